@@ -1,0 +1,4 @@
+//! Reusable view pieces. Islands (`#[island]`) are the only code that reaches
+//! the browser; they take ready, translated strings as props.
+
+pub mod track_box;

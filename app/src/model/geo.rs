@@ -1,0 +1,135 @@
+//! Points and polygons in WGS 84 longitude/latitude, enough for routing a
+//! complaint to its district and finding complaints nearby.
+
+use serde::{Deserialize, Serialize};
+
+/// A point on the map.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GeoPoint {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+/// Why a typed location was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GeoError {
+    OutOfRange,
+}
+
+impl GeoPoint {
+    /// Validates latitude and longitude ranges (NaN refused).
+    pub fn parse(lat: f64, lon: f64) -> Result<Self, GeoError> {
+        if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) {
+            Ok(Self { lat, lon })
+        } else {
+            Err(GeoError::OutOfRange)
+        }
+    }
+
+    /// Great-circle distance in metres (haversine; error well under 1 % at city scale).
+    pub fn distance_m(self, other: GeoPoint) -> f64 {
+        const R: f64 = 6_371_008.8;
+        let (p1, p2) = (self.lat.to_radians(), other.lat.to_radians());
+        let dp = p2 - p1;
+        let dl = (other.lon - self.lon).to_radians();
+        let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+        2.0 * R * a.sqrt().asin()
+    }
+}
+
+/// A polygon as GeoJSON rings of `[lon, lat]`: the first ring is the outer
+/// boundary, the others are holes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Polygon(pub Vec<Vec<[f64; 2]>>);
+
+impl Polygon {
+    /// Whether `p` lies inside (even–odd rule; holes excluded). Points exactly
+    /// on a shared border belong to one of the two neighbours, never to none.
+    pub fn contains(&self, p: GeoPoint) -> bool {
+        let mut rings = self.0.iter();
+        let Some(outer) = rings.next() else {
+            return false;
+        };
+        ring_contains(outer, p) && !rings.any(|hole| ring_contains(hole, p))
+    }
+}
+
+fn ring_contains(ring: &[[f64; 2]], p: GeoPoint) -> bool {
+    let (x, y) = (p.lon, p.lat);
+    let mut inside = false;
+    let n = ring.len();
+    if n < 3 {
+        return false;
+    }
+    let mut j = n - 1;
+    for i in 0..n {
+        let [xi, yi] = ring[i];
+        let [xj, yj] = ring[j];
+        if (yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi {
+            inside = !inside;
+        }
+        j = i;
+    }
+    inside
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn square() -> Polygon {
+        Polygon(vec![vec![
+            [0.0, 0.0],
+            [10.0, 0.0],
+            [10.0, 10.0],
+            [0.0, 10.0],
+            [0.0, 0.0],
+        ]])
+    }
+
+    #[test]
+    fn inside_outside_and_holes() {
+        let mut poly = square();
+        assert!(poly.contains(GeoPoint { lat: 5.0, lon: 5.0 }));
+        assert!(!poly.contains(GeoPoint { lat: 11.0, lon: 5.0 }));
+        poly.0.push(vec![[4.0, 4.0], [6.0, 4.0], [6.0, 6.0], [4.0, 6.0], [4.0, 4.0]]);
+        assert!(!poly.contains(GeoPoint { lat: 5.0, lon: 5.0 }));
+        assert!(poly.contains(GeoPoint { lat: 2.0, lon: 2.0 }));
+    }
+
+    #[test]
+    fn concave_polygon() {
+        // A "U": the notch between the arms is outside.
+        let u = Polygon(vec![vec![
+            [0.0, 0.0], [3.0, 0.0], [3.0, 3.0], [2.0, 3.0],
+            [2.0, 1.0], [1.0, 1.0], [1.0, 3.0], [0.0, 3.0], [0.0, 0.0],
+        ]]);
+        assert!(!u.contains(GeoPoint { lat: 2.0, lon: 1.5 }));
+        assert!(u.contains(GeoPoint { lat: 2.0, lon: 0.5 }));
+        assert!(u.contains(GeoPoint { lat: 0.5, lon: 1.5 }));
+    }
+
+    #[test]
+    fn shared_border_belongs_to_exactly_one_side() {
+        let left = Polygon(vec![vec![[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.0]]]);
+        let right = Polygon(vec![vec![[1.0, 0.0], [2.0, 0.0], [2.0, 1.0], [1.0, 1.0], [1.0, 0.0]]]);
+        let on_border = GeoPoint { lat: 0.5, lon: 1.0 };
+        assert_eq!(
+            [left.contains(on_border), right.contains(on_border)]
+                .iter()
+                .filter(|b| **b)
+                .count(),
+            1
+        );
+    }
+
+    #[test]
+    fn ranges_and_distance() {
+        assert!(GeoPoint::parse(91.0, 0.0).is_err());
+        assert!(GeoPoint::parse(f64::NAN, 0.0).is_err());
+        let a = GeoPoint::parse(36.27, 50.0).expect("valid");
+        let b = GeoPoint::parse(36.27, 50.01).expect("valid");
+        let d = a.distance_m(b);
+        assert!((890.0..910.0).contains(&d), "{d}");
+    }
+}

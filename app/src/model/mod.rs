@@ -1,0 +1,13 @@
+//! Shared domain types. Each is validated by a `parse()` that runs in the
+//! browser for instant feedback and on the server as the authority.
+
+pub mod digits;
+pub mod geo;
+pub mod phone;
+pub mod status;
+pub mod tracking_code;
+
+pub use geo::GeoPoint;
+pub use phone::PhoneNumber;
+pub use status::{PublicStatus, Status};
+pub use tracking_code::TrackingCode;

@@ -1,0 +1,56 @@
+//! Home page: what a citizen can do here.
+
+use crate::{
+    components::track_box::TrackBox,
+    i18n::{jalali::JalaliDate, Msg},
+    shell::{t, use_lang},
+};
+use leptos::prelude::*;
+
+/// `/`: file a request, track one, send 1888 feedback, or call 137.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let lang = use_lang();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default();
+    let today = JalaliDate::at_unix(now).long(lang);
+    view! {
+        <section class="hero">
+            <h1>{t(Msg::HomeTitle)}</h1>
+            <p class="lead">{t(Msg::HomeLead)}</p>
+            <p class="today">{t(Msg::TodayIs)} " " <time>{today}</time></p>
+        </section>
+        <div class="cards">
+            <section class="card card-report" aria-labelledby="home-report">
+                <h2 id="home-report">{t(Msg::HomeReportTitle)}</h2>
+                <p>{t(Msg::HomeReportBody)}</p>
+                <a class="button button-primary" href="/report">{t(Msg::HomeReportAction)}</a>
+            </section>
+            <section class="card card-track" aria-labelledby="home-track">
+                <h2 id="home-track">{t(Msg::HomeTrackTitle)}</h2>
+                <p>{t(Msg::HomeTrackBody)}</p>
+                <TrackBox
+                    label=t(Msg::TrackCodeLabel).to_owned()
+                    hint=t(Msg::TrackCodeHint).to_owned()
+                    action=t(Msg::TrackAction).to_owned()
+                    msg_short=t(Msg::TrackCodeShort).to_owned()
+                    msg_long=t(Msg::TrackCodeLong).to_owned()
+                    msg_invalid=t(Msg::TrackCodeInvalid).to_owned()
+                    msg_ok=t(Msg::TrackCodeOk).to_owned()
+                />
+            </section>
+            <section class="card card-feedback" aria-labelledby="home-feedback">
+                <h2 id="home-feedback">{t(Msg::HomeFeedbackTitle)}</h2>
+                <p>{t(Msg::HomeFeedbackBody)}</p>
+                <a class="button" href="/feedback">{t(Msg::HomeFeedbackAction)}</a>
+            </section>
+            <section class="card card-call" aria-labelledby="home-call">
+                <h2 id="home-call">{t(Msg::HomeCallTitle)}</h2>
+                <p>{t(Msg::HomeCallBody)}</p>
+                <a class="call-number" href="tel:137" dir="ltr">"137"</a>
+            </section>
+        </div>
+    }
+}

@@ -1,0 +1,181 @@
+//! The HTML document and the router (server only: in islands mode the browser
+//! never renders the app, it only wakes the islands inside it).
+
+use crate::{
+    i18n::{Lang, Msg},
+    pages::{home::HomePage, not_found::NotFound},
+};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    hooks::use_location,
+    path,
+};
+use std::sync::OnceLock;
+
+/// The language of the current request: the `pasokh_lang` cookie, else Persian.
+fn request_lang() -> Lang {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| {
+            parts
+                .headers
+                .get(http::header::COOKIE)
+                .and_then(|v| v.to_str().ok())
+                .map(Lang::from_cookie_header)
+        })
+        .unwrap_or_default()
+}
+
+/// The language the page is being rendered in (provided by [`shell`]).
+pub fn use_lang() -> Lang {
+    use_context::<Lang>().unwrap_or_default()
+}
+
+/// Shorthand: a message in the page's language.
+pub fn t(msg: Msg) -> &'static str {
+    msg.text(use_lang())
+}
+
+/// The stylesheet's URL. With `hash-files` cargo-leptos writes the content
+/// hashes to `hash.txt` beside the server binary; hashed names let us serve
+/// `/pkg` with a year-long immutable cache.
+fn stylesheet_href(options: &LeptosOptions) -> &'static str {
+    static HREF: OnceLock<String> = OnceLock::new();
+    HREF.get_or_init(|| {
+        let name = &options.output_name;
+        let pkg = &options.site_pkg_dir;
+        let hash = options
+            .hash_files
+            .then(|| {
+                let exe = std::env::current_exe().ok()?;
+                let text = std::fs::read_to_string(exe.parent()?.join(options.hash_file.as_ref()))
+                    .ok()?;
+                text.lines().find_map(|line| {
+                    let (file, hash) = line.split_once(':')?;
+                    (file.trim() == "css").then(|| hash.trim().to_owned())
+                })
+            })
+            .flatten();
+        match hash {
+            Some(hash) => format!("/{pkg}/{name}.{hash}.css"),
+            None => format!("/{pkg}/{name}.css"),
+        }
+    })
+}
+
+/// Content-Security-Policy for pages: scripts only from us or inline with this
+/// response's nonce; wasm compilation allowed; nothing may frame us.
+fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; \
+         connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; \
+         base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// The whole HTML document for every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = request_lang();
+    provide_context(lang);
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        if let Ok(value) = http::HeaderValue::from_str(&page_csp(nonce.as_inner())) {
+            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+    let css = stylesheet_href(&options);
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.tag() dir=lang.dir()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
+                <meta name="theme-color" content="#0b6e4f" />
+                <meta name="description" content=Msg::HomeLead.text(lang) />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="icon" type="image/png" sizes="32x32" href="/icons/favicon-32.png" />
+                <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png" />
+                <link rel="preload" href="/fonts/vazirmatn-var.woff2" r#as="font" r#type="font/woff2" crossorigin="" />
+                <link rel="stylesheet" href=css />
+                <HydrationScripts options islands=true />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// Header, navigation, routes and footer.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let lang = use_lang();
+    view! {
+        <Title text=Msg::AppName.text(lang) />
+        <Router>
+            <a class="skip-link" href="#main">{t(Msg::SkipToContent)}</a>
+            <SiteHeader />
+            <main id="main" tabindex="-1">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage />
+                </Routes>
+            </main>
+            <footer class="site-footer">
+                <p>{t(Msg::FooterNote)}</p>
+            </footer>
+        </Router>
+    }
+}
+
+/// Brand, main navigation and the language switch.
+#[component]
+fn SiteHeader() -> impl IntoView {
+    let lang = use_lang();
+    let here = use_location().pathname.get_untracked();
+    let switch_href = format!("/lang/{}?next={}", lang.other().tag(), encode_path(&here));
+    view! {
+        <header class="site-header">
+            <a class="brand" href="/">
+                <img src="/icons/icon-192.png" alt="" width="32" height="32" />
+                <span class="brand-name">{t(Msg::AppName)}</span>
+                <span class="brand-tagline">{t(Msg::AppTagline)}</span>
+            </a>
+            <nav aria-label=t(Msg::NavMain)>
+                <ul class="nav-list">
+                    <li><a href="/report">{t(Msg::NavReport)}</a></li>
+                    <li><a href="/track">{t(Msg::NavTrack)}</a></li>
+                    <li><a href="/feedback">{t(Msg::NavFeedback)}</a></li>
+                </ul>
+            </nav>
+            <a
+                class="lang-switch"
+                data-testid="lang-switch"
+                href=switch_href
+                hreflang=lang.other().tag()
+                lang=lang.other().tag()
+            >
+                {Msg::LangSwitchLabel.text(lang)}
+            </a>
+        </header>
+    }
+}
+
+/// Percent-encodes a path for a query parameter (only what a path may contain).
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}

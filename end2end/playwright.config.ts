@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { defineConfig } from '@playwright/test';
+
+/**
+ * End-to-end tests for Pasokh.
+ *
+ *   npx playwright test -c end2end/playwright.config.ts
+ *
+ * By default this starts the already-built release server
+ * (`cargo leptos build --release` → ./target/release/server + target/site)
+ * on 127.0.0.1:3100 with a throw-away data directory. Set PASOKH_E2E_URL to
+ * test a server that is already running instead (no server is started then).
+ *
+ * Browsers are not downloaded by npm; Debian's Chromium is used
+ * (override with PASOKH_CHROMIUM).
+ */
+
+const repoRoot = path.resolve(__dirname, '..');
+const externalUrl = process.env.PASOKH_E2E_URL;
+const baseURL = externalUrl || 'http://127.0.0.1:3100';
+
+// The config is evaluated in the runner and again in every worker; workers
+// inherit the runner's environment, so only the runner creates (and removes)
+// the temp data directory.
+let dataDir = process.env.PASOKH_E2E_DATA_DIR;
+if (!externalUrl && !dataDir) {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pasokh-e2e-'));
+  process.env.PASOKH_E2E_DATA_DIR = dataDir;
+  const created = dataDir;
+  process.on('exit', () => {
+    try {
+      fs.rmSync(created, { recursive: true, force: true });
+    } catch {
+      /* the server may still hold files open; the OS tmp cleaner will get it */
+    }
+  });
+}
+
+export default defineConfig({
+  testDir: './tests',
+  outputDir: path.join(__dirname, 'test-results'),
+  fullyParallel: false,
+  workers: 1,
+  retries: process.env.CI ? 1 : 0,
+  forbidOnly: !!process.env.CI,
+  reporter: 'list',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+
+  use: {
+    baseURL,
+    browserName: 'chromium',
+    // Citizens' browsers: Persian UI, Tehran time.
+    locale: 'fa-IR',
+    timezoneId: 'Asia/Tehran',
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: process.env.PASOKH_CHROMIUM || '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    },
+  },
+
+  projects: [
+    {
+      name: 'phone',
+      use: {
+        viewport: { width: 390, height: 844 },
+        isMobile: true,
+        hasTouch: true,
+        deviceScaleFactor: 2,
+      },
+    },
+    {
+      name: 'kiosk',
+      use: {
+        viewport: { width: 1080, height: 1920 },
+        hasTouch: true,
+      },
+    },
+  ],
+
+  webServer: externalUrl
+    ? undefined
+    : {
+        command: './target/release/server',
+        cwd: repoRoot,
+        env: {
+          PASOKH_ADDR: '127.0.0.1:3100',
+          PASOKH_DATA_DIR: dataDir as string,
+          PASOKH_SITE_ROOT: 'target/site',
+          RUST_LOG: 'warn',
+        },
+        url: 'http://127.0.0.1:3100/health',
+        reuseExistingServer: !process.env.CI,
+        timeout: 120_000,
+        stdout: 'ignore',
+        stderr: 'pipe',
+      },
+});

@@ -1,0 +1,83 @@
+//! Static files from the built site, precompressed (brotli, gzip) by the
+//! release build, with cache headers; anything else is the app's 404 page.
+
+use crate::startup::AppState;
+use axum::{
+    body::Body,
+    extract::State,
+    http::{header, HeaderValue, Method, Request, StatusCode},
+    response::{IntoResponse, Response},
+};
+use tower::ServiceExt;
+use tower_http::services::ServeDir;
+
+/// Hashed bundle files never change under the same name: cache for a year.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// Unhashed assets (icons, fonts, manifest): a day, then revalidate.
+const DAILY: &str = "public, max-age=86400";
+
+fn cache_control_for(path: &str) -> &'static str {
+    if path.starts_with("/pkg/") {
+        IMMUTABLE
+    } else {
+        DAILY
+    }
+}
+
+/// Router fallback: a file under the site root, or the rendered 404 page.
+pub async fn static_or_not_found(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_owned();
+    if matches!(parts.method, Method::GET | Method::HEAD) && !path.ends_with('/') {
+        let probe = Request::from_parts(parts.clone(), Body::empty());
+        let served = ServeDir::new(&state.config.site_root)
+            .precompressed_br()
+            .precompressed_gzip()
+            .append_index_html_on_directories(false)
+            .oneshot(probe)
+            .await;
+        let Ok(res) = served;
+        {
+            if res.status() != StatusCode::NOT_FOUND {
+                let mut res = res.into_response();
+                res.headers_mut().insert(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static(cache_control_for(&path)),
+                );
+                if path.ends_with(".webmanifest") {
+                    res.headers_mut().insert(
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/manifest+json"),
+                    );
+                }
+                return res;
+            }
+        }
+    }
+    let req = Request::from_parts(parts, body);
+    let render = leptos_axum::render_app_to_stream_with_context(
+        crate::startup::leptos_context(state.clone()),
+        {
+            let options = state.leptos_options.clone();
+            move || app::shell(options.clone())
+        },
+    );
+    let mut res = render(req).await;
+    // The router's fallback page sets 404 itself; make sure nothing that
+    // reached this handler answers 200.
+    if res.status() == StatusCode::OK {
+        *res.status_mut() = StatusCode::NOT_FOUND;
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashed_bundle_is_immutable_others_daily() {
+        assert_eq!(cache_control_for("/pkg/pasokh.abc123.wasm"), IMMUTABLE);
+        assert_eq!(cache_control_for("/icons/icon-192.png"), DAILY);
+    }
+}

@@ -1,0 +1,129 @@
+//! Configuration from `PASOKH_*` environment variables, with defaults that run
+//! with nothing set. `LEPTOS_*` variables that `cargo leptos watch` exports are
+//! honoured so development needs no extra setup.
+
+use anyhow::{bail, Context};
+use std::{fmt, net::SocketAddr, path::PathBuf};
+
+/// A value that must never reach a log line.
+#[derive(Clone, Default)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    /// The secret itself, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Everything the server reads at start-up.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `PASOKH_ADDR`: where to listen (port 0 picks a free port).
+    pub addr: SocketAddr,
+    /// `PASOKH_DATA_DIR`: the embedded database and photos live here.
+    pub data_dir: PathBuf,
+    /// `PASOKH_DATABASE_URL`: `sqlite://…` (default, under the data dir) or
+    /// `postgres://…`.
+    pub database_url: Secret,
+    /// `PASOKH_SITE_ROOT`: the built site (`target/site`).
+    pub site_root: PathBuf,
+    /// `PASOKH_DEMO`: seed the demo city, units and staff accounts into an
+    /// empty database (default true; set false in production).
+    pub demo: bool,
+    /// `PASOKH_DB_MAX_CONNECTIONS`: pool size.
+    pub db_max_connections: u32,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parse_bool(name: &str, value: &str) -> anyhow::Result<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        other => bail!("{name} must be true or false, not {other:?}"),
+    }
+}
+
+impl Config {
+    /// Reads the environment. Fails with a message naming the bad variable.
+    pub fn from_env() -> anyhow::Result<Self> {
+        let addr = var("PASOKH_ADDR")
+            .or_else(|| var("LEPTOS_SITE_ADDR"))
+            .unwrap_or_else(|| "127.0.0.1:3000".to_owned());
+        let addr = addr
+            .parse()
+            .with_context(|| format!("PASOKH_ADDR is not host:port: {addr:?}"))?;
+        let data_dir = PathBuf::from(var("PASOKH_DATA_DIR").unwrap_or_else(|| "./data".to_owned()));
+        let database_url = var("PASOKH_DATABASE_URL").unwrap_or_else(|| {
+            format!("sqlite://{}?mode=rwc", data_dir.join("pasokh.db").display())
+        });
+        let site_root = PathBuf::from(
+            var("PASOKH_SITE_ROOT")
+                .or_else(|| var("LEPTOS_SITE_ROOT"))
+                .unwrap_or_else(|| "target/site".to_owned()),
+        );
+        let demo = match var("PASOKH_DEMO") {
+            Some(v) => parse_bool("PASOKH_DEMO", &v)?,
+            None => true,
+        };
+        let db_max_connections = match var("PASOKH_DB_MAX_CONNECTIONS") {
+            Some(v) => v
+                .parse()
+                .with_context(|| format!("PASOKH_DB_MAX_CONNECTIONS is not a number: {v:?}"))?,
+            None => 8,
+        };
+        Ok(Self {
+            addr,
+            data_dir,
+            database_url: Secret::new(database_url),
+            site_root,
+            demo,
+            db_max_connections,
+        })
+    }
+
+    /// A configuration for tests: port 0, the given data dir and database.
+    pub fn for_tests(data_dir: PathBuf, database_url: Option<String>) -> Self {
+        let database_url = database_url.unwrap_or_else(|| {
+            format!("sqlite://{}?mode=rwc", data_dir.join("pasokh.db").display())
+        });
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir,
+            database_url: Secret::new(database_url),
+            site_root: PathBuf::from("target/site"),
+            demo: true,
+            db_max_connections: 4,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_do_not_print() {
+        let s = Secret::new("postgres://user:hunter2@db/pasokh");
+        assert_eq!(format!("{s:?}"), "Secret(***)");
+    }
+
+    #[test]
+    fn booleans_are_strict() {
+        assert!(parse_bool("X", "true").unwrap_or(false));
+        assert!(!parse_bool("X", "0").unwrap_or(true));
+        assert!(parse_bool("X", "maybe").is_err());
+    }
+}

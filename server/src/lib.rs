@@ -1,0 +1,19 @@
+//! Pasokh's server: storage, services, the REST API and the server-rendered
+//! app. A library so integration tests start the real thing on port 0.
+
+pub mod assets;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod routes;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+
+/// Current Unix time in seconds.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}

@@ -1,0 +1,180 @@
+//! Builds the application: storage, state, the router with its layers, and a
+//! bound listener (port 0 in tests).
+
+use crate::{assets, config::Config, routes, store::Store};
+use anyhow::Context;
+use axum::{
+    extract::FromRef,
+    http::{header, HeaderName, HeaderValue},
+    routing::get,
+    Router,
+};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::{net::SocketAddr, time::Duration};
+use tokio::net::TcpListener;
+use tower_http::{
+    catch_panic::CatchPanicLayer, compression::CompressionLayer,
+    set_header::SetResponseHeaderLayer, timeout::TimeoutLayer, trace::TraceLayer,
+};
+
+/// Shared by every handler and server function.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub store: Store,
+    pub config: Config,
+}
+
+/// What each Leptos render and server-function call gets in its context.
+pub fn leptos_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
+    move || {
+        provide_context(state.store.clone());
+        leptos::nonce::provide_nonce();
+    }
+}
+
+/// The built application, listening but not yet serving.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    store: Store,
+}
+
+/// Whether cargo-leptos left content hashes beside this binary.
+fn hash_file_present() -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt").exists()))
+        .unwrap_or(false)
+}
+
+impl Application {
+    /// Connects storage, seeds an empty database, builds the router and
+    /// binds the listener.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!("creating the data directory {}", config.data_dir.display())
+        })?;
+        let store = Store::connect(config.database_url.expose(), config.db_max_connections).await?;
+        let accounts = crate::store::demo::seed(&store, config.demo).await?;
+        if !accounts.is_empty() {
+            // Printed once: the hashes are all that is stored.
+            println!("Demo staff accounts (passwords are shown only now):");
+            for a in &accounts {
+                println!("  {:<15} {:<15} {}", a.username, a.role.as_str(), a.password);
+            }
+        }
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .with_context(|| format!("binding {}", config.addr))?;
+        let leptos_options = LeptosOptions::builder()
+            .output_name("pasokh")
+            .site_root(config.site_root.to_string_lossy().to_string())
+            .site_pkg_dir("pkg")
+            .site_addr(listener.local_addr()?)
+            .hash_files(hash_file_present())
+            .build();
+        let state = AppState {
+            leptos_options,
+            store: store.clone(),
+            config,
+        };
+        let router = router(state);
+        Ok(Self {
+            listener,
+            router,
+            store,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// Serves until SIGTERM or SIGINT, lets in-flight requests finish, then
+    /// closes the database.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        self.store.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Assembles routes and layers.
+pub fn router(state: AppState) -> Router {
+    let pages = generate_route_list(app::App);
+    let shell = {
+        let options = state.leptos_options.clone();
+        move || app::shell(options.clone())
+    };
+    let router = Router::new()
+        .route("/health", get(routes::health))
+        .route("/ready", get(routes::ready))
+        .route("/lang/{lang}", get(routes::switch_lang))
+        .leptos_routes_with_context(&state, pages, leptos_context(state.clone()), shell)
+        .fallback(assets::static_or_not_found)
+        .with_state(state)
+        .layer(CompressionLayer::new().br(true).gzip(true));
+    with_security_headers(router)
+        // Uploads from slow mobile networks need time; nothing needs more.
+        .layer(TimeoutLayer::with_status_code(
+            http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(120),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::new())
+}
+
+/// Headers every response carries unless the handler set its own (pages set
+/// a CSP with their script nonce; static files set their cache policy).
+fn with_security_headers(router: Router) -> Router {
+    let set = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    router
+        .layer(set(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; \
+             base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        ))
+        .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(set(header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
+        .layer(set(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(set(
+            HeaderName::from_static("permissions-policy"),
+            "geolocation=(self), camera=(self), microphone=()",
+        ))
+        // Pages may carry a person's data: no shared caches, always revalidate.
+        .layer(set(header::CACHE_CONTROL, "private, no-cache"))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "no SIGTERM handler");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

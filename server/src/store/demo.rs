@@ -1,0 +1,266 @@
+//! First-start data: the default category list (always, into an empty
+//! database) and, in demo mode, the demo city's districts, its units, the
+//! routing table and one account per staff role.
+
+use super::Store;
+use crate::auth::{password, Role};
+use anyhow::Context;
+use app::model::geo::Polygon;
+use serde::Deserialize;
+
+const CATEGORIES_CSV: &str = include_str!("../../demo/categories.csv");
+const DISTRICTS_GEOJSON: &str = include_str!("../../demo/demo-city-districts.geojson");
+
+/// City-wide organisations that own categories not handled by a district
+/// office: (unit kind, Persian name, English name).
+const ORGANISATIONS: [(&str, &str, &str); 8] = [
+    ("waste", "سازمان مدیریت پسماند", "Waste Management Organisation"),
+    ("parks", "سازمان سیما، منظر و فضای سبز", "Parks and Green Space Organisation"),
+    ("civil", "معاونت فنی و عمرانی", "Civil Works Deputy"),
+    ("traffic", "سازمان حمل‌ونقل و ترافیک", "Transport and Traffic Organisation"),
+    ("emergency", "ستاد خدمات شهری اضطراری", "Urban Services Emergency Unit"),
+    ("planning", "معاونت شهرسازی و معماری", "Urban Planning Deputy"),
+    ("social", "معاونت فرهنگی و اجتماعی", "Social and Cultural Deputy"),
+    ("beautification", "سازمان زیباسازی", "City Beautification Organisation"),
+];
+
+/// A staff account created at this start-up, with its one-time password.
+#[derive(Debug)]
+pub struct NewAccount {
+    pub username: String,
+    pub role: Role,
+    pub password: String,
+}
+
+/// One row of `categories.csv`.
+#[derive(Debug, PartialEq)]
+struct CategoryRow<'a> {
+    code: &'a str,
+    group_fa: &'a str,
+    group_en: &'a str,
+    name_fa: &'a str,
+    name_en: &'a str,
+    urgent: bool,
+    first_response_hours: i64,
+    resolution_hours: i64,
+    nearby_radius_m: i64,
+    unit_kind: &'a str,
+}
+
+/// The file has no quoted fields (checked by a test), so a split is exact.
+fn parse_categories(csv: &str) -> anyhow::Result<Vec<CategoryRow<'_>>> {
+    csv.lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, line)| {
+            let f: Vec<&str> = line.split(',').collect();
+            anyhow::ensure!(f.len() == 10, "categories.csv line {}: {} fields", i + 2, f.len());
+            Ok(CategoryRow {
+                code: f[0],
+                group_fa: f[1],
+                group_en: f[2],
+                name_fa: f[3],
+                name_en: f[4],
+                urgent: f[5] == "true",
+                first_response_hours: f[6].parse().context("first_response_hours")?,
+                resolution_hours: f[7].parse().context("resolution_hours")?,
+                nearby_radius_m: f[8].parse().context("nearby_radius_m")?,
+                unit_kind: f[9],
+            })
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+struct FeatureCollection {
+    features: Vec<Feature>,
+}
+
+#[derive(Deserialize)]
+struct Feature {
+    properties: DistrictProps,
+    geometry: Geometry,
+}
+
+#[derive(Deserialize)]
+struct DistrictProps {
+    code: String,
+    name_fa: String,
+    name_en: String,
+}
+
+#[derive(Deserialize)]
+struct Geometry {
+    coordinates: Vec<Vec<[f64; 2]>>,
+}
+
+fn bbox(poly: &Polygon) -> (f64, f64, f64, f64) {
+    let outer = poly.0.first().map(Vec::as_slice).unwrap_or(&[]);
+    outer.iter().fold(
+        (f64::MAX, f64::MAX, f64::MIN, f64::MIN),
+        |(a, b, c, d), [lon, lat]| (a.min(*lon), b.min(*lat), c.max(*lon), d.max(*lat)),
+    )
+}
+
+async fn count(store: &Store, table: &str) -> anyhow::Result<i64> {
+    // `table` is one of our own constant names, never input.
+    Ok(sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(store.pool())
+        .await?)
+}
+
+/// Seeds what an empty database needs. Returns the staff accounts created now
+/// (their passwords exist nowhere else), empty when nothing was created.
+pub async fn seed(store: &Store, demo: bool) -> anyhow::Result<Vec<NewAccount>> {
+    let now = crate::now();
+    let mut w = store.begin_write().await?;
+    let has_categories = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM category")
+        .fetch_one(&mut *w.tx)
+        .await?
+        > 0;
+    if !has_categories {
+        for (i, c) in parse_categories(CATEGORIES_CSV)?.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO category (code, group_fa, group_en, name_fa, name_en, urgent, \
+                 first_response_hours, resolution_hours, nearby_radius_m, unit_kind, sort_order) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(c.code)
+            .bind(c.group_fa)
+            .bind(c.group_en)
+            .bind(c.name_fa)
+            .bind(c.name_en)
+            .bind(i64::from(c.urgent))
+            .bind(c.first_response_hours)
+            .bind(c.resolution_hours)
+            .bind(c.nearby_radius_m)
+            .bind(c.unit_kind)
+            .bind(i as i64)
+            .execute(&mut *w.tx)
+            .await?;
+        }
+    }
+    w.commit().await?;
+    if !demo || count(store, "district").await? > 0 {
+        return Ok(Vec::new());
+    }
+
+    let mut w = store.begin_write().await?;
+    let city: FeatureCollection =
+        serde_json::from_str(DISTRICTS_GEOJSON).context("parsing the demo districts")?;
+    let mut offices = Vec::new();
+    for f in &city.features {
+        let poly = Polygon(f.geometry.coordinates.clone());
+        let (min_lon, min_lat, max_lon, max_lat) = bbox(&poly);
+        let geometry = serde_json::to_string(&poly.0)?;
+        let district_id: i64 = sqlx::query_scalar(
+            "INSERT INTO district (code, name_fa, name_en, geometry, min_lon, min_lat, max_lon, max_lat) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(&f.properties.code)
+        .bind(&f.properties.name_fa)
+        .bind(&f.properties.name_en)
+        .bind(geometry)
+        .bind(min_lon)
+        .bind(min_lat)
+        .bind(max_lon)
+        .bind(max_lat)
+        .fetch_one(&mut *w.tx)
+        .await?;
+        let office_id: i64 = sqlx::query_scalar(
+            "INSERT INTO unit (code, kind, name_fa, name_en, district_id) \
+             VALUES ($1, 'district', $2, $3, $4) RETURNING id",
+        )
+        .bind(format!("{}-office", f.properties.code))
+        .bind(format!("شهرداری {}", f.properties.name_fa))
+        .bind(format!("{} office", f.properties.name_en))
+        .bind(district_id)
+        .fetch_one(&mut *w.tx)
+        .await?;
+        offices.push((district_id, office_id));
+    }
+    let mut organisations = Vec::new();
+    for (kind, name_fa, name_en) in ORGANISATIONS {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO unit (code, kind, name_fa, name_en) VALUES ($1, $1, $2, $3) RETURNING id",
+        )
+        .bind(kind)
+        .bind(name_fa)
+        .bind(name_en)
+        .fetch_one(&mut *w.tx)
+        .await?;
+        organisations.push((kind, id));
+    }
+    let categories: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, unit_kind FROM category ORDER BY id")
+            .fetch_all(&mut *w.tx)
+            .await?;
+    for (category_id, kind) in &categories {
+        let organisation = organisations.iter().find(|(k, _)| k == kind).map(|(_, id)| *id);
+        for (district_id, office_id) in &offices {
+            sqlx::query(
+                "INSERT INTO routing_rule (category_id, district_id, unit_id) VALUES ($1, $2, $3)",
+            )
+            .bind(category_id)
+            .bind(district_id)
+            .bind(organisation.unwrap_or(*office_id))
+            .execute(&mut *w.tx)
+            .await?;
+        }
+    }
+    let first_office = offices.first().map(|(_, id)| *id);
+    let mut accounts = Vec::new();
+    for role in Role::STAFF {
+        let password = password::generate();
+        let unit = matches!(role, Role::UnitStaff | Role::UnitManager)
+            .then_some(first_office)
+            .flatten();
+        sqlx::query(
+            "INSERT INTO app_user (username, display_name, password_hash, role, unit_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(role.as_str())
+        .bind(role.as_str())
+        .bind(password::hash(&password)?)
+        .bind(role.as_str())
+        .bind(unit)
+        .bind(now)
+        .execute(&mut *w.tx)
+        .await?;
+        accounts.push(NewAccount {
+            username: role.as_str().to_owned(),
+            role,
+            password,
+        });
+    }
+    w.commit().await?;
+    Ok(accounts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_category_list_parses() {
+        assert!(!CATEGORIES_CSV.contains('"'), "quoted fields need a real CSV parser");
+        let rows = parse_categories(CATEGORIES_CSV).expect("parses");
+        assert_eq!(rows.len(), 30);
+        let kinds: Vec<&str> = ORGANISATIONS.iter().map(|(k, _, _)| *k).collect();
+        for row in &rows {
+            assert!(
+                row.unit_kind == "district" || kinds.contains(&row.unit_kind),
+                "no unit for kind {}",
+                row.unit_kind
+            );
+        }
+        assert!(rows.iter().any(|r| r.code == "open-manhole" && r.urgent));
+    }
+
+    #[test]
+    fn shipped_districts_parse() {
+        let city: FeatureCollection = serde_json::from_str(DISTRICTS_GEOJSON).expect("parses");
+        assert_eq!(city.features.len(), 6);
+    }
+}
