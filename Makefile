@@ -1,0 +1,86 @@
+# Pasokh: `make run` serves the app, `make test` runs everything CI runs.
+# Every target installs what it needs that is missing, and skips what is there.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+
+CARGO_LEPTOS_VERSION := 0.3.10
+# The wasm-bindgen CLI must match the library version in Cargo.lock exactly.
+WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p;}' Cargo.lock)
+FONT_SRC := node_modules/vazirmatn/fonts/webfonts/Vazirmatn[wght].woff2
+FONT := public/fonts/vazirmatn-var.woff2
+SOURCES := $(shell find app server/src server/migrations server/demo style public -type f -not -path 'public/fonts/*' 2>/dev/null) Cargo.toml Cargo.lock
+SITE_STAMP := target/site/.built
+
+.PHONY: run test tools rust-tools node-tools browser build lint fmt-check clippy unit-test e2e size clean-site
+
+## run: install tools, build the release site, serve it at http://127.0.0.1:3000
+run: tools build
+	PASOKH_SITE_ROOT=target/site ./target/release/server
+
+## test: fmt, clippy (ssr and wasm32 hydrate), unit and integration tests, release build, size report, Playwright
+test: tools browser lint unit-test build size e2e
+	@echo "make test: all steps passed"
+
+tools: rust-tools node-tools $(FONT)
+
+rust-tools:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+	@rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+	@if ! cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)"; then \
+	  echo "Installing cargo-leptos $(CARGO_LEPTOS_VERSION) (about 15 minutes on 2 cores)"; \
+	  cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --features no_downloads; \
+	fi
+	@if ! wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)"; then \
+	  echo "Installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (about 3 minutes)"; \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
+	fi
+
+node-tools: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(FONT): node_modules/.package-lock.json
+	@mkdir -p $(dir $@)
+	cp "$(FONT_SRC)" $@
+
+## browser: Debian's Chromium for the Playwright tests
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+## build: the release site (server binary + target/site), skipped when no source changed
+build: $(SITE_STAMP)
+
+$(SITE_STAMP): $(SOURCES) $(FONT)
+	cargo leptos build --release --precompress
+	@touch $@
+
+lint: fmt-check clippy
+
+fmt-check:
+	cargo fmt --all --check
+
+clippy:
+	cargo clippy -p app -p server --all-targets --features app/ssr -- -D warnings
+	cargo clippy -p app --lib --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+## unit-test: unit and integration tests (SQLite always; PostgreSQL when PASOKH_TEST_DATABASE_URL is set)
+unit-test:
+	@if [ -z "$${PASOKH_TEST_DATABASE_URL:-}" ]; then \
+	  echo "NOTICE: PASOKH_TEST_DATABASE_URL is not set: the PostgreSQL integration run is skipped (SQLite only)."; \
+	fi
+	cargo test -p app --features ssr
+	cargo test -p server
+
+e2e: build browser node-tools
+	npx playwright test -c end2end/playwright.config.ts
+
+## size: raw, gzip and brotli bytes of the wasm, JS and CSS of the release site
+size: build
+	@scripts/size.sh target/site/pkg

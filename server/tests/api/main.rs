@@ -1,0 +1,7 @@
+//! Integration tests: the real server on port 0 with a fresh database, over
+//! HTTP. Every case runs on SQLite, and on PostgreSQL too when
+//! `PASOKH_TEST_DATABASE_URL` is set (CI sets it).
+
+mod helpers;
+mod shell;
+mod storage;

@@ -1,0 +1,47 @@
+//! The schema and the first-start seed, on both backends.
+
+use crate::helpers::on_each_backend;
+use server::store::Store;
+
+#[tokio::test]
+async fn seed_creates_the_demo_city_once() {
+    on_each_backend(|app| async move {
+        let store = Store::connect(&app.database_url, 2).await.expect("connect");
+        let count = |sql: &'static str| {
+            let pool = store.pool().clone();
+            async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&pool).await.expect(sql) }
+        };
+        assert_eq!(count("SELECT COUNT(*) FROM category").await, 30, "{}", app.backend);
+        assert_eq!(count("SELECT COUNT(*) FROM district").await, 6);
+        assert_eq!(count("SELECT COUNT(*) FROM routing_rule").await, 30 * 6);
+        assert_eq!(count("SELECT COUNT(*) FROM app_user WHERE password_hash IS NOT NULL").await, 8);
+        // A second start seeds nothing new and prints no passwords.
+        let again = server::store::demo::seed(&store, true).await.expect("seed");
+        assert!(again.is_empty());
+        assert_eq!(count("SELECT COUNT(*) FROM app_user").await, 8);
+        // Every routing rule points at an existing unit; emergencies go to the emergency unit.
+        let kind: String = sqlx::query_scalar(
+            "SELECT u.kind FROM routing_rule r JOIN category c ON c.id = r.category_id \
+             JOIN unit u ON u.id = r.unit_id WHERE c.code = 'open-manhole' LIMIT 1",
+        )
+        .fetch_one(store.pool())
+        .await
+        .expect("rule");
+        assert_eq!(kind, "emergency");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn foreign_keys_are_enforced() {
+    on_each_backend(|app| async move {
+        let store = Store::connect(&app.database_url, 2).await.expect("connect");
+        let res = sqlx::query(
+            "INSERT INTO routing_rule (category_id, district_id, unit_id) VALUES (99999, 99999, 99999)",
+        )
+        .execute(store.pool())
+        .await;
+        assert!(res.is_err(), "{}: a dangling reference was accepted", app.backend);
+    })
+    .await;
+}
