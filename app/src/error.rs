@@ -93,9 +93,12 @@ mod tests {
     fn internal_errors_carry_no_detail_over_the_wire() {
         let json = serde_json::to_string(&AppError::Internal).unwrap_or_default();
         assert_eq!(json, r#"{"code":"internal"}"#);
-        let invalid = serde_json::to_string(&AppError::invalid("phone", "format"))
-            .unwrap_or_default();
-        assert_eq!(invalid, r#"{"code":"invalid","field":"phone","reason":"format"}"#);
+        let invalid =
+            serde_json::to_string(&AppError::invalid("phone", "format")).unwrap_or_default();
+        assert_eq!(
+            invalid,
+            r#"{"code":"invalid","field":"phone","reason":"format"}"#
+        );
     }
 
     #[test]
@@ -110,5 +113,4 @@ mod tests {
             assert!(!err.message(Lang::En).is_empty());
         }
     }
-
 }

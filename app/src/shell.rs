@@ -49,8 +49,8 @@ fn stylesheet_href(options: &LeptosOptions) -> &'static str {
             .hash_files
             .then(|| {
                 let exe = std::env::current_exe().ok()?;
-                let text = std::fs::read_to_string(exe.parent()?.join(options.hash_file.as_ref()))
-                    .ok()?;
+                let text =
+                    std::fs::read_to_string(exe.parent()?.join(options.hash_file.as_ref())).ok()?;
                 text.lines().find_map(|line| {
                     let (file, hash) = line.split_once(':')?;
                     (file.trim() == "css").then(|| hash.trim().to_owned())

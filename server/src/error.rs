@@ -65,8 +65,8 @@ struct Body<'a> {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status =
-            StatusCode::from_u16(self.error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(self.error.status_code())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let (field, reason) = match &self.error {
             AppError::Invalid { field, reason } => (Some(field.as_str()), Some(reason.as_str())),
             AppError::Conflict { reason } => (None, Some(reason.as_str())),
@@ -91,7 +91,10 @@ mod tests {
     fn language_from_headers() {
         let mut h = HeaderMap::new();
         assert_eq!(lang_of(&h), Lang::Fa);
-        h.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_static("en-US,en;q=0.9,fa;q=0.5"));
+        h.insert(
+            header::ACCEPT_LANGUAGE,
+            HeaderValue::from_static("en-US,en;q=0.9,fa;q=0.5"),
+        );
         assert_eq!(lang_of(&h), Lang::En);
         h.insert(header::COOKIE, HeaderValue::from_static("pasokh_lang=fa"));
         assert_eq!(lang_of(&h), Lang::Fa);

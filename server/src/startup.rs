@@ -62,7 +62,12 @@ impl Application {
             // Printed once: the hashes are all that is stored.
             println!("Demo staff accounts (passwords are shown only now):");
             for a in &accounts {
-                println!("  {:<15} {:<15} {}", a.username, a.role.as_str(), a.password);
+                println!(
+                    "  {:<15} {:<15} {}",
+                    a.username,
+                    a.role.as_str(),
+                    a.password
+                );
             }
         }
         let listener = TcpListener::bind(config.addr)
@@ -144,7 +149,10 @@ fn with_security_headers(router: Router) -> Router {
              base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
         ))
         .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(set(header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
+        .layer(set(
+            header::REFERRER_POLICY,
+            "strict-origin-when-cross-origin",
+        ))
         .layer(set(header::X_FRAME_OPTIONS, "DENY"))
         .layer(set(
             HeaderName::from_static("permissions-policy"),

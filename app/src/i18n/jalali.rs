@@ -8,12 +8,32 @@ use super::Lang;
 pub const TEHRAN_OFFSET_SECS: i64 = 3 * 3600 + 30 * 60;
 
 const MONTHS_FA: [&str; 12] = [
-    "فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
-    "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند",
+    "فروردین",
+    "اردیبهشت",
+    "خرداد",
+    "تیر",
+    "مرداد",
+    "شهریور",
+    "مهر",
+    "آبان",
+    "آذر",
+    "دی",
+    "بهمن",
+    "اسفند",
 ];
 const MONTHS_EN: [&str; 12] = [
-    "Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar",
-    "Mehr", "Aban", "Azar", "Dey", "Bahman", "Esfand",
+    "Farvardin",
+    "Ordibehesht",
+    "Khordad",
+    "Tir",
+    "Mordad",
+    "Shahrivar",
+    "Mehr",
+    "Aban",
+    "Azar",
+    "Dey",
+    "Bahman",
+    "Esfand",
 ];
 
 /// A Jalali calendar date.
@@ -42,7 +62,11 @@ impl JalaliDate {
     /// The Jalali date of a Gregorian date.
     pub fn from_gregorian(year: i32, month: u32, day: u32) -> Self {
         let (y, m, d) = jalali_rs::gregorian_to_jalali(year, month as usize, day as i32);
-        Self { year: y, month: m, day: d }
+        Self {
+            year: y,
+            month: m,
+            day: d,
+        }
     }
 
     /// The date in Tehran at a Unix time (seconds).
@@ -99,16 +123,34 @@ mod tests {
     fn tehran_midnight_decides_the_day() {
         // 2025-03-20 20:29:59 UTC is 23:59:59 in Tehran, still Esfand 30…
         let before = 1_742_502_599;
-        assert_eq!(JalaliDate::at_unix(before), JalaliDate { year: 1403, month: 12, day: 30 });
+        assert_eq!(
+            JalaliDate::at_unix(before),
+            JalaliDate {
+                year: 1403,
+                month: 12,
+                day: 30
+            }
+        );
         // …and one second later it is Nowruz.
-        assert_eq!(JalaliDate::at_unix(before + 1), JalaliDate { year: 1404, month: 1, day: 1 });
+        assert_eq!(
+            JalaliDate::at_unix(before + 1),
+            JalaliDate {
+                year: 1404,
+                month: 1,
+                day: 1
+            }
+        );
         assert_eq!(date_time(before + 1, Lang::En), "1404/01/01 00:00");
         assert_eq!(date_time(before + 1, Lang::Fa), "۱۴۰۴/۰۱/۰۱ ۰۰:۰۰");
     }
 
     #[test]
     fn long_form_in_both_languages() {
-        let d = JalaliDate { year: 1403, month: 12, day: 30 };
+        let d = JalaliDate {
+            year: 1403,
+            month: 12,
+            day: 30,
+        };
         assert_eq!(d.long(Lang::Fa), "۳۰ اسفند ۱۴۰۳");
         assert_eq!(d.long(Lang::En), "30 Esfand 1403");
     }

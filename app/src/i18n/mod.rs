@@ -138,7 +138,10 @@ mod tests {
 
     #[test]
     fn cookie_header_picks_the_language() {
-        assert_eq!(Lang::from_cookie_header("a=1; pasokh_lang=en; b=2"), Lang::En);
+        assert_eq!(
+            Lang::from_cookie_header("a=1; pasokh_lang=en; b=2"),
+            Lang::En
+        );
         assert_eq!(Lang::from_cookie_header("pasokh_lang=fa"), Lang::Fa);
         assert_eq!(Lang::from_cookie_header("pasokh_lang=de"), Lang::Fa);
         assert_eq!(Lang::from_cookie_header(""), Lang::Fa);
@@ -147,9 +150,17 @@ mod tests {
     #[test]
     fn persian_text_is_persian() {
         // A cheap guard against an English string pasted into fa.rs.
-        for msg in [Msg::HomeTitle, Msg::NotFoundTitle, Msg::TrackAction, Msg::ErrInvalid] {
+        for msg in [
+            Msg::HomeTitle,
+            Msg::NotFoundTitle,
+            Msg::TrackAction,
+            Msg::ErrInvalid,
+        ] {
             let fa = msg.text(Lang::Fa);
-            assert!(fa.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)), "{msg:?}");
+            assert!(
+                fa.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
+                "{msg:?}"
+            );
             assert_ne!(fa, msg.text(Lang::En));
         }
     }

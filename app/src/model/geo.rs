@@ -91,8 +91,17 @@ mod tests {
     fn inside_outside_and_holes() {
         let mut poly = square();
         assert!(poly.contains(GeoPoint { lat: 5.0, lon: 5.0 }));
-        assert!(!poly.contains(GeoPoint { lat: 11.0, lon: 5.0 }));
-        poly.0.push(vec![[4.0, 4.0], [6.0, 4.0], [6.0, 6.0], [4.0, 6.0], [4.0, 4.0]]);
+        assert!(!poly.contains(GeoPoint {
+            lat: 11.0,
+            lon: 5.0
+        }));
+        poly.0.push(vec![
+            [4.0, 4.0],
+            [6.0, 4.0],
+            [6.0, 6.0],
+            [4.0, 6.0],
+            [4.0, 4.0],
+        ]);
         assert!(!poly.contains(GeoPoint { lat: 5.0, lon: 5.0 }));
         assert!(poly.contains(GeoPoint { lat: 2.0, lon: 2.0 }));
     }
@@ -101,8 +110,15 @@ mod tests {
     fn concave_polygon() {
         // A "U": the notch between the arms is outside.
         let u = Polygon(vec![vec![
-            [0.0, 0.0], [3.0, 0.0], [3.0, 3.0], [2.0, 3.0],
-            [2.0, 1.0], [1.0, 1.0], [1.0, 3.0], [0.0, 3.0], [0.0, 0.0],
+            [0.0, 0.0],
+            [3.0, 0.0],
+            [3.0, 3.0],
+            [2.0, 3.0],
+            [2.0, 1.0],
+            [1.0, 1.0],
+            [1.0, 3.0],
+            [0.0, 3.0],
+            [0.0, 0.0],
         ]]);
         assert!(!u.contains(GeoPoint { lat: 2.0, lon: 1.5 }));
         assert!(u.contains(GeoPoint { lat: 2.0, lon: 0.5 }));
@@ -111,8 +127,20 @@ mod tests {
 
     #[test]
     fn shared_border_belongs_to_exactly_one_side() {
-        let left = Polygon(vec![vec![[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.0]]]);
-        let right = Polygon(vec![vec![[1.0, 0.0], [2.0, 0.0], [2.0, 1.0], [1.0, 1.0], [1.0, 0.0]]]);
+        let left = Polygon(vec![vec![
+            [0.0, 0.0],
+            [1.0, 0.0],
+            [1.0, 1.0],
+            [0.0, 1.0],
+            [0.0, 0.0],
+        ]]);
+        let right = Polygon(vec![vec![
+            [1.0, 0.0],
+            [2.0, 0.0],
+            [2.0, 1.0],
+            [1.0, 1.0],
+            [1.0, 0.0],
+        ]]);
         let on_border = GeoPoint { lat: 0.5, lon: 1.0 };
         assert_eq!(
             [left.contains(on_border), right.contains(on_border)]

@@ -76,8 +76,19 @@ mod tests {
 
     #[test]
     fn landlines_and_garbage_are_refused() {
-        for input in ["02112345678", "0912345678", "091234567890", "", "abc", "98912"] {
-            assert_eq!(PhoneNumber::parse(input), Err(PhoneError::NotMobile), "{input}");
+        for input in [
+            "02112345678",
+            "0912345678",
+            "091234567890",
+            "",
+            "abc",
+            "98912",
+        ] {
+            assert_eq!(
+                PhoneNumber::parse(input),
+                Err(PhoneError::NotMobile),
+                "{input}"
+            );
         }
     }
 

@@ -133,7 +133,12 @@ mod tests {
         use Status::*;
         let path = [Submitted, Referred, InProgress, Resolved, Verified, Closed];
         for pair in path.windows(2) {
-            assert!(pair[0].can_move_to(pair[1]), "{:?} → {:?}", pair[0], pair[1]);
+            assert!(
+                pair[0].can_move_to(pair[1]),
+                "{:?} → {:?}",
+                pair[0],
+                pair[1]
+            );
         }
     }
 

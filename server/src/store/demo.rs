@@ -14,14 +14,42 @@ const DISTRICTS_GEOJSON: &str = include_str!("../../demo/demo-city-districts.geo
 /// City-wide organisations that own categories not handled by a district
 /// office: (unit kind, Persian name, English name).
 const ORGANISATIONS: [(&str, &str, &str); 8] = [
-    ("waste", "سازمان مدیریت پسماند", "Waste Management Organisation"),
-    ("parks", "سازمان سیما، منظر و فضای سبز", "Parks and Green Space Organisation"),
+    (
+        "waste",
+        "سازمان مدیریت پسماند",
+        "Waste Management Organisation",
+    ),
+    (
+        "parks",
+        "سازمان سیما، منظر و فضای سبز",
+        "Parks and Green Space Organisation",
+    ),
     ("civil", "معاونت فنی و عمرانی", "Civil Works Deputy"),
-    ("traffic", "سازمان حمل‌ونقل و ترافیک", "Transport and Traffic Organisation"),
-    ("emergency", "ستاد خدمات شهری اضطراری", "Urban Services Emergency Unit"),
-    ("planning", "معاونت شهرسازی و معماری", "Urban Planning Deputy"),
-    ("social", "معاونت فرهنگی و اجتماعی", "Social and Cultural Deputy"),
-    ("beautification", "سازمان زیباسازی", "City Beautification Organisation"),
+    (
+        "traffic",
+        "سازمان حمل‌ونقل و ترافیک",
+        "Transport and Traffic Organisation",
+    ),
+    (
+        "emergency",
+        "ستاد خدمات شهری اضطراری",
+        "Urban Services Emergency Unit",
+    ),
+    (
+        "planning",
+        "معاونت شهرسازی و معماری",
+        "Urban Planning Deputy",
+    ),
+    (
+        "social",
+        "معاونت فرهنگی و اجتماعی",
+        "Social and Cultural Deputy",
+    ),
+    (
+        "beautification",
+        "سازمان زیباسازی",
+        "City Beautification Organisation",
+    ),
 ];
 
 /// A staff account created at this start-up, with its one-time password.
@@ -55,7 +83,12 @@ fn parse_categories(csv: &str) -> anyhow::Result<Vec<CategoryRow<'_>>> {
         .enumerate()
         .map(|(i, line)| {
             let f: Vec<&str> = line.split(',').collect();
-            anyhow::ensure!(f.len() == 10, "categories.csv line {}: {} fields", i + 2, f.len());
+            anyhow::ensure!(
+                f.len() == 10,
+                "categories.csv line {}: {} fields",
+                i + 2,
+                f.len()
+            );
             Ok(CategoryRow {
                 code: f[0],
                 group_fa: f[1],
@@ -105,9 +138,11 @@ fn bbox(poly: &Polygon) -> (f64, f64, f64, f64) {
 
 async fn count(store: &Store, table: &str) -> anyhow::Result<i64> {
     // `table` is one of our own constant names, never input.
-    Ok(sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
-        .fetch_one(store.pool())
-        .await?)
+    Ok(
+        sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(store.pool())
+            .await?,
+    )
 }
 
 /// Seeds what an empty database needs. Returns the staff accounts created now
@@ -197,7 +232,10 @@ pub async fn seed(store: &Store, demo: bool) -> anyhow::Result<Vec<NewAccount>> 
             .fetch_all(&mut *w.tx)
             .await?;
     for (category_id, kind) in &categories {
-        let organisation = organisations.iter().find(|(k, _)| k == kind).map(|(_, id)| *id);
+        let organisation = organisations
+            .iter()
+            .find(|(k, _)| k == kind)
+            .map(|(_, id)| *id);
         for (district_id, office_id) in &offices {
             sqlx::query(
                 "INSERT INTO routing_rule (category_id, district_id, unit_id) VALUES ($1, $2, $3)",
@@ -244,7 +282,10 @@ mod tests {
 
     #[test]
     fn shipped_category_list_parses() {
-        assert!(!CATEGORIES_CSV.contains('"'), "quoted fields need a real CSV parser");
+        assert!(
+            !CATEGORIES_CSV.contains('"'),
+            "quoted fields need a real CSV parser"
+        );
         let rows = parse_categories(CATEGORIES_CSV).expect("parses");
         assert_eq!(rows.len(), 30);
         let kinds: Vec<&str> = ORGANISATIONS.iter().map(|(k, _, _)| *k).collect();

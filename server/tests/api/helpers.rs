@@ -15,7 +15,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.expect("request")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
     }
 }
 
@@ -24,22 +28,30 @@ impl TestApp {
 fn write_site(root: &Path) {
     let pkg = root.join("pkg");
     std::fs::create_dir_all(&pkg).expect("site dir");
-    std::fs::write(pkg.join("pasokh.0123abcd.js"), "export function hydrate(){}\n".repeat(40))
-        .expect("js");
+    std::fs::write(
+        pkg.join("pasokh.0123abcd.js"),
+        "export function hydrate(){}\n".repeat(40),
+    )
+    .expect("js");
     std::fs::write(pkg.join("pasokh.0123abcd.js.br"), b"\x1b\x01\x00").expect("br");
     std::fs::write(root.join("manifest.webmanifest"), r#"{"name":"x"}"#).expect("manifest");
 }
 
 /// Starts the server; the returned directory (data and site) lives as long
 /// as the caller keeps it.
-async fn spawn(backend: &'static str, database_url: Option<String>) -> (TestApp, tempfile::TempDir) {
+async fn spawn(
+    backend: &'static str,
+    database_url: Option<String>,
+) -> (TestApp, tempfile::TempDir) {
     let data_dir = tempfile::tempdir().expect("tempdir");
     let site = data_dir.path().join("site");
     write_site(&site);
     let mut config = Config::for_tests(data_dir.path().join("data"), database_url);
     config.site_root = site;
     let database_url = config.database_url.expose().to_owned();
-    let app = Application::build(config).await.expect("application builds");
+    let app = Application::build(config)
+        .await
+        .expect("application builds");
     let base = format!("http://{}", app.local_addr());
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()

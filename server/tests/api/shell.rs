@@ -24,17 +24,31 @@ async fn home_page_is_persian_rtl_with_security_headers() {
         let h = res.headers().clone();
         let csp = h[header::CONTENT_SECURITY_POLICY].to_str().expect("ascii");
         assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
-        assert!(csp.contains("'nonce-"), "page CSP carries the script nonce: {csp}");
+        assert!(
+            csp.contains("'nonce-"),
+            "page CSP carries the script nonce: {csp}"
+        );
         assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
         assert!(h.contains_key(header::REFERRER_POLICY));
         assert_eq!(h[header::CACHE_CONTROL], "private, no-cache");
         let html = res.text().await.expect("body");
-        assert!(html.contains(r#"<html lang="fa" dir="rtl""#), "{}", &html[..200.min(html.len())]);
+        assert!(
+            html.contains(r#"<html lang="fa" dir="rtl""#),
+            "{}",
+            &html[..200.min(html.len())]
+        );
         assert!(html.contains("شهرداری پاسخ می‌دهد"));
         assert!(html.contains(r#"href="/manifest.webmanifest""#));
-        assert!(html.contains("<leptos-island"), "the track box is an island");
+        assert!(
+            html.contains("<leptos-island"),
+            "the track box is an island"
+        );
         // Every inline script carries the nonce the CSP names.
-        let nonce = csp.split("'nonce-").nth(1).and_then(|s| s.split('\'').next()).expect("nonce");
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|s| s.split('\'').next())
+            .expect("nonce");
         for script in html.split("<script").skip(1) {
             let tag = script.split('>').next().unwrap_or("");
             assert!(tag.contains(nonce), "script without nonce: <script{tag}>");
@@ -100,8 +114,14 @@ async fn static_files_are_precompressed_and_cached() {
         );
         let res = app.get("/manifest.webmanifest").await;
         assert_eq!(res.status(), StatusCode::OK);
-        assert_eq!(res.headers()[header::CONTENT_TYPE], "application/manifest+json");
-        assert_eq!(res.headers()[header::CACHE_CONTROL], "public, max-age=86400");
+        assert_eq!(
+            res.headers()[header::CONTENT_TYPE],
+            "application/manifest+json"
+        );
+        assert_eq!(
+            res.headers()[header::CACHE_CONTROL],
+            "public, max-age=86400"
+        );
         assert_eq!(res.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
     })
     .await;

@@ -9,12 +9,25 @@ async fn seed_creates_the_demo_city_once() {
         let store = Store::connect(&app.database_url, 2).await.expect("connect");
         let count = |sql: &'static str| {
             let pool = store.pool().clone();
-            async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&pool).await.expect(sql) }
+            async move {
+                sqlx::query_scalar::<_, i64>(sql)
+                    .fetch_one(&pool)
+                    .await
+                    .expect(sql)
+            }
         };
-        assert_eq!(count("SELECT COUNT(*) FROM category").await, 30, "{}", app.backend);
+        assert_eq!(
+            count("SELECT COUNT(*) FROM category").await,
+            30,
+            "{}",
+            app.backend
+        );
         assert_eq!(count("SELECT COUNT(*) FROM district").await, 6);
         assert_eq!(count("SELECT COUNT(*) FROM routing_rule").await, 30 * 6);
-        assert_eq!(count("SELECT COUNT(*) FROM app_user WHERE password_hash IS NOT NULL").await, 8);
+        assert_eq!(
+            count("SELECT COUNT(*) FROM app_user WHERE password_hash IS NOT NULL").await,
+            8
+        );
         // A second start seeds nothing new and prints no passwords.
         let again = server::store::demo::seed(&store, true).await.expect("seed");
         assert!(again.is_empty());
