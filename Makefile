@@ -10,8 +10,8 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 CARGO_LEPTOS_VERSION := 0.3.10
 # The wasm-bindgen CLI must match the library version in Cargo.lock exactly.
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p;}' Cargo.lock)
-FONT_SRC := node_modules/vazirmatn/fonts/webfonts/Vazirmatn[wght].woff2
-FONT := public/fonts/vazirmatn-var.woff2
+FONT_SRC := node_modules/vazirmatn/misc/Non-Latin/fonts/webfonts/Vazirmatn-NL[wght].woff2
+FONT := public/fonts/vazirmatn-nl.woff2
 SOURCES := $(shell find app server/src server/migrations server/demo style public -type f -not -path 'public/fonts/*' 2>/dev/null) Cargo.toml Cargo.lock
 SITE_STAMP := target/site/.built
 

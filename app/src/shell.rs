@@ -99,7 +99,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="manifest" href="/manifest.webmanifest" />
                 <link rel="icon" type="image/png" sizes="32x32" href="/icons/favicon-32.png" />
                 <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png" />
-                <link rel="preload" href="/fonts/vazirmatn-var.woff2" r#as="font" r#type="font/woff2" crossorigin="" />
+                // Persian pages need the font at once; English pages may never need it.
+                {(lang == Lang::Fa)
+                    .then(|| {
+                        view! {
+                            <link rel="preload" href="/fonts/vazirmatn-nl.woff2" r#as="font" r#type="font/woff2" crossorigin="" />
+                        }
+                    })}
                 <link rel="stylesheet" href=css />
                 <HydrationScripts options islands=true />
                 <MetaTags />
