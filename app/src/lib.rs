@@ -5,6 +5,8 @@
 //! README's architecture section for the size budget behind this choice.
 #![recursion_limit = "256"]
 
+#[cfg(feature = "ssr")]
+pub mod api;
 pub mod components;
 pub mod error;
 pub mod i18n;

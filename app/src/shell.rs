@@ -3,7 +3,11 @@
 
 use crate::{
     i18n::{Lang, Msg},
-    pages::{home::HomePage, not_found::NotFound},
+    pages::{
+        home::HomePage,
+        not_found::NotFound,
+        track::{ComplaintPage, TrackPage},
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -130,6 +134,8 @@ pub fn App() -> impl IntoView {
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/track") view=TrackPage />
+                    <Route path=path!("/track/:code") view=ComplaintPage />
                 </Routes>
             </main>
             <footer class="site-footer">

@@ -1,11 +1,14 @@
 //! Pasokh's server: storage, services, the REST API and the server-rendered
 //! app. A library so integration tests start the real thing on port 0.
+// Leptos view types nest deeply; the server instantiates them all.
+#![recursion_limit = "256"]
 
 pub mod assets;
 pub mod auth;
 pub mod config;
 pub mod error;
 pub mod routes;
+pub mod services;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

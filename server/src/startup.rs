@@ -22,6 +22,7 @@ use tower_http::{
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
+    pub services: app::api::ports::Services,
     pub store: Store,
     pub config: Config,
 }
@@ -29,7 +30,7 @@ pub struct AppState {
 /// What each Leptos render and server-function call gets in its context.
 pub fn leptos_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
     move || {
-        provide_context(state.store.clone());
+        provide_context(state.services.clone());
         leptos::nonce::provide_nonce();
     }
 }
@@ -82,6 +83,7 @@ impl Application {
             .build();
         let state = AppState {
             leptos_options,
+            services: crate::services::services(&store),
             store: store.clone(),
             config,
         };

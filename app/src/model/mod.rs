@@ -1,6 +1,7 @@
 //! Shared domain types. Each is validated by a `parse()` that runs in the
 //! browser for instant feedback and on the server as the authority.
 
+pub mod complaint;
 pub mod digits;
 pub mod geo;
 pub mod phone;

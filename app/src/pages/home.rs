@@ -1,8 +1,8 @@
 //! Home page: what a citizen can do here.
 
 use crate::{
-    components::track_box::TrackBox,
     i18n::{jalali::JalaliDate, Msg},
+    pages::track::TrackForm,
     shell::{t, use_lang},
 };
 use leptos::prelude::*;
@@ -31,15 +31,7 @@ pub fn HomePage() -> impl IntoView {
             <section class="card card-track" aria-labelledby="home-track">
                 <h2 id="home-track">{t(Msg::HomeTrackTitle)}</h2>
                 <p>{t(Msg::HomeTrackBody)}</p>
-                <TrackBox
-                    label=t(Msg::TrackCodeLabel).to_owned()
-                    hint=t(Msg::TrackCodeHint).to_owned()
-                    action=t(Msg::TrackAction).to_owned()
-                    msg_short=t(Msg::TrackCodeShort).to_owned()
-                    msg_long=t(Msg::TrackCodeLong).to_owned()
-                    msg_invalid=t(Msg::TrackCodeInvalid).to_owned()
-                    msg_ok=t(Msg::TrackCodeOk).to_owned()
-                />
+                <TrackForm />
             </section>
             <section class="card card-feedback" aria-labelledby="home-feedback">
                 <h2 id="home-feedback">{t(Msg::HomeFeedbackTitle)}</h2>

@@ -3,3 +3,4 @@
 pub mod error;
 pub mod home;
 pub mod not_found;
+pub mod track;

@@ -1,0 +1,41 @@
+//! What the public may see of a complaint: no name, no phone number, no
+//! staff identity, only the municipality's public answers.
+
+use super::{status::PublicStatus, TrackingCode};
+use serde::{Deserialize, Serialize};
+
+/// A name in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Named {
+    pub fa: String,
+    pub en: String,
+}
+
+/// One public entry of the timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicEvent {
+    /// Unix seconds.
+    pub at: i64,
+    /// Stable event kind: `submitted`, `referred`, `status`, `answer`, `rating`, `support`.
+    pub kind: String,
+    /// The public status after this event, when it changed one.
+    pub status: Option<PublicStatus>,
+    /// The unit involved (e.g. the one it was referred to).
+    pub unit: Option<Named>,
+    /// The municipality's answer or the citizen's rating comment.
+    pub note: Option<String>,
+}
+
+/// The public tracking view (`/track/{code}`, `GET /api/v1/complaints/{code}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicComplaint {
+    pub tracking_code: TrackingCode,
+    pub category: Named,
+    pub status: PublicStatus,
+    pub district: Option<Named>,
+    pub unit: Option<Named>,
+    pub created_at: i64,
+    pub support_count: i64,
+    pub rating: Option<i64>,
+    pub timeline: Vec<PublicEvent>,
+}

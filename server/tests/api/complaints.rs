@@ -1,0 +1,166 @@
+//! Filing (routing, idempotency) and the public tracking pages.
+
+use crate::helpers::{on_each_backend, TestApp};
+use app::{error::AppError, model::Status};
+use reqwest::{header, StatusCode};
+use server::{
+    services::intake::{Channel, IntakeService, NewComplaint},
+    store::Store,
+};
+
+/// Azadi Square, inside district 1 of the demo city.
+const AZADI: (f64, f64) = (36.2575, 49.974);
+
+fn pothole(lat: f64, lon: f64) -> NewComplaint {
+    NewComplaint {
+        category: "asphalt-repair".into(),
+        description: "چاله بزرگ جلوی ورودی میدان؛ دو موتور زمین خوردند".into(),
+        lat: Some(lat),
+        lon: Some(lon),
+        accuracy_m: Some(12.0),
+        address: Some("میدان آزادی، ضلع شمالی".into()),
+        channel: Channel::Web,
+        citizen_id: None,
+    }
+}
+
+async fn intake(app: &TestApp) -> (IntakeService, Store) {
+    let store = Store::connect(&app.database_url, 2).await.expect("connect");
+    (IntakeService::new(store.clone()), store)
+}
+
+async fn complaint_count(store: &Store) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM complaint")
+        .fetch_one(store.pool())
+        .await
+        .expect("count")
+}
+
+#[tokio::test]
+async fn a_complaint_is_routed_by_district_and_category_and_tracked() {
+    on_each_backend(|app| async move {
+        let (intake, _) = intake(&app).await;
+        let filed = intake
+            .file(pothole(AZADI.0, AZADI.1), None)
+            .await
+            .expect("filed");
+        assert_eq!(filed.status, Status::Referred, "{}", app.backend);
+        assert_eq!(
+            filed.district.as_ref().map(|d| d.en.as_str()),
+            Some("District 1")
+        );
+        assert_eq!(
+            filed.unit.as_ref().map(|u| u.en.as_str()),
+            Some("Civil Works Deputy")
+        );
+
+        let code = filed.tracking_code.to_string();
+        let res = app.get(&format!("/track/{code}")).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let html = res.text().await.expect("body");
+        let persian_code = app::model::digits::to_persian(&code);
+        assert!(html.contains(&persian_code), "code shown in Persian digits");
+        assert!(html.contains("ترمیم آسفالت و چاله"), "category shown");
+        assert!(
+            html.contains("به واحد مسئول ارجاع شد"),
+            "referral on the timeline"
+        );
+        assert!(html.contains("معاونت فنی و عمرانی"), "unit shown");
+
+        // The GET form lands on the code's page; typos are named, not hidden.
+        let res = app.get(&format!("/track?code={persian_code}")).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            res.headers()[header::LOCATION],
+            format!("/track/{code}").as_str()
+        );
+        let res = app.get("/track?code=123").await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res
+            .text()
+            .await
+            .expect("body")
+            .contains("کد رهگیری ده رقم دارد"));
+        // A well-formed code that nobody has, and a typo: both 404.
+        let unknown = app::model::TrackingCode::from_serial(111_111_111).expect("code");
+        assert_eq!(
+            app.get(&format!("/track/{unknown}")).await.status(),
+            StatusCode::NOT_FOUND
+        );
+        let mut typo = code.clone().into_bytes();
+        typo[3] = if typo[3] == b'9' { b'0' } else { typo[3] + 1 };
+        let typo = String::from_utf8(typo).expect("ascii");
+        assert_eq!(
+            app.get(&format!("/track/{typo}")).await.status(),
+            StatusCode::NOT_FOUND
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn outside_the_city_is_refused_and_nothing_is_stored() {
+    on_each_backend(|app| async move {
+        let (intake, store) = intake(&app).await;
+        let err = intake
+            .file(pothole(36.31, 50.0), None)
+            .await
+            .expect_err("outside");
+        assert_eq!(err, AppError::invalid("location", "outside_city"));
+        let err = intake
+            .file(
+                NewComplaint {
+                    category: "no-such".into(),
+                    ..pothole(AZADI.0, AZADI.1)
+                },
+                None,
+            )
+            .await
+            .expect_err("unknown category");
+        assert_eq!(err, AppError::invalid("category", "unknown"));
+        assert_eq!(complaint_count(&store).await, 0, "{}", app.backend);
+        // Address only: filed, waiting for dispatch to place it.
+        let filed = intake
+            .file(
+                NewComplaint {
+                    lat: None,
+                    lon: None,
+                    ..pothole(0.0, 0.0)
+                },
+                None,
+            )
+            .await
+            .expect("address only");
+        assert_eq!(filed.status, Status::Submitted);
+        assert_eq!(filed.unit, None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_retry_with_the_same_key_returns_the_first_answer() {
+    on_each_backend(|app| async move {
+        let (intake, store) = intake(&app).await;
+        let key = Some(("key-1", "hash-a"));
+        let first = intake
+            .file(pothole(AZADI.0, AZADI.1), key)
+            .await
+            .expect("first");
+        let again = intake
+            .file(pothole(AZADI.0, AZADI.1), key)
+            .await
+            .expect("retry");
+        assert_eq!(first, again);
+        assert_eq!(complaint_count(&store).await, 1, "{}", app.backend);
+        let err = intake
+            .file(pothole(AZADI.0, AZADI.1), Some(("key-1", "hash-b")))
+            .await
+            .expect_err("other body");
+        assert_eq!(
+            err,
+            AppError::invalid("idempotency_key", "reused_with_other_body")
+        );
+        assert_eq!(complaint_count(&store).await, 1);
+    })
+    .await;
+}
