@@ -14,6 +14,9 @@ pub enum AppError {
     /// The thing asked for does not exist (or the caller may not know it exists).
     #[error("not found")]
     NotFound,
+    /// The request itself is malformed (missing header, unreadable body).
+    #[error("bad request: {reason}")]
+    BadRequest { reason: String },
     /// The caller is not signed in.
     #[error("unauthorized")]
     Unauthorized,
@@ -36,6 +39,13 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// Shorthand for a malformed request.
+    pub fn bad_request(reason: &str) -> Self {
+        Self::BadRequest {
+            reason: reason.to_owned(),
+        }
+    }
+
     /// Shorthand for a validation error.
     pub fn invalid(field: &str, reason: &str) -> Self {
         Self::Invalid {
@@ -48,6 +58,7 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             Self::NotFound => 404,
+            Self::BadRequest { .. } => 400,
             Self::Unauthorized => 401,
             Self::Forbidden => 403,
             Self::Invalid { .. } => 422,
@@ -61,6 +72,7 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::NotFound => "not_found",
+            Self::BadRequest { .. } => "bad_request",
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",
             Self::Invalid { .. } => "invalid",
@@ -74,9 +86,10 @@ impl AppError {
     pub fn message(&self, lang: Lang) -> &'static str {
         let msg = match self {
             Self::NotFound => Msg::ErrNotFound,
+            Self::BadRequest { .. } => Msg::ErrBadRequest,
             Self::Unauthorized => Msg::ErrUnauthorized,
             Self::Forbidden => Msg::ErrForbidden,
-            Self::Invalid { .. } => Msg::ErrInvalid,
+            Self::Invalid { field, reason } => crate::i18n::invalid_msg(field, reason),
             Self::Conflict { .. } => Msg::ErrConflict,
             Self::RateLimited => Msg::ErrRateLimited,
             Self::Internal => Msg::ErrInternal,

@@ -6,6 +6,7 @@ use crate::{
     pages::{
         home::HomePage,
         not_found::NotFound,
+        report::ReportPage,
         track::{ComplaintPage, TrackPage},
     },
 };
@@ -134,6 +135,7 @@ pub fn App() -> impl IntoView {
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/report") view=ReportPage />
                     <Route path=path!("/track") view=TrackPage />
                     <Route path=path!("/track/:code") view=ComplaintPage />
                 </Routes>

@@ -69,7 +69,9 @@ impl IntoResponse for ApiError {
             .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let (field, reason) = match &self.error {
             AppError::Invalid { field, reason } => (Some(field.as_str()), Some(reason.as_str())),
-            AppError::Conflict { reason } => (None, Some(reason.as_str())),
+            AppError::Conflict { reason } | AppError::BadRequest { reason } => {
+                (None, Some(reason.as_str()))
+            }
             _ => (None, None),
         };
         let body = Body {

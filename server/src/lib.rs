@@ -7,6 +7,8 @@ pub mod assets;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod media;
+pub mod rest;
 pub mod routes;
 pub mod services;
 pub mod startup;

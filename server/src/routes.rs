@@ -65,6 +65,94 @@ pub async fn switch_lang(Path(tag): Path<String>, Query(q): Query<LangQuery>) ->
         .into_response()
 }
 
+/// `GET /media/{key}`: a stored photo. Keys are content hashes, so the bytes
+/// under a key never change: cache for a year.
+pub async fn media(State(state): State<AppState>, Path(key): Path<String>) -> Response {
+    match state.media.get(&key).await {
+        Ok(Some(bytes)) => (
+            [
+                (header::CONTENT_TYPE, "image/jpeg"),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "reading a photo");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// `POST /report`: the filing form (multipart; works without JavaScript).
+/// Filed → 303 to the tracking page; refused → the form again with the
+/// translated reason, everything typed kept, and a 4xx status.
+pub async fn report_submit(State(state): State<AppState>, req: axum::extract::Request) -> Response {
+    use axum::extract::FromRequest;
+    let (parts, body) = req.into_parts();
+    let outcome = match axum::extract::Multipart::from_request(
+        axum::extract::Request::from_parts(parts.clone(), body),
+        &state,
+    )
+    .await
+    {
+        Err(_) => Err((
+            app::error::AppError::bad_request("not_multipart"),
+            Default::default(),
+        )),
+        Ok(multipart) => match crate::rest::Submission::read(multipart).await {
+            Err(e) => Err((e, Default::default())),
+            Ok(submission) => {
+                let key = submission.fields.get("idempotency_key").cloned();
+                match crate::rest::file_submission(
+                    &state,
+                    &submission,
+                    crate::services::intake::Channel::Web,
+                    key.as_deref().filter(|k| !k.is_empty() && k.len() <= 128),
+                )
+                .await
+                {
+                    Ok(filed) => Ok(filed),
+                    Err(e) => Err((e, submission.fields)),
+                }
+            }
+        },
+    };
+    match outcome {
+        Ok(filed) => (
+            StatusCode::SEE_OTHER,
+            [(
+                header::LOCATION,
+                format!("/track/{}?filed=1", filed.tracking_code),
+            )],
+        )
+            .into_response(),
+        Err((error, values)) => {
+            let outcome = app::api::ports::ReportOutcome {
+                error: Some(error),
+                values,
+            };
+            let context = crate::startup::leptos_context(state.clone());
+            let render = leptos_axum::render_app_to_stream_with_context(
+                move || {
+                    context();
+                    leptos::prelude::provide_context(outcome.clone());
+                },
+                {
+                    let options = state.leptos_options.clone();
+                    move || app::shell(options.clone())
+                },
+            );
+            render(axum::extract::Request::from_parts(
+                parts,
+                axum::body::Body::empty(),
+            ))
+            .await
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::safe_next;

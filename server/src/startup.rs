@@ -23,6 +23,8 @@ use tower_http::{
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub services: app::api::ports::Services,
+    pub intake: crate::services::intake::IntakeService,
+    pub media: crate::media::MediaStore,
     pub store: Store,
     pub config: Config,
 }
@@ -84,6 +86,11 @@ impl Application {
         let state = AppState {
             leptos_options,
             services: crate::services::services(&store),
+            intake: crate::services::intake::IntakeService::new(store.clone()),
+            media: crate::media::MediaStore::local(
+                &config.data_dir,
+                crate::media::MediaConfig::default(),
+            )?,
             store: store.clone(),
             config,
         };
@@ -124,6 +131,14 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(routes::health))
         .route("/ready", get(routes::ready))
         .route("/lang/{lang}", get(routes::switch_lang))
+        .route("/media/{key}", get(routes::media))
+        .route(
+            "/report",
+            axum::routing::post(routes::report_submit).layer(axum::extract::DefaultBodyLimit::max(
+                crate::rest::MAX_COMPLAINT_BYTES,
+            )),
+        )
+        .merge(crate::rest::routes())
         .leptos_routes_with_context(&state, pages, leptos_context(state.clone()), shell)
         .fallback(assets::static_or_not_found)
         .with_state(state)

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A name in both languages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Named {
     pub fa: String,
     pub en: String,
@@ -13,6 +14,7 @@ pub struct Named {
 
 /// One public entry of the timeline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PublicEvent {
     /// Unix seconds.
     pub at: i64,
@@ -28,7 +30,9 @@ pub struct PublicEvent {
 
 /// The public tracking view (`/track/{code}`, `GET /api/v1/complaints/{code}`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PublicComplaint {
+    #[cfg_attr(feature = "ssr", schema(value_type = String, example = "1234567894"))]
     pub tracking_code: TrackingCode,
     pub category: Named,
     pub status: PublicStatus,
@@ -38,4 +42,18 @@ pub struct PublicComplaint {
     pub support_count: i64,
     pub rating: Option<i64>,
     pub timeline: Vec<PublicEvent>,
+    /// Photos: the citizen's and, once fixed, the proof of the fix.
+    pub photos: Vec<PublicPhoto>,
+}
+
+/// A photo as the public may fetch it (re-encoded, no EXIF).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PublicPhoto {
+    /// `citizen` or `proof`.
+    pub kind: String,
+    pub url: String,
+    pub thumb_url: String,
+    pub width: u32,
+    pub height: u32,
 }

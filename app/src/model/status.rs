@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where a complaint stands in the municipality's workflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Filed, not yet referred.
@@ -33,6 +34,7 @@ pub enum Status {
 
 /// The simpler vocabulary the public sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PublicStatus {
     Received,

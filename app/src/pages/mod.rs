@@ -3,4 +3,5 @@
 pub mod error;
 pub mod home;
 pub mod not_found;
+pub mod report;
 pub mod track;

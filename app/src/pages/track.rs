@@ -90,6 +90,7 @@ pub fn ComplaintPage() -> impl IntoView {
         .get_untracked()
         .get("code")
         .unwrap_or_default();
+    let just_filed = use_query_map().get_untracked().get("filed").is_some();
     let lookup = Resource::new_blocking(
         move || raw.clone(),
         |raw| async move {
@@ -107,7 +108,7 @@ pub fn ComplaintPage() -> impl IntoView {
         <Suspense>
             {move || Suspend::new(async move {
                 match lookup.await {
-                    Ok(complaint) => view! { <ComplaintView complaint /> }.into_any(),
+                    Ok(complaint) => view! { <ComplaintView complaint just_filed /> }.into_any(),
                     Err(AppError::NotFound) => {
                         set_status(http::StatusCode::NOT_FOUND);
                         view! {
@@ -165,13 +166,25 @@ fn pick(lang: Lang, named: &crate::model::complaint::Named) -> String {
 
 /// One complaint's public page.
 #[component]
-fn ComplaintView(complaint: PublicComplaint) -> impl IntoView {
+fn ComplaintView(complaint: PublicComplaint, just_filed: bool) -> impl IntoView {
     let lang = use_lang();
     let code = complaint.tracking_code.to_string();
     let title = format!("{} {}", t(Msg::TrackTitle), lang.digits(&code));
     let events = complaint.timeline.clone();
     view! {
         <Title text=title />
+        {just_filed
+            .then(|| {
+                view! {
+                    <section class="filed" role="status" data-testid="filed">
+                        <h1>{t(Msg::FiledTitle)}</h1>
+                        <p class="big-code">
+                            <bdi dir="ltr" data-testid="tracking-code">{lang.digits(&code)}</bdi>
+                        </p>
+                        <p>{t(Msg::FiledBody)}</p>
+                    </section>
+                }
+            })}
         <article class="card complaint">
             <h1>
                 {t(Msg::TrackCodeLabel)} " "

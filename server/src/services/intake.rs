@@ -68,6 +68,17 @@ pub struct Filed {
     pub unit: Option<Named>,
 }
 
+/// A stored photo to attach to the complaint (see `media`).
+#[derive(Debug, Clone)]
+pub struct PhotoRecord {
+    pub key: String,
+    pub thumb_key: String,
+    pub content_type: String,
+    pub width: i64,
+    pub height: i64,
+    pub bytes: i64,
+}
+
 /// A validated complaint.
 struct Valid {
     category_id: i64,
@@ -195,6 +206,7 @@ impl IntakeService {
     pub async fn file(
         &self,
         new: NewComplaint,
+        photos: &[PhotoRecord],
         idempotency: Option<(&str, &str)>,
     ) -> Result<Filed, AppError> {
         if let Some((key, hash)) = idempotency {
@@ -313,6 +325,23 @@ impl IntakeService {
             )
             .await?;
         }
+        for p in photos {
+            sqlx::query(
+                "INSERT INTO photo (complaint_id, kind, object_key, thumb_key, content_type, width, \
+                 height, bytes, created_at) VALUES ($1, 'citizen', $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(complaint_id)
+            .bind(&p.key)
+            .bind(&p.thumb_key)
+            .bind(&p.content_type)
+            .bind(p.width)
+            .bind(p.height)
+            .bind(p.bytes)
+            .bind(now)
+            .execute(&mut *w.tx)
+            .await
+            .or_internal("recording a photo")?;
+        }
         let filed = Filed {
             tracking_code: code,
             status,
@@ -346,8 +375,18 @@ impl IntakeService {
         Ok(filed)
     }
 
+    /// Whether any complaint refers to the stored object `key`.
+    pub async fn photo_in_use(&self, key: &str) -> Result<bool, AppError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM photo WHERE object_key = $1")
+            .bind(key)
+            .fetch_one(self.store.pool())
+            .await
+            .or_internal("checking a photo")?;
+        Ok(n > 0)
+    }
+
     /// The stored answer for an idempotency key, if the key was used.
-    async fn replay(&self, key: &str, hash: &str) -> Result<Option<Filed>, AppError> {
+    pub async fn replay(&self, key: &str, hash: &str) -> Result<Option<Filed>, AppError> {
         let row = sqlx::query(
             "SELECT request_hash, response_body FROM idempotency_key \
              WHERE scope = 'complaint' AND idem_key = $1",

@@ -1,6 +1,7 @@
 //! The domain services. Each implements a port from `app::api::ports`, so the
 //! pages, the server functions and the REST API share one implementation.
 
+pub mod catalog;
 pub mod intake;
 pub mod tracking;
 
@@ -12,5 +13,6 @@ use std::sync::Arc;
 pub fn services(store: &Store) -> Services {
     Services {
         tracking: Arc::new(tracking::TrackingService::new(store.clone())),
+        catalog: Arc::new(catalog::CatalogService::new(store.clone())),
     }
 }

@@ -5,7 +5,7 @@ use app::{
     api::ports::Tracking,
     error::AppError,
     model::{
-        complaint::{Named, PublicComplaint, PublicEvent},
+        complaint::{Named, PublicComplaint, PublicEvent, PublicPhoto},
         Status, TrackingCode,
     },
 };
@@ -26,6 +26,32 @@ fn named(row: &sqlx::any::AnyRow, fa: &str, en: &str) -> Option<Named> {
     let fa: Option<String> = row.try_get(fa).ok().flatten();
     let en: Option<String> = row.try_get(en).ok().flatten();
     Some(Named { fa: fa?, en: en? })
+}
+
+impl TrackingService {
+    async fn photos(&self, complaint_id: i64) -> Result<Vec<PublicPhoto>, AppError> {
+        let rows = sqlx::query(
+            "SELECT kind, object_key, thumb_key, width, height FROM photo \
+             WHERE complaint_id = $1 ORDER BY id",
+        )
+        .bind(complaint_id)
+        .fetch_all(self.store.pool())
+        .await
+        .or_internal("loading photos")?;
+        rows.iter()
+            .map(|r| {
+                let key: String = r.try_get("object_key").or_internal("photo key")?;
+                let thumb: String = r.try_get("thumb_key").or_internal("thumb key")?;
+                Ok(PublicPhoto {
+                    kind: r.try_get("kind").or_internal("photo kind")?,
+                    url: format!("/media/{key}"),
+                    thumb_url: format!("/media/{thumb}"),
+                    width: r.try_get::<i64, _>("width").or_internal("photo width")? as u32,
+                    height: r.try_get::<i64, _>("height").or_internal("photo height")? as u32,
+                })
+            })
+            .collect()
+    }
 }
 
 #[async_trait::async_trait]
@@ -90,6 +116,7 @@ impl Tracking for TrackingService {
             support_count: row.try_get("support_count").or_internal("support_count")?,
             rating: row.try_get("stars").ok().flatten(),
             timeline,
+            photos: self.photos(id).await?,
         }))
     }
 }

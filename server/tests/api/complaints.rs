@@ -41,7 +41,7 @@ async fn a_complaint_is_routed_by_district_and_category_and_tracked() {
     on_each_backend(|app| async move {
         let (intake, _) = intake(&app).await;
         let filed = intake
-            .file(pothole(AZADI.0, AZADI.1), None)
+            .file(pothole(AZADI.0, AZADI.1), &[], None)
             .await
             .expect("filed");
         assert_eq!(filed.status, Status::Referred, "{}", app.backend);
@@ -103,7 +103,7 @@ async fn outside_the_city_is_refused_and_nothing_is_stored() {
     on_each_backend(|app| async move {
         let (intake, store) = intake(&app).await;
         let err = intake
-            .file(pothole(36.31, 50.0), None)
+            .file(pothole(36.31, 50.0), &[], None)
             .await
             .expect_err("outside");
         assert_eq!(err, AppError::invalid("location", "outside_city"));
@@ -113,6 +113,7 @@ async fn outside_the_city_is_refused_and_nothing_is_stored() {
                     category: "no-such".into(),
                     ..pothole(AZADI.0, AZADI.1)
                 },
+                &[],
                 None,
             )
             .await
@@ -127,6 +128,7 @@ async fn outside_the_city_is_refused_and_nothing_is_stored() {
                     lon: None,
                     ..pothole(0.0, 0.0)
                 },
+                &[],
                 None,
             )
             .await
@@ -143,17 +145,17 @@ async fn a_retry_with_the_same_key_returns_the_first_answer() {
         let (intake, store) = intake(&app).await;
         let key = Some(("key-1", "hash-a"));
         let first = intake
-            .file(pothole(AZADI.0, AZADI.1), key)
+            .file(pothole(AZADI.0, AZADI.1), &[], key)
             .await
             .expect("first");
         let again = intake
-            .file(pothole(AZADI.0, AZADI.1), key)
+            .file(pothole(AZADI.0, AZADI.1), &[], key)
             .await
             .expect("retry");
         assert_eq!(first, again);
         assert_eq!(complaint_count(&store).await, 1, "{}", app.backend);
         let err = intake
-            .file(pothole(AZADI.0, AZADI.1), Some(("key-1", "hash-b")))
+            .file(pothole(AZADI.0, AZADI.1), &[], Some(("key-1", "hash-b")))
             .await
             .expect_err("other body");
         assert_eq!(

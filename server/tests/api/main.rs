@@ -4,5 +4,6 @@
 
 mod complaints;
 mod helpers;
+mod rest;
 mod shell;
 mod storage;

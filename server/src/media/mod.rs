@@ -1,0 +1,240 @@
+//! Photos attached to complaints: validation, re-encoding and storage.
+//!
+//! Every upload is decoded and re-encoded as a JPEG before it is kept, so what
+//! we store and serve is an image we produced ourselves: no EXIF (citizens'
+//! phones put GPS coordinates and device serials there), no polyglot files, no
+//! oversize originals. Objects are content-addressed by the SHA-256 of the
+//! re-encoded bytes, so storing the same photo twice is harmless and a key can
+//! be served with an immutable cache header.
+
+mod process;
+#[cfg(test)]
+mod tests;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+use tokio::sync::Semaphore;
+
+/// Limits and output sizes for uploaded photos.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MediaConfig {
+    /// Largest accepted upload, in bytes.
+    pub max_photo_bytes: usize,
+    /// Largest accepted width × height, read from the header before decoding.
+    pub max_pixels: u64,
+    /// Longest edge of the stored photo; larger photos are scaled down.
+    pub max_edge: u32,
+    /// Longest edge of the thumbnail shown in lists and cartables.
+    pub thumb_edge: u32,
+    /// JPEG quality (1–100) of both the photo and its thumbnail.
+    pub jpeg_quality: u8,
+}
+
+impl Default for MediaConfig {
+    fn default() -> Self {
+        Self {
+            // A phone camera JPEG is 2–6 MiB; 8 MiB leaves room without inviting abuse.
+            max_photo_bytes: 8 * 1024 * 1024,
+            // 40 MP covers current phone sensors; more is a decompression bomb.
+            max_pixels: 40_000_000,
+            // Enough to read a plate or a house number on a staff screen.
+            max_edge: 1600,
+            thumb_edge: 320,
+            jpeg_quality: 80,
+        }
+    }
+}
+
+/// What to record in the database for one stored photo.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredPhoto {
+    /// Key of the re-encoded photo: `<sha256 hex>.jpg`.
+    pub key: String,
+    /// Key of its thumbnail: `<same sha256 hex>-t.jpg`.
+    pub thumb_key: String,
+    /// Always `image/jpeg`: every upload is re-encoded.
+    pub content_type: &'static str,
+    /// Width of the stored photo (after orientation and scaling).
+    pub width: u32,
+    /// Height of the stored photo (after orientation and scaling).
+    pub height: u32,
+    /// Size of the stored photo in bytes (the thumbnail not counted).
+    pub bytes: u64,
+}
+
+/// Why an uploaded photo was refused. Everything but `Internal` is the
+/// uploader's doing and is shown to them (translated via [`PhotoError::reason`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PhotoError {
+    /// The upload is larger than `max_photo_bytes`.
+    #[error("the photo is larger than allowed")]
+    TooLarge,
+    /// Not a JPEG, PNG or WebP by its magic bytes. HEIC/HEIF (iPhone's
+    /// default) lands here too: there is no pure-Rust decoder for it, so the
+    /// upload form asks the browser for JPEG instead.
+    #[error("the file is not a JPEG, PNG or WebP image")]
+    UnsupportedFormat,
+    /// The header declares more than `max_pixels`; refused before decoding.
+    #[error("the photo has too many pixels")]
+    TooManyPixels,
+    /// The image could not be decoded: truncated or malformed.
+    #[error("the photo is damaged or incomplete")]
+    Corrupt,
+    /// Our fault (encoding or storage failed); logged with its cause.
+    #[error("internal error")]
+    Internal,
+}
+
+impl PhotoError {
+    /// A stable snake_case code for API responses and translations.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::TooLarge => "too_large",
+            Self::UnsupportedFormat => "unsupported_format",
+            Self::TooManyPixels => "too_many_pixels",
+            Self::Corrupt => "corrupt",
+            Self::Internal => "internal",
+        }
+    }
+}
+
+/// Where photos live: an object store (a local directory today) plus the
+/// limits every upload is held to.
+#[derive(Clone, Debug)]
+pub struct MediaStore {
+    store: Arc<dyn ObjectStore>,
+    config: Arc<MediaConfig>,
+    // A 40 MP decode needs a few hundred MiB; one per core keeps a burst of
+    // uploads from exhausting memory (spawn_blocking alone allows 512 threads).
+    decoders: Arc<Semaphore>,
+}
+
+impl MediaStore {
+    /// A store rooted at `<data_dir>/photos`, created if missing.
+    pub fn local(data_dir: &Path, config: MediaConfig) -> anyhow::Result<Self> {
+        let root = data_dir.join("photos");
+        std::fs::create_dir_all(&root)
+            .map_err(|e| anyhow::anyhow!("creating {}: {e}", root.display()))?;
+        // fsync: a photo is referenced from a committed complaint, so it must
+        // survive a power cut as the database row does.
+        // No automatic cleanup of empty shard directories: at most 256 of
+        // them, and removing one can race a concurrent put into it.
+        let store = LocalFileSystem::new_with_prefix(&root)?.with_fsync(true);
+        Ok(Self::new(Arc::new(store), config))
+    }
+
+    /// A store over any object store (S3 later, memory in tests).
+    pub fn new(store: Arc<dyn ObjectStore>, config: MediaConfig) -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Self {
+            store,
+            config: Arc::new(config),
+            decoders: Arc::new(Semaphore::new(cores)),
+        }
+    }
+
+    /// The limits this store applies.
+    pub fn config(&self) -> &MediaConfig {
+        &self.config
+    }
+
+    /// Validates and re-encodes one uploaded photo, stores it and its
+    /// thumbnail, and returns what to record in the database.
+    ///
+    /// Checks run cheapest first: size, magic bytes, header dimensions, and
+    /// only then a decode under allocation limits. EXIF orientation is applied
+    /// and all metadata dropped.
+    pub async fn ingest(&self, bytes: Bytes) -> Result<StoredPhoto, PhotoError> {
+        // Cheap checks before waiting for a decoder slot.
+        process::precheck(&bytes, &self.config)?;
+        let permit = self.decoders.acquire().await.map_err(|e| {
+            tracing::error!(error = %e, "photo decoder semaphore closed");
+            PhotoError::Internal
+        })?;
+        let config = Arc::clone(&self.config);
+        let processed = tokio::task::spawn_blocking(move || process::process(&bytes, &config))
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "photo processing task failed");
+                PhotoError::Internal
+            })??;
+        drop(permit);
+
+        let hash = process::sha256_hex(&processed.full);
+        let key = format!("{hash}.jpg");
+        let thumb_key = format!("{hash}-t.jpg");
+        let photo = StoredPhoto {
+            content_type: "image/jpeg",
+            width: processed.width,
+            height: processed.height,
+            bytes: processed.full.len() as u64,
+            key,
+            thumb_key,
+        };
+        // Thumbnail first: once the full photo exists the pair is complete.
+        for (key, data) in [
+            (&photo.thumb_key, processed.thumb),
+            (&photo.key, processed.full),
+        ] {
+            let path = object_path(key).ok_or(PhotoError::Internal)?;
+            self.store
+                .put(&path, PutPayload::from(data))
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, key = %key, "storing photo failed");
+                    PhotoError::Internal
+                })?;
+        }
+        tracing::debug!(key = %photo.key, width = photo.width, height = photo.height, bytes = photo.bytes, "photo stored");
+        Ok(photo)
+    }
+
+    /// Reads a stored object for serving. `None` if it is absent or `key` is
+    /// not one of ours (anything but `<64 hex>.jpg` or `<64 hex>-t.jpg`), so
+    /// a crafted key can never reach outside the photo directory.
+    pub async fn get(&self, key: &str) -> anyhow::Result<Option<Bytes>> {
+        let Some(path) = object_path(key) else {
+            return Ok(None);
+        };
+        match self.store.get(&path).await {
+            Ok(result) => Ok(Some(result.bytes().await?)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Removes a stored object; absent objects and foreign keys are a no-op.
+    ///
+    /// Keys are content-addressed, so two complaints can share one photo:
+    /// only delete a key no committed row refers to (e.g. after the
+    /// transaction that would have recorded it failed, and the key was not
+    /// already in the database).
+    pub async fn delete(&self, key: &str) -> anyhow::Result<()> {
+        let Some(path) = object_path(key) else {
+            return Ok(());
+        };
+        match self.store.delete(&path).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// Whether `key` has the exact shape of a key [`MediaStore::ingest`] returns.
+pub fn is_valid_key(key: &str) -> bool {
+    let hash = key
+        .strip_suffix("-t.jpg")
+        .or_else(|| key.strip_suffix(".jpg"));
+    hash.is_some_and(|h| h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+}
+
+/// The object path for a valid key, sharded by the first two hex digits so
+/// no directory grows past a few thousand files.
+fn object_path(key: &str) -> Option<ObjectPath> {
+    is_valid_key(key).then(|| ObjectPath::from(format!("{}/{key}", &key[..2])))
+}
