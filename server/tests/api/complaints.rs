@@ -24,22 +24,15 @@ fn pothole(lat: f64, lon: f64) -> NewComplaint {
     }
 }
 
-async fn intake(app: &TestApp) -> (IntakeService, Store) {
+async fn intake(app: &TestApp) -> IntakeService {
     let store = Store::connect(&app.database_url, 2).await.expect("connect");
-    (IntakeService::new(store.clone()), store)
-}
-
-async fn complaint_count(store: &Store) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM complaint")
-        .fetch_one(store.pool())
-        .await
-        .expect("count")
+    IntakeService::new(store)
 }
 
 #[tokio::test]
 async fn a_complaint_is_routed_by_district_and_category_and_tracked() {
     on_each_backend(|app| async move {
-        let (intake, _) = intake(&app).await;
+        let intake = intake(&app).await;
         let filed = intake
             .file(pothole(AZADI.0, AZADI.1), &[], None)
             .await
@@ -101,7 +94,7 @@ async fn a_complaint_is_routed_by_district_and_category_and_tracked() {
 #[tokio::test]
 async fn outside_the_city_is_refused_and_nothing_is_stored() {
     on_each_backend(|app| async move {
-        let (intake, store) = intake(&app).await;
+        let intake = intake(&app).await;
         let err = intake
             .file(pothole(36.31, 50.0), &[], None)
             .await
@@ -119,7 +112,7 @@ async fn outside_the_city_is_refused_and_nothing_is_stored() {
             .await
             .expect_err("unknown category");
         assert_eq!(err, AppError::invalid("category", "unknown"));
-        assert_eq!(complaint_count(&store).await, 0, "{}", app.backend);
+        assert_eq!(app.count("complaint").await, 0, "{}", app.backend);
         // Address only: filed, waiting for dispatch to place it.
         let filed = intake
             .file(
@@ -142,7 +135,7 @@ async fn outside_the_city_is_refused_and_nothing_is_stored() {
 #[tokio::test]
 async fn a_retry_with_the_same_key_returns_the_first_answer() {
     on_each_backend(|app| async move {
-        let (intake, store) = intake(&app).await;
+        let intake = intake(&app).await;
         let key = Some(("key-1", "hash-a"));
         let first = intake
             .file(pothole(AZADI.0, AZADI.1), &[], key)
@@ -153,7 +146,7 @@ async fn a_retry_with_the_same_key_returns_the_first_answer() {
             .await
             .expect("retry");
         assert_eq!(first, again);
-        assert_eq!(complaint_count(&store).await, 1, "{}", app.backend);
+        assert_eq!(app.count("complaint").await, 1, "{}", app.backend);
         let err = intake
             .file(pothole(AZADI.0, AZADI.1), &[], Some(("key-1", "hash-b")))
             .await
@@ -162,7 +155,7 @@ async fn a_retry_with_the_same_key_returns_the_first_answer() {
             err,
             AppError::invalid("idempotency_key", "reused_with_other_body")
         );
-        assert_eq!(complaint_count(&store).await, 1);
+        assert_eq!(app.count("complaint").await, 1);
     })
     .await;
 }

@@ -10,6 +10,17 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// Rows in one of our tables (a constant name, never input).
+    pub async fn count(&self, table: &str) -> i64 {
+        let store = server::store::Store::connect(&self.database_url, 1)
+            .await
+            .expect("connect");
+        sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(store.pool())
+            .await
+            .expect("count")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

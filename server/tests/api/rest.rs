@@ -66,16 +66,6 @@ async fn post_complaint(app: &TestApp, key: Option<&str>, form: Form) -> reqwest
     req.send().await.expect("request")
 }
 
-async fn count(app: &TestApp, table: &str) -> i64 {
-    let store = server::store::Store::connect(&app.database_url, 1)
-        .await
-        .expect("connect");
-    sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
-        .fetch_one(store.pool())
-        .await
-        .expect("count")
-}
-
 #[tokio::test]
 async fn reference_data_and_the_openapi_document() {
     on_each_backend(|app| async move {
@@ -136,11 +126,11 @@ async fn file_with_photos_track_and_retry() {
             .await
             .expect("json");
         assert_eq!(again["tracking_code"], code.as_str());
-        assert_eq!(count(&app, "complaint").await, 1);
+        assert_eq!(app.count("complaint").await, 1);
         // The same key with another body: 422.
         let res = post_complaint(&app, Some("k-1"), complaint_form("یک چیز دیگر کاملا")).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(count(&app, "complaint").await, 1);
+        assert_eq!(app.count("complaint").await, 1);
 
         let view: Value = app
             .get(&format!("/api/v1/complaints/{code}"))
@@ -230,8 +220,8 @@ async fn hostile_uploads_get_4xx_and_store_nothing() {
         }
         let res = post_complaint(&app, Some("six"), form).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(count(&app, "complaint").await, 0, "{}", app.backend);
-        assert_eq!(count(&app, "photo").await, 0);
+        assert_eq!(app.count("complaint").await, 0, "{}", app.backend);
+        assert_eq!(app.count("photo").await, 0);
     })
     .await;
 }
@@ -357,7 +347,7 @@ async fn the_html_form_files_without_javascript_and_keeps_input_on_error() {
         );
         let html = app.get(&location).await.text().await.expect("body");
         assert!(html.contains("درخواست شما ثبت شد"));
-        assert_eq!(count(&app, "complaint").await, 1);
+        assert_eq!(app.count("complaint").await, 1);
     })
     .await;
 }
