@@ -120,4 +120,28 @@ test.describe('accessibility (axe, WCAG 2.1 A/AA)', () => {
     const v = await seriousViolations(page);
     expect(v.map((x) => x.id), describeViolations(v)).toEqual([]);
   });
+
+  test('report form, and the form again with an error', async ({ page }) => {
+    await page.goto('/report');
+    let v = await seriousViolations(page);
+    expect(v.map((x) => x.id), describeViolations(v)).toEqual([]);
+    await page.locator('#category').selectOption('asphalt-repair');
+    await page.locator('#description').fill('بد');
+    await page.locator('#address').fill('میدان آزادی');
+    await page.locator('[data-testid=report-form] button[type=submit]').click();
+    await expect(page.locator('#report-error')).toBeVisible();
+    v = await seriousViolations(page);
+    expect(v.map((x) => x.id), describeViolations(v)).toEqual([]);
+  });
+
+  test('tracking page of a filed complaint', async ({ page }) => {
+    await page.goto('/report');
+    await page.locator('#category').selectOption('street-lighting');
+    await page.locator('#description').fill('چراغ‌های خیابان از دیشب خاموش است');
+    await page.locator('#address').fill('خیابان فردوسی');
+    await page.locator('[data-testid=report-form] button[type=submit]').click();
+    await page.waitForURL(/\/track\/\d{10}\?filed=1$/);
+    const v = await seriousViolations(page);
+    expect(v.map((x) => x.id), describeViolations(v)).toEqual([]);
+  });
 });
