@@ -98,3 +98,29 @@ test.describe('filing without JavaScript', () => {
     await trackIt(page, code);
   });
 });
+
+test.describe('use my location', () => {
+  test.use({
+    geolocation: { latitude: 36.2575, longitude: 49.974, accuracy: 12 },
+    permissions: ['geolocation'],
+  });
+
+  test('fills the coordinates from the device and files in the right district', async ({ page }) => {
+    await page.goto('/report');
+    const locate = page.locator('[data-testid=locate]');
+    // Hidden until the island wakes: without JavaScript it would do nothing.
+    await expect(locate).toBeVisible({ timeout: 20_000 });
+    await locate.click();
+    await expect(page.locator('#lat')).toHaveValue('36.257500');
+    await expect(page.locator('#lon')).toHaveValue('49.974000');
+    await expect(page.locator('#locate-status')).toContainText('۱۲');
+    await page.locator('#category').selectOption('waste-collection');
+    await page.locator('#description').fill('سطل زباله سر کوچه سه روز است خالی نشده');
+    await page.locator('[data-testid=report-form] button[type=submit]').click();
+    await page.waitForURL(/\/track\/\d{10}\?filed=1$/);
+    const code = page.url().match(/\/track\/(\d{10})/)![1];
+    const body = await (await page.request.get(`/api/v1/complaints/${code}`)).json();
+    expect(body.district.fa).toBe('منطقه ۱');
+    expect(body.status).toBe('in_progress');
+  });
+});

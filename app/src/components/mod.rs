@@ -1,4 +1,5 @@
 //! Reusable view pieces. Islands (`#[island]`) are the only code that reaches
 //! the browser; they take ready, translated strings as props.
 
+pub mod locate;
 pub mod track_box;

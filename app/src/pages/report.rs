@@ -5,6 +5,7 @@
 
 use crate::{
     api::ports::{services, CategoryOption, ReportOutcome},
+    components::locate::LocateButton,
     i18n::{Lang, Msg},
     pages::error::ErrorPage,
     shell::{t, use_lang},
@@ -147,6 +148,13 @@ fn ReportForm(
                 <fieldset class="location">
                     <legend>{t(Msg::LocationLegend)}</legend>
                     <p class="hint">{t(Msg::LocationHint)}</p>
+                    <LocateButton
+                        label=t(Msg::LocateMe).to_owned()
+                        locating=t(Msg::Locating).to_owned()
+                        fixed=t(Msg::LocateFixed).to_owned()
+                        failed=t(Msg::LocateFailed).to_owned()
+                        persian=lang == Lang::Fa
+                    />
                     <label for="address">{t(Msg::FieldAddress)}</label>
                     <input
                         id="address"
@@ -167,7 +175,7 @@ fn ReportForm(
                             <input id="lon" name="lon" type="text" inputmode="decimal" dir="ltr" value=value("lon") />
                         </div>
                     </div>
-                    <input type="hidden" name="accuracy_m" value=value("accuracy_m") />
+                    <input type="hidden" id="accuracy_m" name="accuracy_m" value=value("accuracy_m") />
                 </fieldset>
 
                 <label for="photo">{t(Msg::FieldPhotos)}</label>
