@@ -15,7 +15,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     hooks::use_location,
-    path,
+    path, SsrMode,
 };
 use std::sync::OnceLock;
 
@@ -135,9 +135,13 @@ pub fn App() -> impl IntoView {
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage />
-                    <Route path=path!("/report") view=ReportPage />
-                    <Route path=path!("/track") view=TrackPage />
-                    <Route path=path!("/track/:code") view=ComplaintPage />
+                    // Pages that load data render whole before the first byte
+                    // (SsrMode::Async): out-of-order streaming would need
+                    // JavaScript to put the late parts in place, and the
+                    // status code (404, 422) must be known before headers go.
+                    <Route path=path!("/report") view=ReportPage ssr=SsrMode::Async />
+                    <Route path=path!("/track") view=TrackPage ssr=SsrMode::Async />
+                    <Route path=path!("/track/:code") view=ComplaintPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="site-footer">

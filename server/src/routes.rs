@@ -134,7 +134,9 @@ pub async fn report_submit(State(state): State<AppState>, req: axum::extract::Re
                 values,
             };
             let context = crate::startup::leptos_context(state.clone());
-            let render = leptos_axum::render_app_to_stream_with_context(
+            // Whole page before the first byte, like the GET route: it must
+            // read right without JavaScript.
+            let render = leptos_axum::render_app_async_with_context(
                 move || {
                     context();
                     leptos::prelude::provide_context(outcome.clone());
