@@ -36,22 +36,21 @@ pub async fn static_or_not_found(State(state): State<AppState>, req: Request<Bod
             .append_index_html_on_directories(false)
             .oneshot(probe)
             .await;
+        // ServeDir's error type is Infallible.
         let Ok(res) = served;
-        {
-            if res.status() != StatusCode::NOT_FOUND {
-                let mut res = res.into_response();
+        if res.status() != StatusCode::NOT_FOUND {
+            let mut res = res.into_response();
+            res.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(cache_control_for(&path)),
+            );
+            if path.ends_with(".webmanifest") {
                 res.headers_mut().insert(
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static(cache_control_for(&path)),
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/manifest+json"),
                 );
-                if path.ends_with(".webmanifest") {
-                    res.headers_mut().insert(
-                        header::CONTENT_TYPE,
-                        HeaderValue::from_static("application/manifest+json"),
-                    );
-                }
-                return res;
             }
+            return res;
         }
     }
     let req = Request::from_parts(parts, body);

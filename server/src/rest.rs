@@ -114,31 +114,25 @@ async fn categories(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<Vec<CategoryDto>>, ApiError> {
-    let rows = sqlx::query(
-        "SELECT code, group_fa, group_en, name_fa, name_en, urgent, nearby_radius_m \
-         FROM category WHERE active = 1 ORDER BY sort_order, id",
-    )
-    .fetch_all(state.store.pool())
-    .await
-    .or_internal("listing categories")
-    .map_err(|e| fail(&headers, e))?;
-    let list = rows
-        .iter()
-        .map(|r| {
-            Ok(CategoryDto {
-                code: r.try_get("code")?,
-                group_fa: r.try_get("group_fa")?,
-                group_en: r.try_get("group_en")?,
-                name_fa: r.try_get("name_fa")?,
-                name_en: r.try_get("name_en")?,
-                urgent: r.try_get::<i64, _>("urgent")? == 1,
-                nearby_radius_m: r.try_get("nearby_radius_m")?,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()
-        .or_internal("reading categories")
+    let list = state
+        .services
+        .catalog
+        .categories()
+        .await
         .map_err(|e| fail(&headers, e))?;
-    Ok(Json(list))
+    Ok(Json(
+        list.into_iter()
+            .map(|c| CategoryDto {
+                code: c.code,
+                group_fa: c.group.fa,
+                group_en: c.group.en,
+                name_fa: c.name.fa,
+                name_en: c.name.en,
+                urgent: c.urgent,
+                nearby_radius_m: c.nearby_radius_m,
+            })
+            .collect(),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/districts",

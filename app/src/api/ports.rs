@@ -22,6 +22,10 @@ pub struct CategoryOption {
     pub code: String,
     pub group: Named,
     pub name: Named,
+    /// Urban-services emergency (urgent response).
+    pub urgent: bool,
+    /// Radius for "already reported nearby?"; 0 when not place-bound.
+    pub nearby_radius_m: i64,
 }
 
 /// Reference data the forms need.

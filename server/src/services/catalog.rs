@@ -22,7 +22,7 @@ impl CatalogService {
 impl Catalog for CatalogService {
     async fn categories(&self) -> Result<Vec<CategoryOption>, AppError> {
         let rows = sqlx::query(
-            "SELECT code, group_fa, group_en, name_fa, name_en FROM category \
+            "SELECT code, group_fa, group_en, name_fa, name_en, urgent, nearby_radius_m FROM category \
              WHERE active = 1 ORDER BY sort_order, id",
         )
         .fetch_all(self.store.pool())
@@ -40,6 +40,8 @@ impl Catalog for CatalogService {
                         fa: r.try_get("name_fa")?,
                         en: r.try_get("name_en")?,
                     },
+                    urgent: r.try_get::<i64, _>("urgent")? == 1,
+                    nearby_radius_m: r.try_get("nearby_radius_m")?,
                 })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()

@@ -6,11 +6,7 @@
 pub mod demo;
 
 use anyhow::Context;
-use sqlx::{
-    any::{AnyPoolOptions, AnyRow},
-    migrate::Migrator,
-    AnyPool, Executor, Transaction,
-};
+use sqlx::{any::AnyPoolOptions, migrate::Migrator, AnyPool, Executor, Transaction};
 use std::{path::Path, sync::Arc, time::Duration};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
@@ -146,12 +142,6 @@ fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
         .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next()?;
     (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
-}
-
-/// Reads an `i64` column that may be NULL.
-pub fn opt_i64(row: &AnyRow, col: &str) -> Option<i64> {
-    use sqlx::Row;
-    row.try_get::<Option<i64>, _>(col).ok().flatten()
 }
 
 #[cfg(test)]
