@@ -188,18 +188,12 @@ struct ComplaintCreated {
 
 impl ComplaintCreated {
     fn from(filed: Filed, lang: Lang) -> Self {
-        let pick = |n: Option<app::model::complaint::Named>| {
-            n.map(|n| match lang {
-                Lang::Fa => n.fa,
-                Lang::En => n.en,
-            })
-        };
         Self {
             tracking_url: format!("/track/{}", filed.tracking_code),
             tracking_code: filed.tracking_code.to_string(),
             status: filed.status,
-            district: pick(filed.district),
-            unit: pick(filed.unit),
+            district: filed.district.map(|n| n.get(lang).to_owned()),
+            unit: filed.unit.map(|n| n.get(lang).to_owned()),
         }
     }
 }

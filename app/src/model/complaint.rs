@@ -12,6 +12,16 @@ pub struct Named {
     pub en: String,
 }
 
+impl Named {
+    /// The name in `lang`.
+    pub fn get(&self, lang: crate::i18n::Lang) -> &str {
+        match lang {
+            crate::i18n::Lang::Fa => &self.fa,
+            crate::i18n::Lang::En => &self.en,
+        }
+    }
+}
+
 /// One public entry of the timeline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -20,18 +20,11 @@ fn new_form_key() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn name(lang: Lang, n: &crate::model::complaint::Named) -> String {
-    match lang {
-        Lang::Fa => n.fa.clone(),
-        Lang::En => n.en.clone(),
-    }
-}
-
 /// Categories grouped for `<optgroup>`s, in display order.
 fn grouped(categories: Vec<CategoryOption>, lang: Lang) -> Vec<(String, Vec<CategoryOption>)> {
     let mut groups: Vec<(String, Vec<CategoryOption>)> = Vec::new();
     for c in categories {
-        let g = name(lang, &c.group);
+        let g = c.group.get(lang).to_owned();
         match groups.iter_mut().find(|(name, _)| *name == g) {
             Some((_, list)) => list.push(c),
             None => groups.push((g, vec![c])),
@@ -121,7 +114,7 @@ fn ReportForm(
                                             let selected = c.code == chosen;
                                             view! {
                                                 <option value=c.code.clone() selected=selected>
-                                                    {name(lang, &c.name)}
+                                                    {c.name.get(lang).to_owned()}
                                                 </option>
                                             }
                                         })

@@ -5,7 +5,7 @@ use crate::{
     api::ports::services,
     components::track_box::TrackBox,
     error::AppError,
-    i18n::{jalali, Lang, Msg},
+    i18n::{jalali, Msg},
     model::{
         complaint::{PublicComplaint, PublicEvent},
         tracking_code::TrackingCodeError,
@@ -157,13 +157,6 @@ fn event_msg(kind: &str) -> Msg {
     }
 }
 
-fn pick(lang: Lang, named: &crate::model::complaint::Named) -> String {
-    match lang {
-        Lang::Fa => named.fa.clone(),
-        Lang::En => named.en.clone(),
-    }
-}
-
 /// One complaint's public page.
 #[component]
 fn ComplaintView(complaint: PublicComplaint, just_filed: bool) -> impl IntoView {
@@ -195,14 +188,14 @@ fn ComplaintView(complaint: PublicComplaint, just_filed: bool) -> impl IntoView 
             </p>
             <dl class="facts">
                 <dt>{t(Msg::FieldCategory)}</dt>
-                <dd>{pick(lang, &complaint.category)}</dd>
+                <dd>{complaint.category.get(lang).to_owned()}</dd>
                 {complaint.district.as_ref().map(|d| view! {
                     <dt>{t(Msg::FieldDistrict)}</dt>
-                    <dd>{pick(lang, d)}</dd>
+                    <dd>{d.get(lang).to_owned()}</dd>
                 })}
                 {complaint.unit.as_ref().map(|u| view! {
                     <dt>{t(Msg::FieldUnit)}</dt>
-                    <dd>{pick(lang, u)}</dd>
+                    <dd>{u.get(lang).to_owned()}</dd>
                 })}
                 <dt>{t(Msg::FieldFiledAt)}</dt>
                 <dd><time>{jalali::date_time(complaint.created_at, lang)}</time></dd>
@@ -229,7 +222,7 @@ fn TimelineEntry(event: PublicEvent) -> impl IntoView {
             <time>{jalali::date_time(event.at, lang)}</time>
             <span class="what">{t(event_msg(&event.kind))}</span>
             {event.status.map(|s| view! { <span class=status_class(s)>{t(status_msg(s))}</span> })}
-            {event.unit.as_ref().map(|u| view! { <span class="unit">{pick(lang, u)}</span> })}
+            {event.unit.as_ref().map(|u| view! { <span class="unit">{u.get(lang).to_owned()}</span> })}
             {event.note.map(|n| view! { <p class="note">{n}</p> })}
         </li>
     }
