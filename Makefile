@@ -12,7 +12,9 @@ CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p;}' Cargo.lock)
 FONT_SRC := node_modules/vazirmatn/misc/Non-Latin/fonts/webfonts/Vazirmatn-NL[wght].woff2
 FONT := public/fonts/vazirmatn-nl.woff2
-SOURCES := $(shell find app server/src server/migrations server/demo style public -type f -not -path 'public/fonts/*' 2>/dev/null) Cargo.toml Cargo.lock
+# Leaflet is served from our own origin, loaded only when a citizen opens the map.
+LEAFLET := public/leaflet/leaflet.js
+SOURCES := $(shell find app server/src server/migrations server/demo style public -type f -not -path 'public/fonts/*' -not -path 'public/leaflet/*' 2>/dev/null) Cargo.toml Cargo.lock
 SITE_STAMP := target/site/.built
 
 .PHONY: run test tools rust-tools node-tools browser build lint fmt-check clippy unit-test e2e size clean-site
@@ -25,7 +27,7 @@ run: tools build
 test: tools browser lint unit-test build size e2e
 	@echo "make test: all steps passed"
 
-tools: rust-tools node-tools $(FONT)
+tools: rust-tools node-tools $(FONT) $(LEAFLET)
 
 rust-tools:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -50,6 +52,11 @@ $(FONT): node_modules/.package-lock.json
 	@mkdir -p $(dir $@)
 	cp "$(FONT_SRC)" $@
 
+$(LEAFLET): node_modules/.package-lock.json
+	@mkdir -p public/leaflet/images
+	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css public/leaflet/
+	cp node_modules/leaflet/dist/images/*.png public/leaflet/images/
+
 ## browser: Debian's Chromium for the Playwright tests
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
@@ -57,7 +64,7 @@ browser:
 ## build: the release site (server binary + target/site), skipped when no source changed
 build: $(SITE_STAMP)
 
-$(SITE_STAMP): $(SOURCES) $(FONT)
+$(SITE_STAMP): $(SOURCES) $(FONT) $(LEAFLET)
 	cargo leptos build --release --precompress
 	@touch $@
 

@@ -90,11 +90,49 @@ impl AppError {
             Self::Unauthorized => Msg::ErrUnauthorized,
             Self::Forbidden => Msg::ErrForbidden,
             Self::Invalid { field, reason } => crate::i18n::invalid_msg(field, reason),
-            Self::Conflict { .. } => Msg::ErrConflict,
+            Self::Conflict { reason } => match reason.as_str() {
+                "already_rated" => Msg::ErrAlreadyRated,
+                "not_resolved" => Msg::ErrNotResolved,
+                "not_open" => Msg::ErrNotOpen,
+                _ => Msg::ErrConflict,
+            },
             Self::RateLimited => Msg::ErrRateLimited,
             Self::Internal => Msg::ErrInternal,
         };
         msg.text(lang)
+    }
+}
+
+impl AppError {
+    /// A compact form for a redirect's query (`?e=…`), so a plain form's
+    /// handler can send the person back to the page with the reason.
+    pub fn to_query(&self) -> String {
+        match self {
+            Self::Invalid { field, reason } => format!("invalid.{field}.{reason}"),
+            Self::Conflict { reason } => format!("conflict.{reason}"),
+            Self::BadRequest { reason } => format!("bad_request.{reason}"),
+            other => other.code().to_owned(),
+        }
+    }
+
+    /// Reads [`Self::to_query`]'s form back; anything else is `None`.
+    pub fn from_query(s: &str) -> Option<Self> {
+        let mut parts = s.splitn(3, '.');
+        let code = parts.next()?;
+        let ok = |p: &str| {
+            !p.is_empty() && p.len() <= 40 && p.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+        };
+        Some(match (code, parts.next(), parts.next()) {
+            ("invalid", Some(f), Some(r)) if ok(f) && ok(r) => Self::invalid(f, r),
+            ("conflict", Some(r), None) if ok(r) => Self::Conflict { reason: r.into() },
+            ("bad_request", Some(r), None) if ok(r) => Self::bad_request(r),
+            ("not_found", None, None) => Self::NotFound,
+            ("unauthorized", None, None) => Self::Unauthorized,
+            ("forbidden", None, None) => Self::Forbidden,
+            ("rate_limited", None, None) => Self::RateLimited,
+            ("internal", None, None) => Self::Internal,
+            _ => return None,
+        })
     }
 }
 
@@ -112,6 +150,22 @@ mod tests {
             invalid,
             r#"{"code":"invalid","field":"phone","reason":"format"}"#
         );
+    }
+
+    #[test]
+    fn errors_survive_a_redirect_query() {
+        for e in [
+            AppError::invalid("stars", "out_of_range"),
+            AppError::Conflict {
+                reason: "already_rated".into(),
+            },
+            AppError::Forbidden,
+            AppError::RateLimited,
+        ] {
+            assert_eq!(AppError::from_query(&e.to_query()), Some(e));
+        }
+        assert_eq!(AppError::from_query("invalid.x.<script>"), None);
+        assert_eq!(AppError::from_query("teapot"), None);
     }
 
     #[test]

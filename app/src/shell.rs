@@ -5,8 +5,10 @@ use crate::{
     i18n::{Lang, Msg},
     pages::{
         home::HomePage,
+        mine::MinePage,
         not_found::NotFound,
         report::ReportPage,
+        signin::SigninPage,
         track::{ComplaintPage, TrackPage},
     },
 };
@@ -69,12 +71,31 @@ fn stylesheet_href(options: &LeptosOptions) -> &'static str {
     })
 }
 
+/// `scheme://host[:port]` of a URL template, for the CSP.
+fn origin_of(url: &str) -> Option<&str> {
+    let (scheme, rest) = url.split_once("://")?;
+    if !matches!(scheme, "http" | "https") {
+        return None;
+    }
+    let host_len = rest.find('/').unwrap_or(rest.len());
+    let host = &rest[..host_len];
+    let ok = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'{' | b'}'));
+    ok.then(|| &url[..scheme.len() + 3 + host_len])
+}
+
 /// Content-Security-Policy for pages: scripts only from us or inline with this
-/// response's nonce; wasm compilation allowed; nothing may frame us.
-fn page_csp(nonce: &str) -> String {
+/// response's nonce; wasm compilation allowed; images also from the map's
+/// tile server; nothing may frame us.
+fn page_csp(nonce: &str, tile_origin: Option<&str>) -> String {
+    let tiles = tile_origin
+        .map(|o| format!(" {}", o.replace("{s}", "*")))
+        .unwrap_or_default();
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:{tiles}; font-src 'self'; \
          connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; \
          base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     )
@@ -88,11 +109,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         leptos::nonce::use_nonce(),
         use_context::<leptos_axum::ResponseOptions>(),
     ) {
-        if let Ok(value) = http::HeaderValue::from_str(&page_csp(nonce.as_inner())) {
+        let tile_url = use_context::<crate::api::ports::SiteSettings>().map(|s| s.tile_url);
+        let csp = page_csp(nonce.as_inner(), tile_url.as_deref().and_then(origin_of));
+        if let Ok(value) = http::HeaderValue::from_str(&csp) {
             response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
         }
     }
     let css = stylesheet_href(&options);
+    let nonce = leptos::nonce::use_nonce().map(|n| n.as_inner().to_string());
     view! {
         <!DOCTYPE html>
         <html lang=lang.tag() dir=lang.dir()>
@@ -117,6 +141,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </head>
             <body>
                 <App />
+                // Plain-JS enhancements (copy button; on /report the map,
+                // photo resizing, upload progress, nearby check). Optional:
+                // every form works without them.
+                <script type="module" src="/js/enhance.js" nonce=nonce></script>
             </body>
         </html>
     }
@@ -142,6 +170,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/report") view=ReportPage ssr=SsrMode::Async />
                     <Route path=path!("/track") view=TrackPage ssr=SsrMode::Async />
                     <Route path=path!("/track/:code") view=ComplaintPage ssr=SsrMode::Async />
+                    <Route path=path!("/signin") view=SigninPage ssr=SsrMode::Async />
+                    <Route path=path!("/me") view=MinePage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="site-footer">
@@ -169,6 +199,21 @@ fn SiteHeader() -> impl IntoView {
                     <li><a href="/report">{t(Msg::NavReport)}</a></li>
                     <li><a href="/track">{t(Msg::NavTrack)}</a></li>
                     <li><a href="/feedback">{t(Msg::NavFeedback)}</a></li>
+                    {match crate::api::ports::viewer() {
+                        Some(_) => view! {
+                            <li><a href="/me" data-testid="nav-mine">{t(Msg::NavMine)}</a></li>
+                            <li>
+                                <form method="post" action="/signout" class="inline-form">
+                                    <button type="submit" class="link-button">{t(Msg::NavSignOut)}</button>
+                                </form>
+                            </li>
+                        }
+                        .into_any(),
+                        None => view! {
+                            <li><a href="/signin" data-testid="nav-signin">{t(Msg::NavSignIn)}</a></li>
+                        }
+                        .into_any(),
+                    }}
                 </ul>
             </nav>
             <a
@@ -181,6 +226,27 @@ fn SiteHeader() -> impl IntoView {
                 {Msg::LangSwitchLabel.text(lang)}
             </a>
         </header>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tile_origin_is_allowed_and_nothing_else() {
+        assert_eq!(
+            origin_of("https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+            Some("https://tile.openstreetmap.org")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:3199/tiles/{z}/{x}/{y}.png"),
+            Some("http://127.0.0.1:3199")
+        );
+        assert_eq!(origin_of("javascript:alert(1)"), None);
+        assert_eq!(origin_of("https://a.example;script-src */x"), None);
+        let csp = page_csp("n", Some("https://{s}.tile.example"));
+        assert!(csp.contains("img-src 'self' data: blob: https://*.tile.example;"));
     }
 }
 

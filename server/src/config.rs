@@ -42,6 +42,74 @@ pub struct Config {
     pub demo: bool,
     /// `PASOKH_DB_MAX_CONNECTIONS`: pool size.
     pub db_max_connections: u32,
+    /// `PASOKH_PUBLIC_URL`: the address citizens use (e.g.
+    /// `https://137.example.ir`). When it is HTTPS, session cookies are
+    /// `Secure` and `__Host-` prefixed.
+    pub public_url: Option<String>,
+    /// `PASOKH_TILE_URL` and `PASOKH_TILE_ATTRIBUTION`: the map's tile source.
+    pub map: MapConfig,
+    /// `PASOKH_SMS_PROVIDER` (`log` or `kavenegar`) and its settings.
+    pub sms: SmsConfig,
+    /// `PASOKH_TEST_HOOKS`: enables `/test/*` routes that end-to-end tests
+    /// use to act as staff. Never set in production.
+    pub test_hooks: bool,
+}
+
+/// Where map tiles come from. The origin is added to the pages' CSP.
+#[derive(Debug, Clone)]
+pub struct MapConfig {
+    pub tile_url: String,
+    pub attribution: String,
+}
+
+impl Default for MapConfig {
+    fn default() -> Self {
+        Self {
+            tile_url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".to_owned(),
+            attribution: "© OpenStreetMap contributors".to_owned(),
+        }
+    }
+}
+
+/// How one-time codes reach phones.
+#[derive(Debug, Clone, Default)]
+pub enum SmsConfig {
+    /// Writes the code to the server log (development, demos).
+    #[default]
+    Log,
+    /// Kavenegar's verify/lookup API with a template.
+    Kavenegar {
+        /// `PASOKH_KAVENEGAR_URL` (default `https://api.kavenegar.com`).
+        base_url: String,
+        /// `PASOKH_KAVENEGAR_API_KEY`.
+        api_key: Secret,
+        /// `PASOKH_KAVENEGAR_TEMPLATE` (default `pasokh-otp`).
+        template: String,
+    },
+}
+
+impl Config {
+    /// Whether cookies must be `Secure` (the public address is HTTPS).
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+}
+
+fn sms_from_env() -> anyhow::Result<SmsConfig> {
+    match var("PASOKH_SMS_PROVIDER").as_deref().map(str::trim) {
+        None | Some("log") => Ok(SmsConfig::Log),
+        Some("kavenegar") => Ok(SmsConfig::Kavenegar {
+            base_url: var("PASOKH_KAVENEGAR_URL")
+                .unwrap_or_else(|| "https://api.kavenegar.com".to_owned()),
+            api_key: Secret::new(var("PASOKH_KAVENEGAR_API_KEY").context(
+                "PASOKH_KAVENEGAR_API_KEY is required with PASOKH_SMS_PROVIDER=kavenegar",
+            )?),
+            template: var("PASOKH_KAVENEGAR_TEMPLATE").unwrap_or_else(|| "pasokh-otp".to_owned()),
+        }),
+        Some(other) => bail!("PASOKH_SMS_PROVIDER must be log or kavenegar, not {other:?}"),
+    }
 }
 
 fn var(name: &str) -> Option<String> {
@@ -84,6 +152,21 @@ impl Config {
                 .with_context(|| format!("PASOKH_DB_MAX_CONNECTIONS is not a number: {v:?}"))?,
             None => 8,
         };
+        let map = MapConfig {
+            tile_url: var("PASOKH_TILE_URL").unwrap_or_else(|| MapConfig::default().tile_url),
+            attribution: var("PASOKH_TILE_ATTRIBUTION")
+                .unwrap_or_else(|| MapConfig::default().attribution),
+        };
+        if !(map.tile_url.starts_with("https://") || map.tile_url.starts_with("http://")) {
+            bail!(
+                "PASOKH_TILE_URL must be an http(s) URL, not {:?}",
+                map.tile_url
+            );
+        }
+        let test_hooks = match var("PASOKH_TEST_HOOKS") {
+            Some(v) => parse_bool("PASOKH_TEST_HOOKS", &v)?,
+            None => false,
+        };
         Ok(Self {
             addr,
             data_dir,
@@ -91,6 +174,10 @@ impl Config {
             site_root,
             demo,
             db_max_connections,
+            public_url: var("PASOKH_PUBLIC_URL"),
+            map,
+            sms: sms_from_env()?,
+            test_hooks,
         })
     }
 
@@ -106,6 +193,10 @@ impl Config {
             site_root: PathBuf::from("target/site"),
             demo: true,
             db_max_connections: 4,
+            public_url: None,
+            map: MapConfig::default(),
+            sms: SmsConfig::Log,
+            test_hooks: true,
         }
     }
 }

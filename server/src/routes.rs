@@ -36,14 +36,6 @@ pub struct LangQuery {
     next: Option<String>,
 }
 
-/// Only same-site paths: `/x` but not `//evil.example` or `/\evil`.
-fn safe_next(next: Option<&str>) -> &str {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n,
-        _ => "/",
-    }
-}
-
 /// `GET /lang/{fa|en}?next=/path`: remembers the language in a cookie for a
 /// year and goes back. A plain link, so it works without JavaScript.
 pub async fn switch_lang(Path(tag): Path<String>, Query(q): Query<LangQuery>) -> Response {
@@ -57,7 +49,10 @@ pub async fn switch_lang(Path(tag): Path<String>, Query(q): Query<LangQuery>) ->
     (
         StatusCode::SEE_OTHER,
         [
-            (header::LOCATION, safe_next(q.next.as_deref()).to_owned()),
+            (
+                header::LOCATION,
+                crate::forms::safe_next(q.next.as_deref()).to_owned(),
+            ),
             (header::SET_COOKIE, cookie),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
@@ -105,11 +100,16 @@ pub async fn report_submit(State(state): State<AppState>, req: axum::extract::Re
             Err(e) => Err((e, Default::default())),
             Ok(submission) => {
                 let key = submission.fields.get("idempotency_key").cloned();
+                let citizen = parts
+                    .extensions
+                    .get::<app::api::ports::Viewer>()
+                    .map(|v| v.user_id);
                 match crate::rest::file_submission(
                     &state,
                     &submission,
                     crate::services::intake::Channel::Web,
                     key.as_deref().filter(|k| !k.is_empty() && k.len() <= 128),
+                    citizen,
                 )
                 .await
                 {
@@ -133,38 +133,34 @@ pub async fn report_submit(State(state): State<AppState>, req: axum::extract::Re
                 error: Some(error),
                 values,
             };
-            let context = crate::startup::leptos_context(state.clone());
-            // Whole page before the first byte, like the GET route: it must
-            // read right without JavaScript.
-            let render = leptos_axum::render_app_async_with_context(
-                move || {
-                    context();
-                    leptos::prelude::provide_context(outcome.clone());
-                },
-                {
-                    let options = state.leptos_options.clone();
-                    move || app::shell(options.clone())
-                },
-            );
-            render(axum::extract::Request::from_parts(
-                parts,
-                axum::body::Body::empty(),
-            ))
+            render_page(
+                &state,
+                axum::extract::Request::from_parts(parts, axum::body::Body::empty()),
+                move || leptos::prelude::provide_context(outcome.clone()),
+            )
             .await
         }
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::safe_next;
-
-    #[test]
-    fn open_redirects_are_refused() {
-        assert_eq!(safe_next(Some("/track/123")), "/track/123");
-        assert_eq!(safe_next(Some("//evil.example")), "/");
-        assert_eq!(safe_next(Some("/\\evil.example")), "/");
-        assert_eq!(safe_next(Some("https://evil.example")), "/");
-        assert_eq!(safe_next(None), "/");
-    }
+/// Renders the app for `req` (whole page before the first byte, like the
+/// data routes: it must read right without JavaScript) with `extra` added to
+/// the context. Form handlers use it to show a page again with the reason.
+pub async fn render_page(
+    state: &AppState,
+    req: axum::extract::Request,
+    extra: impl Fn() + Clone + Send + Sync + 'static,
+) -> Response {
+    let context = crate::startup::leptos_context(state.clone());
+    let render = leptos_axum::render_app_async_with_context(
+        move || {
+            context();
+            extra();
+        },
+        {
+            let options = state.leptos_options.clone();
+            move || app::shell(options.clone())
+        },
+    );
+    render(req).await
 }

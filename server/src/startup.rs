@@ -27,12 +27,16 @@ pub struct AppState {
     pub media: crate::media::MediaStore,
     pub store: Store,
     pub config: Config,
+    pub accounts: crate::auth::otp::Accounts,
+    pub citizens: crate::services::citizen::CitizenService,
+    pub settings: app::api::ports::SiteSettings,
 }
 
 /// What each Leptos render and server-function call gets in its context.
 pub fn leptos_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
     move || {
         provide_context(state.services.clone());
+        provide_context(state.settings.clone());
         leptos::nonce::provide_nonce();
     }
 }
@@ -83,7 +87,19 @@ impl Application {
             .site_addr(listener.local_addr()?)
             .hash_files(hash_file_present())
             .build();
+        let settings = app::api::ports::SiteSettings {
+            tile_url: config.map.tile_url.clone(),
+            tile_attribution: config.map.attribution.clone(),
+            city_bounds: city_bounds(&store).await?,
+        };
+        let sms = crate::sms::from_config(&config.sms)?;
+        if config.test_hooks {
+            tracing::warn!("PASOKH_TEST_HOOKS is on: /test/* routes let anyone act as staff");
+        }
         let state = AppState {
+            accounts: crate::auth::otp::Accounts::new(store.clone(), sms),
+            citizens: crate::services::citizen::CitizenService::new(store.clone()),
+            settings,
             leptos_options,
             services: crate::services::services(&store),
             intake: crate::services::intake::IntakeService::new(store.clone()),
@@ -120,6 +136,19 @@ impl Application {
     }
 }
 
+/// The bounding box of all districts (min lat, min lon, max lat, max lon).
+async fn city_bounds(store: &Store) -> anyhow::Result<Option<[f64; 4]>> {
+    let row: Option<(Option<f64>, Option<f64>, Option<f64>, Option<f64>)> = sqlx::query_as(
+        "SELECT MIN(min_lat), MIN(min_lon), MAX(max_lat), MAX(max_lon) FROM district",
+    )
+    .fetch_optional(store.pool())
+    .await?;
+    Ok(match row {
+        Some((Some(a), Some(b), Some(c), Some(d))) => Some([a, b, c, d]),
+        _ => None,
+    })
+}
+
 /// Assembles routes and layers.
 pub fn router(state: AppState) -> Router {
     let pages = generate_route_list(app::App);
@@ -138,9 +167,20 @@ pub fn router(state: AppState) -> Router {
                 crate::rest::MAX_COMPLAINT_BYTES,
             )),
         )
-        .merge(crate::rest::routes())
+        .merge(crate::forms::routes())
+        .merge(crate::rest::routes());
+    let router = if state.config.test_hooks {
+        router.merge(crate::forms::test_hooks())
+    } else {
+        router
+    };
+    let router = router
         .leptos_routes_with_context(&state, pages, leptos_context(state.clone()), shell)
         .fallback(assets::static_or_not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::session::resolve,
+        ))
         .with_state(state)
         .layer(CompressionLayer::new().br(true).gzip(true));
     with_security_headers(router)

@@ -3,3 +3,26 @@
 //! in `server`, which provides them as context. The app never sees sqlx.
 
 pub mod ports;
+
+/// A same-site path to go on to after a form: `/x`, but never
+/// `//evil.example` or `/\evil` (open redirects); anything else is `/`.
+pub fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n,
+        _ => "/",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn open_redirects_are_refused() {
+        assert_eq!(safe_next(Some("/track/123")), "/track/123");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

@@ -4,7 +4,7 @@ use crate::{
     error::AppError,
     model::{
         complaint::{Named, PublicComplaint},
-        TrackingCode,
+        PublicStatus, TrackingCode,
     },
 };
 use std::sync::Arc;
@@ -35,11 +35,69 @@ pub trait Catalog: Send + Sync {
     async fn categories(&self) -> Result<Vec<CategoryOption>, AppError>;
 }
 
+/// The signed-in citizen, as the server's session layer found them. The
+/// server puts it in the request's extensions; pages read it from there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Viewer {
+    pub user_id: i64,
+    /// `0912***6789`: enough for people to recognise their own number.
+    pub phone_masked: String,
+}
+
+/// The signed-in citizen of the current request, if any.
+pub fn viewer() -> Option<Viewer> {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Viewer>().cloned())
+}
+
+/// One line of "my complaints".
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MyComplaint {
+    pub tracking_code: TrackingCode,
+    pub category: Named,
+    pub status: PublicStatus,
+    pub created_at: i64,
+    pub rated: bool,
+}
+
+/// What the filer may do with their complaint now.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FilerActions {
+    /// The viewer filed this complaint.
+    pub is_filer: bool,
+    /// Resolved and not yet rated: rate 1–5 or object.
+    pub can_rate: bool,
+}
+
+/// The citizen's side of the loop.
+#[async_trait::async_trait]
+pub trait Citizens: Send + Sync {
+    /// The complaints `user_id` filed, newest first.
+    async fn my_complaints(&self, user_id: i64) -> Result<Vec<MyComplaint>, AppError>;
+    /// What `user_id` may do with the complaint `code` now.
+    async fn filer_actions(
+        &self,
+        code: &TrackingCode,
+        user_id: i64,
+    ) -> Result<FilerActions, AppError>;
+}
+
+/// Settings pages need from the server's configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteSettings {
+    /// Map tiles, `{z}/{x}/{y}` template.
+    pub tile_url: String,
+    pub tile_attribution: String,
+    /// The city's bounding box: min lat, min lon, max lat, max lon.
+    pub city_bounds: Option<[f64; 4]>,
+}
+
 /// The services, as the server provides them in context.
 #[derive(Clone)]
 pub struct Services {
     pub tracking: Arc<dyn Tracking>,
     pub catalog: Arc<dyn Catalog>,
+    pub citizens: Arc<dyn Citizens>,
 }
 
 /// What the filing form's POST handler hands back to the page when it must
@@ -53,4 +111,16 @@ pub struct ReportOutcome {
 /// The services from context; `Internal` if the server forgot to provide them.
 pub fn services() -> Result<Services, AppError> {
     leptos::prelude::use_context::<Services>().ok_or(AppError::Internal)
+}
+
+/// What the sign-in form's POST handlers hand back to `/signin`.
+#[derive(Debug, Clone, Default)]
+pub struct SigninOutcome {
+    /// The normalised number a code was sent to: show the code step.
+    pub phone: Option<String>,
+    /// What the person typed, to show it again.
+    pub typed_phone: String,
+    /// Where to go after signing in (a same-site path).
+    pub next: String,
+    pub error: Option<AppError>,
 }

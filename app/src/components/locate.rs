@@ -68,6 +68,29 @@ fn set_input(id: &str, value: &str) {
     }
 }
 
+/// Tells the page's enhancement script (map, nearby check) about a new fix:
+/// `pasokh:located` on the form, with `{lat, lon, accuracy}` as detail.
+#[cfg(feature = "hydrate")]
+fn announce(lat: f64, lon: f64, accuracy: f64) {
+    use wasm_bindgen::JsValue;
+    let Some(form) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("report-form"))
+    else {
+        return;
+    };
+    let detail = js_sys::Object::new();
+    for (k, v) in [("lat", lat), ("lon", lon), ("accuracy", accuracy)] {
+        let _ = js_sys::Reflect::set(&detail, &JsValue::from_str(k), &JsValue::from_f64(v));
+    }
+    let init = web_sys::CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_detail(&detail);
+    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict("pasokh:located", &init) {
+        let _ = form.dispatch_event(&event);
+    }
+}
+
 #[cfg(feature = "hydrate")]
 fn watch(fixed: String, failed: String, persian: bool, set_status: WriteSignal<String>) {
     use std::{cell::Cell, rc::Rc};
@@ -103,6 +126,7 @@ fn watch(fixed: String, failed: String, persian: bool, set_status: WriteSignal<S
                 set_input("lon", &format!("{:.6}", coords.longitude()));
                 set_input("accuracy_m", &format!("{accuracy:.0}"));
                 set_status.set(fix_message(&fixed, accuracy, persian));
+                announce(coords.latitude(), coords.longitude(), accuracy);
             }
             if accuracy <= GOOD_ENOUGH_M {
                 stop();

@@ -28,14 +28,16 @@ impl Named {
 pub struct PublicEvent {
     /// Unix seconds.
     pub at: i64,
-    /// Stable event kind: `submitted`, `referred`, `status`, `answer`, `rating`, `support`.
+    /// Stable event kind: `submitted`, `referred`, `status`, `rating`, `objection`.
     pub kind: String,
     /// The public status after this event, when it changed one.
     pub status: Option<PublicStatus>,
     /// The unit involved (e.g. the one it was referred to).
     pub unit: Option<Named>,
-    /// The municipality's answer or the citizen's rating comment.
+    /// The municipality's answer (status changes).
     pub note: Option<String>,
+    /// The filer's stars, on the `rating` event.
+    pub stars: Option<i64>,
 }
 
 /// The public tracking view (`/track/{code}`, `GET /api/v1/complaints/{code}`).

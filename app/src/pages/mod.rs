@@ -2,6 +2,8 @@
 
 pub mod error;
 pub mod home;
+pub mod mine;
 pub mod not_found;
 pub mod report;
+pub mod signin;
 pub mod track;

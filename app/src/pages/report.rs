@@ -4,7 +4,7 @@
 //! refusal and everything the citizen typed.
 
 use crate::{
-    api::ports::{services, CategoryOption, ReportOutcome},
+    api::ports::{services, viewer, CategoryOption, ReportOutcome, SiteSettings},
     components::locate::LocateButton,
     i18n::{Lang, Msg},
     pages::error::ErrorPage,
@@ -86,19 +86,79 @@ fn ReportForm(
         .unwrap_or_else(new_form_key);
     let error = outcome.error.as_ref().map(|e| e.message(lang));
     let groups = grouped(categories, lang);
+    let settings = use_context::<SiteSettings>();
+    let tile_url = settings
+        .as_ref()
+        .map(|s| s.tile_url.clone())
+        .unwrap_or_default();
+    let attribution = settings
+        .as_ref()
+        .map(|s| s.tile_attribution.clone())
+        .unwrap_or_default();
+    let bounds = settings.as_ref().and_then(|s| s.city_bounds);
+    let center = bounds
+        .map(|[a, b, c, d]| format!("{:.5},{:.5}", (a + c) / 2.0, (b + d) / 2.0))
+        .unwrap_or_default();
+    let bounds = bounds
+        .map(|[a, b, c, d]| format!("{a:.5},{b:.5},{c:.5},{d:.5}"))
+        .unwrap_or_default();
+    let identity = match viewer() {
+        Some(me) => view! {
+            <p class="hint">{t(Msg::ReportSignedIn).replacen("{}", &lang.digits(&me.phone_masked), 1)}</p>
+        }
+        .into_any(),
+        None => view! {
+            <p class="hint">
+                {t(Msg::AnonymousNote)} " "
+                <a href="/signin?next=/report">{t(Msg::ReportSignInLink)}</a>
+            </p>
+        }
+        .into_any(),
+    };
     view! {
         <section class="card report">
             <h1>{t(Msg::ReportTitle)}</h1>
             <p>{t(Msg::ReportLead)}</p>
             {error.map(|msg| view! { <p class="form-error" role="alert" id="report-error">{msg}</p> })}
+            // data-* carry what the optional enhancement script (public/js)
+            // needs: map settings and ready, translated strings.
             <form
+                id="report-form"
                 class="report-form"
                 data-testid="report-form"
                 method="post"
                 action="/report"
                 enctype="multipart/form-data"
+                data-lang=lang.tag()
+                data-tile-url=tile_url
+                data-tile-attribution=attribution
+                data-center=center
+                data-bounds=bounds
+                data-max-photos="5"
             >
                 <input type="hidden" name="idempotency_key" value=key />
+                // More strings than one element may carry attributes: the
+                // script merges these into the form's dataset.
+                <div id="report-msgs" hidden
+                    data-msg-map-open=t(Msg::MapOpen)
+                    data-msg-map-confirm=t(Msg::MapConfirm)
+                    data-msg-map-hint=t(Msg::MapHint)
+                    data-msg-map-confirmed=t(Msg::MapConfirmed)
+                    data-msg-map-outside=t(Msg::MapOutside)
+                    data-msg-photo-remove=t(Msg::PhotoRemove)
+                    data-msg-photo-too-many=t(Msg::PhotoTooMany)
+                    data-msg-photo-failed=t(Msg::PhotoFailed)
+                    data-msg-uploading=t(Msg::Uploading)
+                    data-msg-upload-failed=t(Msg::UploadFailed)
+                    data-msg-nearby-title=t(Msg::NearbyTitle)
+                    data-msg-nearby-lead=t(Msg::NearbyLead)
+                    data-msg-nearby-support=t(Msg::NearbySupport)
+                    data-msg-nearby-supported=t(Msg::NearbySupported)
+                    data-msg-nearby-view=t(Msg::NearbyView)
+                    data-msg-nearby-distance=t(Msg::NearbyDistance)
+                    data-msg-search-placeholder=t(Msg::SearchPlaceholder)
+                    data-msg-search-none=t(Msg::SearchNone)
+                ></div>
                 <label for="category">{t(Msg::FieldCategoryPick)}</label>
                 <select id="category" name="category" required>
                     <option value="">{t(Msg::CategoryPlaceholder)}</option>
@@ -148,6 +208,7 @@ fn ReportForm(
                         failed=t(Msg::LocateFailed).to_owned()
                         persian=lang == Lang::Fa
                     />
+                    <div id="map-slot"></div>
                     <label for="address">{t(Msg::FieldAddress)}</label>
                     <input
                         id="address"
@@ -181,8 +242,10 @@ fn ReportForm(
                     aria-describedby="photo-hint"
                 />
                 <p id="photo-hint" class="hint">{t(Msg::PhotosHint)}</p>
+                <div id="photo-previews"></div>
 
-                <p class="hint">{t(Msg::AnonymousNote)}</p>
+                <div id="nearby-slot"></div>
+                {identity}
                 <button type="submit" class="button button-primary">{t(Msg::ReportSubmit)}</button>
             </form>
         </section>

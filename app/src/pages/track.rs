@@ -2,7 +2,7 @@
 //! form) and `/track/{code}` (status, timeline and answers of one complaint).
 
 use crate::{
-    api::ports::services,
+    api::ports::{services, viewer, FilerActions},
     components::track_box::TrackBox,
     error::AppError,
     i18n::{jalali, Msg},
@@ -90,25 +90,41 @@ pub fn ComplaintPage() -> impl IntoView {
         .get_untracked()
         .get("code")
         .unwrap_or_default();
-    let just_filed = use_query_map().get_untracked().get("filed").is_some();
+    let query = use_query_map().get_untracked();
+    let just_filed = query.get("filed").is_some();
+    let feedback = Feedback {
+        done: query.get("done"),
+        error: query.get("e").as_deref().and_then(AppError::from_query),
+    };
+    let me = viewer().map(|v| v.user_id);
     let lookup = Resource::new_blocking(
         move || raw.clone(),
-        |raw| async move {
+        move |raw| async move {
             let Ok(code) = TrackingCode::parse(&raw) else {
                 return Err(AppError::NotFound);
             };
-            services()?
+            let services = services()?;
+            let complaint = services
                 .tracking
                 .public_view(&code)
                 .await?
-                .ok_or(AppError::NotFound)
+                .ok_or(AppError::NotFound)?;
+            let actions = match me {
+                Some(user_id) => services.citizens.filer_actions(&code, user_id).await?,
+                None => FilerActions::default(),
+            };
+            Ok((complaint, actions))
         },
     );
     view! {
         <Suspense>
-            {move || Suspend::new(async move {
+            {move || {
+                let feedback = feedback.clone();
+                Suspend::new(async move {
                 match lookup.await {
-                    Ok(complaint) => view! { <ComplaintView complaint just_filed /> }.into_any(),
+                    Ok((complaint, actions)) => {
+                        view! { <ComplaintView complaint just_filed actions feedback /> }.into_any()
+                    }
                     Err(AppError::NotFound) => {
                         set_status(http::StatusCode::NOT_FOUND);
                         view! {
@@ -123,9 +139,21 @@ pub fn ComplaintPage() -> impl IntoView {
                     }
                     Err(error) => view! { <ErrorPage error /> }.into_any(),
                 }
-            })}
+            })}}
         </Suspense>
     }
+}
+
+/// What a form on this page just did (`?done=…`) or why it was refused (`?e=…`).
+#[derive(Debug, Clone, Default)]
+struct Feedback {
+    done: Option<String>,
+    error: Option<AppError>,
+}
+
+/// A public status as a coloured label.
+pub fn status_view(status: PublicStatus) -> impl IntoView {
+    view! { <span class=status_class(status)>{t(status_msg(status))}</span> }
 }
 
 fn status_msg(status: PublicStatus) -> Msg {
@@ -152,14 +180,19 @@ fn event_msg(kind: &str) -> Msg {
         "referred" => Msg::EventReferred,
         "answer" => Msg::EventAnswer,
         "rating" => Msg::EventRating,
-        "support" => Msg::EventSupport,
+        "objection" => Msg::EventObjection,
         _ => Msg::EventStatus,
     }
 }
 
 /// One complaint's public page.
 #[component]
-fn ComplaintView(complaint: PublicComplaint, just_filed: bool) -> impl IntoView {
+fn ComplaintView(
+    complaint: PublicComplaint,
+    just_filed: bool,
+    actions: FilerActions,
+    feedback: Feedback,
+) -> impl IntoView {
     let lang = use_lang();
     let code = complaint.tracking_code.to_string();
     let title = format!("{} {}", t(Msg::TrackTitle), lang.digits(&code));
@@ -173,6 +206,18 @@ fn ComplaintView(complaint: PublicComplaint, just_filed: bool) -> impl IntoView 
                         <h1>{t(Msg::FiledTitle)}</h1>
                         <p class="big-code">
                             <bdi dir="ltr" data-testid="tracking-code">{lang.digits(&code)}</bdi>
+                        </p>
+                        <p>
+                            <button
+                                type="button"
+                                class="button"
+                                data-copy=code.clone()
+                                data-msg-copied=t(Msg::Copied)
+                                data-testid="copy-code"
+                                hidden
+                            >
+                                {t(Msg::CopyCode)}
+                            </button>
                         </p>
                         <p>{t(Msg::FiledBody)}</p>
                     </section>
@@ -211,6 +256,98 @@ fn ComplaintView(complaint: PublicComplaint, just_filed: bool) -> impl IntoView 
                 {events.into_iter().map(|e| view! { <TimelineEntry event=e /> }).collect_view()}
             </ol>
         </article>
+        <FeedbackSection code status=complaint.status actions feedback />
+    }
+}
+
+/// Support ("me too") while open; rating or objection for the filer once
+/// resolved. Plain forms; each answers with a 303 back here.
+#[component]
+fn FeedbackSection(
+    code: String,
+    status: PublicStatus,
+    actions: FilerActions,
+    feedback: Feedback,
+) -> impl IntoView {
+    let lang = use_lang();
+    let done = feedback.done.as_deref().and_then(|d| match d {
+        "rated" => Some(Msg::DoneRated),
+        "objected" => Some(Msg::DoneObjected),
+        "supported" => Some(Msg::DoneSupported),
+        "already_supported" => Some(Msg::DoneAlreadySupported),
+        _ => None,
+    });
+    if let Some(e) = &feedback.error {
+        set_status(
+            http::StatusCode::from_u16(e.status_code())
+                .unwrap_or(http::StatusCode::UNPROCESSABLE_ENTITY),
+        );
+    }
+    let open = matches!(status, PublicStatus::Received | PublicStatus::InProgress);
+    let awaiting_verdict = status == PublicStatus::Done;
+    view! {
+        <section class="card feedback" id="feedback" data-testid="feedback">
+            {done.map(|m| view! { <p class="notice" role="status" data-testid="feedback-done">{t(m)}</p> })}
+            {feedback
+                .error
+                .map(|e| view! { <p class="form-error" role="alert" data-testid="feedback-error">{e.message(lang)}</p> })}
+            {open
+                .then(|| {
+                    view! {
+                        <form method="post" action=format!("/track/{code}/support") data-testid="support-form">
+                            <p>{t(Msg::SupportLead)}</p>
+                            <button type="submit" class="button">{t(Msg::SupportAction)}</button>
+                        </form>
+                    }
+                })}
+            {(awaiting_verdict && actions.can_rate)
+                .then(|| view! { <VerdictForms code=code.clone() /> })}
+            {(awaiting_verdict && !actions.is_filer)
+                .then(|| {
+                    view! {
+                        <p>
+                            <a href=format!("/signin?next=/track/{code}")>{t(Msg::SignInToRate)}</a>
+                        </p>
+                    }
+                })}
+        </section>
+    }
+}
+
+/// The filer's two answers to "fixed": a rating, or "not fixed".
+#[component]
+fn VerdictForms(code: String) -> impl IntoView {
+    let stars = [Msg::Star1, Msg::Star2, Msg::Star3, Msg::Star4, Msg::Star5];
+    view! {
+        <h2>{t(Msg::FeedbackTitle)}</h2>
+        <p>{t(Msg::RateLead)}</p>
+        <form method="post" action=format!("/track/{code}/rating") data-testid="rating-form">
+            <fieldset class="stars">
+                <legend>{t(Msg::FieldStars)}</legend>
+                {stars
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, m)| {
+                        let id = format!("stars-{}", i + 1);
+                        view! {
+                            <label for=id.clone() class="star">
+                                <input type="radio" id=id.clone() name="stars" value=(i + 1).to_string() required />
+                                {t(m)}
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+            </fieldset>
+            <label for="comment">{t(Msg::FieldComment)}</label>
+            <textarea id="comment" name="comment" rows="3" maxlength="500"></textarea>
+            <button type="submit" class="button button-primary">{t(Msg::RateSubmit)}</button>
+        </form>
+        <h3>{t(Msg::ObjectTitle)}</h3>
+        <form method="post" action=format!("/track/{code}/objection") data-testid="objection-form">
+            <label for="reason">{t(Msg::FieldReason)}</label>
+            <textarea id="reason" name="reason" rows="3" minlength="5" maxlength="500" required></textarea>
+            <button type="submit" class="button">{t(Msg::ObjectSubmit)}</button>
+        </form>
     }
 }
 
@@ -223,6 +360,7 @@ fn TimelineEntry(event: PublicEvent) -> impl IntoView {
             <span class="what">{t(event_msg(&event.kind))}</span>
             {event.status.map(|s| view! { <span class=status_class(s)>{t(status_msg(s))}</span> })}
             {event.unit.as_ref().map(|u| view! { <span class="unit">{u.get(lang).to_owned()}</span> })}
+            {event.stars.map(|n| view! { <span class="stars-given">{lang.digits(&format!("{n}/5"))}</span> })}
             {event.note.map(|n| view! { <p class="note">{n}</p> })}
         </li>
     }

@@ -3,6 +3,7 @@
 //! record the first timeline events, all in one transaction. A retry with the
 //! same idempotency key returns the first answer and creates nothing.
 
+use super::record_event;
 use crate::{
     error::{internal, OrInternal},
     store::Store,
@@ -301,27 +302,29 @@ impl IntakeService {
         } else {
             "anonymous"
         };
-        insert_event(
+        record_event(
             &mut w.tx,
             complaint_id,
             now,
             "submitted",
             None,
-            Status::Submitted,
+            Some(Status::Submitted),
             actor,
+            None,
             None,
         )
         .await?;
         if let Some((unit_id, _)) = &unit {
-            insert_event(
+            record_event(
                 &mut w.tx,
                 complaint_id,
                 now,
                 "referred",
                 Some(Status::Submitted),
-                Status::Referred,
+                Some(Status::Referred),
                 "system",
                 Some(*unit_id),
+                None,
             )
             .await?;
         }
@@ -408,34 +411,6 @@ impl IntakeService {
             .map(Some)
             .or_internal("decoding a stored answer")
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn insert_event(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    complaint_id: i64,
-    at: i64,
-    kind: &str,
-    from: Option<Status>,
-    to: Status,
-    actor_role: &str,
-    unit_id: Option<i64>,
-) -> Result<(), AppError> {
-    sqlx::query(
-        "INSERT INTO complaint_event (complaint_id, at, kind, from_status, to_status, actor_role, unit_id, public) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 1)",
-    )
-    .bind(complaint_id)
-    .bind(at)
-    .bind(kind)
-    .bind(from.map(Status::as_str))
-    .bind(to.as_str())
-    .bind(actor_role)
-    .bind(unit_id)
-    .execute(&mut **tx)
-    .await
-    .or_internal("inserting a timeline event")?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -90,13 +90,16 @@ impl Tracking for TrackingService {
         .fetch_all(pool)
         .await
         .or_internal("loading a timeline")?;
+        let rating: Option<i64> = row.try_get("stars").ok().flatten();
         let timeline = events
             .iter()
             .map(|e| {
                 let to_status: Option<String> = e.try_get("to_status").ok().flatten();
+                let kind: String = e.try_get("kind").or_internal("event kind")?;
                 Ok(PublicEvent {
+                    stars: if kind == "rating" { rating } else { None },
                     at: e.try_get("at").or_internal("event time")?,
-                    kind: e.try_get("kind").or_internal("event kind")?,
+                    kind,
                     status: to_status
                         .as_deref()
                         .and_then(Status::parse)
@@ -114,7 +117,7 @@ impl Tracking for TrackingService {
             unit: named(&row, "u_fa", "u_en"),
             created_at: row.try_get("created_at").or_internal("created_at")?,
             support_count: row.try_get("support_count").or_internal("support_count")?,
-            rating: row.try_get("stars").ok().flatten(),
+            rating,
             timeline,
             photos: self.photos(id).await?,
         }))

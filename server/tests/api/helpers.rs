@@ -1,5 +1,109 @@
-use server::{config::Config, startup::Application};
-use std::{future::Future, path::Path};
+use server::{
+    config::{Config, Secret, SmsConfig},
+    startup::Application,
+};
+use std::{
+    future::Future,
+    path::Path,
+    sync::{Arc, Mutex},
+};
+
+/// The API key the fake SMS provider accepts.
+pub const SMS_KEY: &str = "test-key-0123";
+
+/// One message the fake SMS provider accepted.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    pub receptor: String,
+    pub token: String,
+    pub template: String,
+}
+
+/// A local stand-in for Kavenegar's verify/lookup API, speaking its
+/// protocol: `POST /v1/{key}/verify/lookup.json` with form fields, a JSON
+/// `return` status. It records what it was asked to send; `fail_with` makes
+/// it refuse like the real one does (e.g. 418: out of credit).
+#[derive(Clone, Default)]
+pub struct FakeSms {
+    pub sent: Arc<Mutex<Vec<Sent>>>,
+    pub fail_with: Arc<Mutex<Option<u16>>>,
+}
+
+impl FakeSms {
+    /// Starts it on a free port; returns its base URL.
+    pub async fn start(&self) -> String {
+        use axum::{extract::Path, routing::post, Form, Json};
+        let me = self.clone();
+        let app = axum::Router::new().route(
+            "/v1/{key}/verify/lookup.json",
+            post(
+                move |Path(key): Path<String>,
+                      Form(f): Form<std::collections::HashMap<String, String>>| {
+                    let me = me.clone();
+                    async move {
+                        let reply = |status: u16, message: &str| {
+                            (
+                                axum::http::StatusCode::from_u16(status)
+                                    .unwrap_or(axum::http::StatusCode::OK),
+                                Json(serde_json::json!({
+                                    "return": { "status": status, "message": message },
+                                    "entries": null
+                                })),
+                            )
+                        };
+                        if key != SMS_KEY {
+                            return reply(403, "API key is not valid");
+                        }
+                        if let Some(code) = *me.fail_with.lock().expect("lock") {
+                            return reply(code, "refused");
+                        }
+                        let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+                        me.sent.lock().expect("lock").push(Sent {
+                            receptor: get("receptor"),
+                            token: get("token"),
+                            template: get("template"),
+                        });
+                        (
+                            axum::http::StatusCode::OK,
+                            Json(serde_json::json!({
+                                "return": { "status": 200, "message": "تایید شد" },
+                                "entries": [{ "messageid": 8792343, "status": 5,
+                                    "receptor": get("receptor"), "cost": 120 }]
+                            })),
+                        )
+                    }
+                },
+            ),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind fake SMS");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        format!("http://{addr}")
+    }
+
+    /// The last code sent to `phone`.
+    pub fn last_code(&self, phone: &str) -> String {
+        self.sent
+            .lock()
+            .expect("lock")
+            .iter()
+            .rev()
+            .find(|s| s.receptor == phone)
+            .map(|s| s.token.clone())
+            .unwrap_or_else(|| panic!("no code was sent to {phone}"))
+    }
+
+    pub fn count_to(&self, phone: &str) -> usize {
+        self.sent
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|s| s.receptor == phone)
+            .count()
+    }
+}
 
 /// A running server and a client for it.
 pub struct TestApp {
@@ -7,6 +111,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub backend: &'static str,
     pub database_url: String,
+    pub sms: FakeSms,
 }
 
 impl TestApp {
@@ -23,6 +128,50 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// Runs one statement against the test database (to move clocks).
+    pub async fn execute(&self, sql: &str) {
+        let store = server::store::Store::connect(&self.database_url, 1)
+            .await
+            .expect("connect");
+        sqlx::query(sql)
+            .execute(store.pool())
+            .await
+            .expect("execute");
+    }
+
+    /// Signs `phone` in through the API and returns its session token.
+    pub async fn sign_in(&self, phone: &str) -> String {
+        let res = self
+            .client
+            .post(self.url("/api/v1/auth/otp"))
+            .json(&serde_json::json!({ "phone": phone }))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), reqwest::StatusCode::ACCEPTED, "code sent");
+        let res = self
+            .client
+            .post(self.url("/api/v1/auth/session"))
+            .json(&serde_json::json!({ "phone": phone, "code": self.sms.last_code(phone) }))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), reqwest::StatusCode::CREATED, "signed in");
+        let body: serde_json::Value = res.json().await.expect("json");
+        body["token"].as_str().expect("token").to_owned()
+    }
+
+    /// Moves a complaint along the status machine as its unit would.
+    pub async fn set_status(&self, code: &str, to: &str) -> reqwest::StatusCode {
+        self.client
+            .post(self.url(&format!("/test/complaints/{code}/status")))
+            .form(&[("to", to), ("note", "انجام شد")])
+            .send()
+            .await
+            .expect("request")
+            .status()
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -59,6 +208,12 @@ async fn spawn(
     write_site(&site);
     let mut config = Config::for_tests(data_dir.path().join("data"), database_url);
     config.site_root = site;
+    let sms = FakeSms::default();
+    config.sms = SmsConfig::Kavenegar {
+        base_url: sms.start().await,
+        api_key: Secret::new(SMS_KEY),
+        template: "pasokh-otp".into(),
+    };
     let database_url = config.database_url.expose().to_owned();
     let app = Application::build(config)
         .await
@@ -74,6 +229,7 @@ async fn spawn(
         client,
         backend,
         database_url,
+        sms,
     };
     (app, data_dir)
 }

@@ -25,6 +25,8 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use utoipa::{OpenApi, ToSchema};
 
+mod citizen;
+
 /// At most this many photos per complaint.
 pub const MAX_PHOTOS: usize = 5;
 /// Whole-request cap for a complaint: five full-size photos and the text.
@@ -44,7 +46,15 @@ const PAGE_SIZE: i64 = 50;
         districts,
         create_complaint,
         get_complaint,
-        list_complaints
+        list_complaints,
+        citizen::nearby,
+        citizen::support,
+        citizen::rate,
+        citizen::object,
+        citizen::request_code,
+        citizen::create_session,
+        citizen::delete_session,
+        citizen::my_complaints
     ),
     components(schemas(
         CategoryDto,
@@ -54,7 +64,16 @@ const PAGE_SIZE: i64 = 50;
         ErrorBody,
         PublicComplaint,
         PublicStatus,
-        Status
+        Status,
+        crate::services::citizen::Nearby,
+        crate::services::citizen::NearbyComplaint,
+        citizen::SupportAnswer,
+        citizen::RatingBody,
+        citizen::ObjectionBody,
+        citizen::PhoneBody,
+        citizen::SessionBody,
+        citizen::SessionCreated,
+        citizen::MyComplaintDto
     ))
 )]
 struct ApiDoc;
@@ -72,13 +91,14 @@ pub fn routes() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(MAX_COMPLAINT_BYTES)),
         )
         .route("/api/v1/complaints/{tracking_code}", get(get_complaint))
+        .merge(citizen::routes())
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
 
-fn fail(headers: &HeaderMap, error: AppError) -> ApiError {
+pub(crate) fn fail(headers: &HeaderMap, error: AppError) -> ApiError {
     ApiError {
         error,
         lang: lang_of(headers),
@@ -87,7 +107,7 @@ fn fail(headers: &HeaderMap, error: AppError) -> ApiError {
 
 /// An error as the API returns it.
 #[derive(Serialize, ToSchema)]
-struct ErrorBody {
+pub(crate) struct ErrorBody {
     /// Stable machine code: `invalid`, `not_found`, `bad_request`, …
     code: String,
     /// Translated (Persian unless `Accept-Language` asks for English).
@@ -315,8 +335,9 @@ pub async fn file_submission(
     submission: &Submission,
     channel: Channel,
     idempotency_key: Option<&str>,
+    citizen_id: Option<i64>,
 ) -> Result<Filed, AppError> {
-    let new = submission.complaint(channel, None)?;
+    let new = submission.complaint(channel, citizen_id)?;
     let digest = submission.digest();
     let idempotency = idempotency_key.map(|k| (k, digest.as_str()));
     if let Some((key, hash)) = idempotency {
@@ -371,6 +392,7 @@ pub async fn file_submission(
         (status = 422, body = ErrorBody, description = "invalid field, or the key reused with another body")))]
 async fn create_complaint(
     State(state): State<AppState>,
+    viewer: Option<axum::Extension<app::api::ports::Viewer>>,
     headers: HeaderMap,
     multipart: Multipart,
 ) -> Result<Response, ApiError> {
@@ -385,7 +407,8 @@ async fn create_complaint(
     let submission = Submission::read(multipart)
         .await
         .map_err(|e| fail(&headers, e))?;
-    let filed = file_submission(&state, &submission, Channel::Api, Some(&key))
+    let citizen = viewer.map(|v| v.user_id);
+    let filed = file_submission(&state, &submission, Channel::Api, Some(&key), citizen)
         .await
         .map_err(|e| fail(&headers, e))?;
     Ok((
