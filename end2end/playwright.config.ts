@@ -93,13 +93,34 @@ export default defineConfig({
 
   webServer: externalUrl
     ? undefined
-    : {
+    : [
+      {
+        command: 'node end2end/fake-sms.mjs',
+        cwd: repoRoot,
+        url: 'http://127.0.0.1:3198/health',
+        reuseExistingServer: !process.env.CI,
+        timeout: 20_000,
+        stdout: 'ignore',
+        stderr: 'pipe',
+      },
+      {
         command: './target/release/server',
         cwd: repoRoot,
         env: {
           PASOKH_ADDR: '127.0.0.1:3100',
           PASOKH_DATA_DIR: dataDir as string,
           PASOKH_SITE_ROOT: 'target/site',
+          // Nothing listens there: specs fulfil tile requests themselves
+          // (page.route), so no test ever fetches a tile from anywhere.
+          PASOKH_TILE_URL: 'http://127.0.0.1:3199/tiles/{z}/{x}/{y}.png',
+          // /test/* lets specs act as the unit (status changes) until staff
+          // screens exist. Never on in production.
+          PASOKH_TEST_HOOKS: '1',
+          // One-time codes go to end2end/fake-sms.mjs, which speaks
+          // Kavenegar's protocol; specs read codes back from it.
+          PASOKH_SMS_PROVIDER: 'kavenegar',
+          PASOKH_KAVENEGAR_URL: 'http://127.0.0.1:3198',
+          PASOKH_KAVENEGAR_API_KEY: 'e2e-key',
           RUST_LOG: 'warn',
         },
         url: 'http://127.0.0.1:3100/health',
@@ -108,4 +129,5 @@ export default defineConfig({
         stdout: 'ignore',
         stderr: 'pipe',
       },
+    ],
 });

@@ -1,40 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import zlib from 'node:zlib';
-
-/** A solid-colour PNG, built here so the test needs no fixture files. */
-function png(width: number, height: number): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (buf: Buffer) => {
-    let c = 0xffffffff;
-    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const c = Buffer.alloc(4);
-    c.writeUInt32BE(crc(td));
-    return Buffer.concat([len, td, c]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // RGB
-  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, 0x80)]);
-  const raw = Buffer.concat(Array.from({ length: height }, () => row));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', zlib.deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
+import { png, persian } from '../helpers';
 
 async function fileAComplaint(page: Page): Promise<string> {
   const res = await page.goto('/report');
@@ -53,8 +18,7 @@ async function fileAComplaint(page: Page): Promise<string> {
   const shown = page.locator('[data-testid=tracking-code]');
   await expect(shown).toBeVisible();
   // Shown in Persian digits, and it is the code in the URL.
-  const persian = code.replace(/\d/g, (d) => String.fromCharCode(0x06f0 + Number(d)));
-  await expect(shown).toHaveText(persian);
+  await expect(shown).toHaveText(persian(code));
   return code;
 }
 

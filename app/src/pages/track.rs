@@ -286,7 +286,7 @@ fn FeedbackSection(
     let open = matches!(status, PublicStatus::Received | PublicStatus::InProgress);
     let awaiting_verdict = status == PublicStatus::Done;
     view! {
-        <section class="card feedback" id="feedback" data-testid="feedback">
+        <section class="card verdict" id="feedback" data-testid="feedback">
             {done.map(|m| view! { <p class="notice" role="status" data-testid="feedback-done">{t(m)}</p> })}
             {feedback
                 .error
