@@ -1,7 +1,7 @@
 import zlib from 'node:zlib';
 
 /** A solid-colour PNG, built here so the specs need no fixture files. */
-export function png(width: number, height: number, grey = 0x80): Buffer {
+export function png(width: number, height: number, rgb: number[] = [0x80, 0x80, 0x80]): Buffer {
   const crcTable = Array.from({ length: 256 }, (_, n) => {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
@@ -25,7 +25,8 @@ export function png(width: number, height: number, grey = 0x80): Buffer {
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8; // bit depth
   ihdr[9] = 2; // RGB
-  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, grey)]);
+  const row = Buffer.alloc(1 + width * 3);
+  for (let x = 0; x < width; x++) row.set(rgb, 1 + x * 3);
   const raw = Buffer.concat(Array.from({ length: height }, () => row));
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
@@ -36,5 +37,5 @@ export function png(width: number, height: number, grey = 0x80): Buffer {
 }
 
 /** Latin digits as Persian digits, as the pages show them. */
-export const persian = (s: string) =>
-  s.replace(/\d/g, (d) => String.fromCharCode(0x06f0 + Number(d)));
+export const persian = (s: string | number) =>
+  String(s).replace(/\d/g, (d) => String.fromCharCode(0x06f0 + Number(d)));

@@ -117,6 +117,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
     let css = stylesheet_href(&options);
     let nonce = leptos::nonce::use_nonce().map(|n| n.as_inner().to_string());
+    let enhance = format!(
+        "/js/enhance.js?v={}",
+        use_context::<crate::api::ports::SiteSettings>()
+            .map(|s| s.asset_version)
+            .unwrap_or_default()
+    );
     view! {
         <!DOCTYPE html>
         <html lang=lang.tag() dir=lang.dir()>
@@ -144,7 +150,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // Plain-JS enhancements (copy button; on /report the map,
                 // photo resizing, upload progress, nearby check). Optional:
                 // every form works without them.
-                <script type="module" src="/js/enhance.js" nonce=nonce></script>
+                <script type="module" src=enhance nonce=nonce></script>
             </body>
         </html>
     }
@@ -229,6 +235,20 @@ fn SiteHeader() -> impl IntoView {
     }
 }
 
+/// Percent-encodes a path for a query parameter (only what a path may contain).
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,18 +268,4 @@ mod tests {
         let csp = page_csp("n", Some("https://{s}.tile.example"));
         assert!(csp.contains("img-src 'self' data: blob: https://*.tile.example;"));
     }
-}
-
-/// Percent-encodes a path for a query parameter (only what a path may contain).
-fn encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }

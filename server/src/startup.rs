@@ -91,6 +91,7 @@ impl Application {
             tile_url: config.map.tile_url.clone(),
             tile_attribution: config.map.attribution.clone(),
             city_bounds: city_bounds(&store).await?,
+            asset_version: asset_version(&config.site_root),
         };
         let sms = crate::sms::from_config(&config.sms)?;
         if config.test_hooks {
@@ -136,15 +137,37 @@ impl Application {
     }
 }
 
+/// A short digest of `site/js/*` (scripts whose names carry no hash).
+fn asset_version(site_root: &std::path::Path) -> String {
+    use sha2::{Digest, Sha256};
+    let mut files: Vec<_> = std::fs::read_dir(site_root.join("js"))
+        .map(|dir| dir.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    let mut h = Sha256::new();
+    for f in files {
+        if let Ok(bytes) = std::fs::read(&f) {
+            h.update(
+                f.file_name()
+                    .map(|n| n.as_encoded_bytes())
+                    .unwrap_or_default(),
+            );
+            h.update(bytes);
+        }
+    }
+    format!("{:x}", h.finalize())[..10].to_owned()
+}
+
 /// The bounding box of all districts (min lat, min lon, max lat, max lon).
 async fn city_bounds(store: &Store) -> anyhow::Result<Option<[f64; 4]>> {
-    let row: Option<(Option<f64>, Option<f64>, Option<f64>, Option<f64>)> = sqlx::query_as(
+    type Corners = (Option<f64>, Option<f64>, Option<f64>, Option<f64>);
+    let row: Corners = sqlx::query_as(
         "SELECT MIN(min_lat), MIN(min_lon), MAX(max_lat), MAX(max_lon) FROM district",
     )
-    .fetch_optional(store.pool())
+    .fetch_one(store.pool())
     .await?;
     Ok(match row {
-        Some((Some(a), Some(b), Some(c), Some(d))) => Some([a, b, c, d]),
+        (Some(a), Some(b), Some(c), Some(d)) => Some([a, b, c, d]),
         _ => None,
     })
 }

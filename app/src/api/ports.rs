@@ -90,6 +90,9 @@ pub struct SiteSettings {
     pub tile_attribution: String,
     /// The city's bounding box: min lat, min lon, max lat, max lon.
     pub city_bounds: Option<[f64; 4]>,
+    /// A digest of the site's unhashed scripts (`/js/*`), appended as
+    /// `?v=…` so a deploy never pairs new pages with cached old scripts.
+    pub asset_version: String,
 }
 
 /// The services, as the server provides them in context.

@@ -170,5 +170,7 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::ErrStars => "Choose a rating from 1 to 5.",
         Msg::ErrReasonShort => "Say what is still wrong.",
         Msg::ErrFeedbackLong => "The text is longer than 500 characters.",
+        Msg::NearbyFailed => "Your support was not recorded; check your connection and try again.",
+        Msg::TakePhoto => "Take a photo with the camera",
     }
 }

@@ -170,5 +170,7 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::ErrStars => "امتیازی از ۱ تا ۵ انتخاب کنید.",
         Msg::ErrReasonShort => "بنویسید چه چیزی رفع نشده است.",
         Msg::ErrFeedbackLong => "متن بیش از ۵۰۰ نویسه است.",
+        Msg::NearbyFailed => "پشتیبانی ثبت نشد؛ اتصال را بررسی کنید و دوباره بزنید.",
+        Msg::TakePhoto => "گرفتن عکس با دوربین",
     }
 }

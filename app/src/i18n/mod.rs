@@ -244,6 +244,8 @@ pub enum Msg {
     ErrStars,
     ErrReasonShort,
     ErrFeedbackLong,
+    NearbyFailed,
+    TakePhoto,
 }
 
 /// The message for a validation error (`AppError::Invalid { field, reason }`).

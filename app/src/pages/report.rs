@@ -154,6 +154,8 @@ fn ReportForm(
                     data-msg-nearby-lead=t(Msg::NearbyLead)
                     data-msg-nearby-support=t(Msg::NearbySupport)
                     data-msg-nearby-supported=t(Msg::NearbySupported)
+                    data-msg-nearby-already=t(Msg::DoneAlreadySupported)
+                    data-msg-nearby-failed=t(Msg::NearbyFailed)
                     data-msg-nearby-view=t(Msg::NearbyView)
                     data-msg-nearby-distance=t(Msg::NearbyDistance)
                     data-msg-search-placeholder=t(Msg::SearchPlaceholder)
@@ -239,6 +241,15 @@ fn ReportForm(
                     type="file"
                     accept="image/jpeg,image/png,image/webp"
                     multiple
+                    aria-describedby="photo-hint"
+                />
+                <label for="photo-camera" class="camera-label">{t(Msg::TakePhoto)}</label>
+                <input
+                    id="photo-camera"
+                    name="photo"
+                    type="file"
+                    accept="image/jpeg,image/png,image/webp"
+                    capture="environment"
                     aria-describedby="photo-hint"
                 />
                 <p id="photo-hint" class="hint">{t(Msg::PhotosHint)}</p>
