@@ -79,6 +79,12 @@ async function trackRateAndList(page: Page, code: string) {
   await expect(answer.locator('time')).toHaveText(/۱۴۰[۰-۹]\/[۰-۹]{2}\/[۰-۹]{2}/);
   const photos = (await (await page.request.get(`/api/v1/complaints/${code}`)).json()).photos;
   expect(photos).toHaveLength(1);
+  // The citizen's photo is on the page as a thumbnail linking to the full one.
+  const thumb = page.locator('[data-testid=photos] li[data-kind=citizen] img');
+  await expect(thumb).toHaveAttribute('alt', 'عکس شهروند ۱');
+  await expect(page.locator('[data-testid=photos] a')).toHaveAttribute('href', photos[0].url);
+  await thumb.scrollIntoViewIfNeeded();
+  await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
 
   const rating = page.locator('[data-testid=rating-form]');
   await expect(rating).toBeVisible();

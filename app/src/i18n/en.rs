@@ -172,5 +172,8 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::ErrFeedbackLong => "The text is longer than 500 characters.",
         Msg::NearbyFailed => "Your support was not recorded; check your connection and try again.",
         Msg::TakePhoto => "Take a photo with the camera",
+        Msg::PhotosTitle => "Photos",
+        Msg::PhotoCitizen => "Citizen's photo {}",
+        Msg::PhotoProof => "Photo after the fix {}",
     }
 }

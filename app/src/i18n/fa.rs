@@ -172,5 +172,8 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::ErrFeedbackLong => "متن بیش از ۵۰۰ نویسه است.",
         Msg::NearbyFailed => "پشتیبانی ثبت نشد؛ اتصال را بررسی کنید و دوباره بزنید.",
         Msg::TakePhoto => "گرفتن عکس با دوربین",
+        Msg::PhotosTitle => "عکس‌ها",
+        Msg::PhotoCitizen => "عکس شهروند {}",
+        Msg::PhotoProof => "عکس پس از رفع {}",
     }
 }

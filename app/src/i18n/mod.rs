@@ -246,6 +246,9 @@ pub enum Msg {
     ErrFeedbackLong,
     NearbyFailed,
     TakePhoto,
+    PhotosTitle,
+    PhotoCitizen,
+    PhotoProof,
 }
 
 /// The message for a validation error (`AppError::Invalid { field, reason }`).

@@ -197,6 +197,7 @@ fn ComplaintView(
     let code = complaint.tracking_code.to_string();
     let title = format!("{} {}", t(Msg::TrackTitle), lang.digits(&code));
     let events = complaint.timeline.clone();
+    let photos = complaint.photos.clone();
     view! {
         <Title text=title />
         {just_filed
@@ -251,12 +252,44 @@ fn ComplaintView(
                     <dd>{lang.digits(&format!("{r}/5"))}</dd>
                 })}
             </dl>
+            {(!photos.is_empty()).then(|| view! { <PhotoList photos /> })}
             <h2>{t(Msg::Timeline)}</h2>
             <ol class="timeline">
                 {events.into_iter().map(|e| view! { <TimelineEntry event=e /> }).collect_view()}
             </ol>
         </article>
         <FeedbackSection code status=complaint.status actions feedback />
+    }
+}
+
+/// Thumbnails linking to the full photos: the citizen's, then proof of fix.
+#[component]
+fn PhotoList(photos: Vec<crate::model::complaint::PublicPhoto>) -> impl IntoView {
+    let lang = use_lang();
+    let (mut citizen, mut proof) = (0, 0);
+    view! {
+        <h2>{t(Msg::PhotosTitle)}</h2>
+        <ul class="photos" data-testid="photos">
+            {photos
+                .into_iter()
+                .map(|p| {
+                    let (counter, msg) = if p.kind == "proof" {
+                        (&mut proof, Msg::PhotoProof)
+                    } else {
+                        (&mut citizen, Msg::PhotoCitizen)
+                    };
+                    *counter += 1;
+                    let alt = t(msg).replacen("{}", &lang.digits(&counter.to_string()), 1);
+                    view! {
+                        <li data-kind=p.kind.clone()>
+                            <a href=p.url.clone()>
+                                <img src=p.thumb_url.clone() alt=alt loading="lazy" width="160" height="120" />
+                            </a>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
     }
 }
 
