@@ -50,6 +50,9 @@ pub struct Config {
     pub map: MapConfig,
     /// `PASOKH_SMS_PROVIDER` (`log` or `kavenegar`) and its settings.
     pub sms: SmsConfig,
+    /// `PASOKH_OTP_HOURLY_LIMIT`: one-time codes sent per hour across all
+    /// numbers (default 1000), a ceiling on SMS spending.
+    pub otp_hourly_limit: i64,
     /// `PASOKH_TEST_HOOKS`: enables `/test/*` routes that end-to-end tests
     /// use to act as staff. Never set in production.
     pub test_hooks: bool,
@@ -167,8 +170,15 @@ impl Config {
             Some(v) => parse_bool("PASOKH_TEST_HOOKS", &v)?,
             None => false,
         };
+        let otp_hourly_limit = match var("PASOKH_OTP_HOURLY_LIMIT") {
+            Some(v) => v.parse().ok().filter(|n: &i64| *n > 0).with_context(|| {
+                format!("PASOKH_OTP_HOURLY_LIMIT is not a positive number: {v:?}")
+            })?,
+            None => 1000,
+        };
         Ok(Self {
             addr,
+            otp_hourly_limit,
             data_dir,
             database_url: Secret::new(database_url),
             site_root,
@@ -196,6 +206,7 @@ impl Config {
             public_url: None,
             map: MapConfig::default(),
             sms: SmsConfig::Log,
+            otp_hourly_limit: 1000,
             test_hooks: true,
         }
     }

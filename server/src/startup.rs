@@ -46,6 +46,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     store: Store,
+    accounts: crate::auth::otp::Accounts,
 }
 
 /// Whether cargo-leptos left content hashes beside this binary.
@@ -98,7 +99,7 @@ impl Application {
             tracing::warn!("PASOKH_TEST_HOOKS is on: /test/* routes let anyone act as staff");
         }
         let state = AppState {
-            accounts: crate::auth::otp::Accounts::new(store.clone(), sms),
+            accounts: crate::auth::otp::Accounts::new(store.clone(), sms, config.otp_hourly_limit),
             citizens: crate::services::citizen::CitizenService::new(store.clone()),
             settings,
             leptos_options,
@@ -111,11 +112,13 @@ impl Application {
             store: store.clone(),
             config,
         };
+        let accounts = state.accounts.clone();
         let router = router(state);
         Ok(Self {
             listener,
             router,
             store,
+            accounts,
         })
     }
 
@@ -128,9 +131,24 @@ impl Application {
     /// Serves until SIGTERM or SIGINT, lets in-flight requests finish, then
     /// closes the database.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router)
+        // Hourly: drop expired sessions and spent one-time-code challenges.
+        let accounts = self.accounts.clone();
+        let pruning = tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(3600));
+            loop {
+                every.tick().await;
+                match accounts.prune().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(rows = n, "pruned expired sessions and codes"),
+                    Err(e) => tracing::warn!(error = %e, "pruning sessions"),
+                }
+            }
+        });
+        let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown_signal())
-            .await?;
+            .await;
+        pruning.abort();
+        served?;
         self.store.close().await;
         tracing::info!("stopped");
         Ok(())

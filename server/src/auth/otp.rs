@@ -6,6 +6,8 @@
 //!   (no checking and no sending);
 //! - a new code is sent at most every [`RESEND_AFTER`] seconds, and at most
 //!   [`MAX_SENDS`] times per [`SEND_WINDOW`];
+//! - across all numbers, at most `hourly_limit` codes an hour (configurable),
+//!   so a script cycling through numbers cannot drain the SMS budget;
 //! - only hashes of codes and session tokens are stored.
 
 use crate::{
@@ -81,11 +83,45 @@ fn parse_code(raw: &str) -> Result<String, AppError> {
 pub struct Accounts {
     store: Store,
     sms: Arc<dyn SmsSender>,
+    hourly_limit: i64,
 }
 
 impl Accounts {
-    pub fn new(store: Store, sms: Arc<dyn SmsSender>) -> Self {
-        Self { store, sms }
+    pub fn new(store: Store, sms: Arc<dyn SmsSender>, hourly_limit: i64) -> Self {
+        Self {
+            store,
+            sms,
+            hourly_limit,
+        }
+    }
+
+    /// Deletes sessions that have expired and challenges nobody can use any
+    /// more (run now and then; sign-in never depends on it).
+    pub async fn prune(&self) -> Result<u64, AppError> {
+        let now = crate::now();
+        let mut w = self
+            .store
+            .begin_write()
+            .await
+            .or_internal("starting a transaction")?;
+        let sessions = sqlx::query("DELETE FROM user_session WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&mut *w.tx)
+            .await
+            .or_internal("pruning sessions")?
+            .rows_affected();
+        let challenges = sqlx::query(
+            "DELETE FROM otp_challenge WHERE expires_at <= $1 AND locked_until <= $1 \
+             AND window_start <= $2",
+        )
+        .bind(now)
+        .bind(now - SEND_WINDOW)
+        .execute(&mut *w.tx)
+        .await
+        .or_internal("pruning challenges")?
+        .rows_affected();
+        w.commit().await.or_internal("committing a prune")?;
+        Ok(sessions + challenges)
     }
 
     /// Sends a fresh code to `raw_phone` if the limits allow. Returns the
@@ -106,6 +142,20 @@ impl Accounts {
         .fetch_optional(&mut *w.tx)
         .await
         .or_internal("reading a challenge")?;
+        let sent_this_hour: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(SUM(sends), 0) FROM otp_challenge WHERE window_start > $1",
+        )
+        .bind(now - SEND_WINDOW)
+        .fetch_one(&mut *w.tx)
+        .await
+        .or_internal("counting codes sent")?;
+        if sent_this_hour >= self.hourly_limit {
+            tracing::warn!(
+                limit = self.hourly_limit,
+                "one-time codes: the hourly limit for all numbers is reached"
+            );
+            return Err(AppError::RateLimited);
+        }
         let (mut window_start, mut sends) = (now, 0);
         if let Some(row) = row {
             let get = |c: &str| row.try_get::<i64, _>(c).or_internal("challenge column");

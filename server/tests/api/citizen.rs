@@ -130,6 +130,39 @@ async fn one_time_codes_expire_lock_out_and_limit_resends() {
 }
 
 #[tokio::test]
+async fn the_hourly_ceiling_across_numbers_holds() {
+    on_each_backend(|app| async move {
+        // As if 999 codes had gone out this hour to other numbers (the test
+        // configuration's ceiling is 1000).
+        app.execute(&format!(
+            "INSERT INTO otp_challenge (phone, code_hash, sent_at, expires_at, attempts, \
+             window_start, sends, locked_until, used) VALUES ('09129999999', 'x', {now}, {now}, \
+             0, {now}, 999, 0, 0)",
+            now = server::now()
+        ))
+        .await;
+        let (status, _) = post_json(
+            &app,
+            "/api/v1/auth/otp",
+            None,
+            json!({ "phone": "09121110060" }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "the thousandth");
+        let (status, _) = post_json(
+            &app,
+            "/api/v1/auth/otp",
+            None,
+            json!({ "phone": "09121110061" }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "over the ceiling");
+        assert_eq!(app.sms.count_to("09121110061"), 0);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_failing_sms_provider_is_an_error_not_a_silent_success() {
     on_each_backend(|app| async move {
         *app.sms.fail_with.lock().expect("lock") = Some(418);
@@ -547,6 +580,46 @@ async fn signing_in_with_the_html_forms_sets_a_safe_cookie() {
                 "{cookie}"
             );
         }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn pruning_drops_expired_sessions_and_spent_challenges_only() {
+    on_each_backend(|app| async move {
+        let live = app.sign_in("09121110070").await;
+        let now = server::now();
+        app.execute(&format!(
+            "INSERT INTO user_session (token_hash, user_id, created_at, expires_at) \
+             SELECT 'old', user_id, 0, {} FROM user_session LIMIT 1",
+            now - 1
+        ))
+        .await;
+        app.execute(
+            "INSERT INTO otp_challenge (phone, code_hash, sent_at, expires_at, attempts, \
+             window_start, sends, locked_until, used) VALUES ('09121110071', 'x', 0, 120, 0, 0, 1, 0, 1)",
+        )
+        .await;
+        let store = server::store::Store::connect(&app.database_url, 1)
+            .await
+            .expect("connect");
+        let accounts = server::auth::otp::Accounts::new(
+            store,
+            std::sync::Arc::new(server::sms::LogSms),
+            1000,
+        );
+        assert_eq!(accounts.prune().await.expect("prune"), 2, "{}", app.backend);
+        assert_eq!(app.count("user_session").await, 1);
+        // The live session still works; the fresh challenge (this hour) stays.
+        let res = app
+            .client
+            .get(app.url("/api/v1/me/complaints"))
+            .bearer_auth(&live)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(app.count("otp_challenge").await, 1);
     })
     .await;
 }
