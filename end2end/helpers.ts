@@ -1,3 +1,4 @@
+import { expect, type APIRequestContext } from '@playwright/test';
 import zlib from 'node:zlib';
 
 /** A solid-colour PNG, built here so the specs need no fixture files. */
@@ -39,3 +40,27 @@ export function png(width: number, height: number, rgb: number[] = [0x80, 0x80, 
 /** Latin digits as Persian digits, as the pages show them. */
 export const persian = (s: string | number) =>
   String(s).replace(/\d/g, (d) => String.fromCharCode(0x06f0 + Number(d)));
+
+/** The local Kavenegar-protocol fake the server sends codes to (see fake-sms.mjs). */
+export const FAKE_SMS = 'http://127.0.0.1:3198';
+
+/** A mobile number no other run is likely to have used. */
+export function randomPhone(): string {
+  return '0912' + String(Math.floor(Math.random() * 1e7)).padStart(7, '0');
+}
+
+/** The last code the fake SMS provider received for `phone`. */
+export async function smsCode(request: APIRequestContext, phone: string): Promise<string> {
+  const res = await request.get(`${FAKE_SMS}/codes/${phone}`);
+  expect(res.status(), 'a code was sent by SMS').toBe(200);
+  return (await res.json()).token;
+}
+
+/** Signs a new citizen in through the API; the session cookie lands in the
+ *  context that `request` belongs to (page.request shares the page's). */
+export async function signInByApi(request: APIRequestContext, phone = randomPhone()): Promise<string> {
+  expect((await request.post('/api/v1/auth/otp', { data: { phone } })).status()).toBe(202);
+  const res = await request.post('/api/v1/auth/session', { data: { phone, code: await smsCode(request, phone) } });
+  expect(res.status()).toBe(201);
+  return phone;
+}

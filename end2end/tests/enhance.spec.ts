@@ -1,5 +1,5 @@
 import { test, expect, type Page, type Locator } from '@playwright/test';
-import { png, persian } from '../helpers';
+import { png, persian, signInByApi } from '../helpers';
 
 /**
  * The progressive enhancements of public/js (enhance.js, report.js): map,
@@ -304,9 +304,18 @@ test.describe('already reported nearby', () => {
       await expect(dd).toHaveText(persian(n));
     };
 
+    // Support counts once per person: an anonymous "me too" asks to sign in
+    // (and would land on that complaint), counting nothing.
     let row = await nearbyRow();
-    const supported = await formMsg(page, 'nearby-supported');
     let answer = page.waitForResponse((r) => r.url().endsWith(`/api/v1/complaints/${code}/support`));
+    await row.getByRole('button', { name: await formMsg(page, 'nearby-support') }).click();
+    expect((await answer).status()).toBe(401);
+    await expect(row.locator(`a[href="/signin?next=/track/${code}"]`)).toHaveText(await formMsg(page, 'nearby-signin'));
+    await signInByApi(page.request);
+
+    row = await nearbyRow();
+    const supported = await formMsg(page, 'nearby-supported');
+    answer = page.waitForResponse((r) => r.url().endsWith(`/api/v1/complaints/${code}/support`));
     await row.getByRole('button', { name: await formMsg(page, 'nearby-support') }).click();
     expect(await (await answer).json()).toMatchObject({ support_count: 1, counted: true });
     await expect(row.locator('[role=status]')).toContainText(supported);

@@ -1,5 +1,5 @@
 import { test, expect, type Page, type APIRequestContext } from '@playwright/test';
-import { png, persian } from '../helpers';
+import { png, persian, randomPhone, smsCode } from '../helpers';
 
 /**
  * The whole citizen loop, in Persian, on a phone: sign in with a one-time
@@ -7,21 +7,6 @@ import { png, persian } from '../helpers';
  * resolves it (through the /test hook, as staff screens will) → rate it.
  * Once with JavaScript (and a mocked device location), once without.
  */
-
-const FAKE_SMS = 'http://127.0.0.1:3198';
-
-
-
-function randomPhone(): string {
-  return '0912' + String(Math.floor(Math.random() * 1e7)).padStart(7, '0');
-}
-
-/** The code the fake SMS provider received for `phone`. */
-async function smsCode(request: APIRequestContext, phone: string): Promise<string> {
-  const res = await request.get(`${FAKE_SMS}/codes/${phone}`);
-  expect(res.status(), 'a code was sent by SMS').toBe(200);
-  return (await res.json()).token;
-}
 
 async function signIn(page: Page, phone: string) {
   await page.goto('/signin?next=/report');
@@ -147,5 +132,30 @@ test.describe('the citizen loop without JavaScript', () => {
     await page.locator('[data-testid=code-form] button[type=submit]').click();
     await expect(page.locator('#signin-error')).toHaveText('کد درست نیست؛ دوباره بررسی کنید.');
     await expect(page.locator('#code')).toBeVisible();
+  });
+
+  test('"me too" on an open complaint: sign in from the page, then counted once', async ({ page }) => {
+    // Someone files it anonymously (through the API).
+    const filed = await page.request.post('/api/v1/complaints', {
+      headers: { 'Idempotency-Key': `loop-${Date.now()}-${Math.random()}` },
+      multipart: { category: 'street-lighting', description: 'چراغ‌های کوچه خاموش است', lat: '36.2575', lon: '49.974' },
+    });
+    expect(filed.status()).toBe(201);
+    const code = (await filed.json()).tracking_code;
+    // A neighbour sees it and wants to add their voice: sign in first.
+    await page.goto(`/track/${code}`);
+    await page.locator('[data-testid=support-signin]').click();
+    const phone = randomPhone();
+    await page.locator('#phone').fill(phone);
+    await page.locator('[data-testid=phone-form] button[type=submit]').click();
+    await page.locator('#code').fill(await smsCode(page.request, phone));
+    await page.locator('[data-testid=code-form] button[type=submit]').click();
+    await page.waitForURL(new RegExp(`/track/${code}$`));
+    for (const done of ['پشتیبانی شما ثبت شد.', 'پیش‌تر از این درخواست پشتیبانی کرده‌اید.']) {
+      await page.locator('[data-testid=support-form] button[type=submit]').click();
+      await expect(page.locator('[data-testid=feedback-done]')).toHaveText(done);
+      const count = page.locator('.facts dt', { hasText: 'همراهی شهروندان' }).locator('xpath=following-sibling::dd[1]');
+      await expect(count).toHaveText('۱');
+    }
   });
 });

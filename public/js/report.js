@@ -299,6 +299,9 @@ export function enhance(form) {
         me.disabled = true;
         try {
           const r = await fetch(`/api/v1/complaints/${code}/support`, { method: 'POST', headers: { 'Accept-Language': lang } });
+          // Support counts once per person: anonymous filers sign in first,
+          // and land on that complaint to add it there.
+          if (r.status == 401) return me.replaceWith(h('a', { href: `/signin?next=/track/${code}`, class: 'button' }, msg('NearbySignin')));
           if (!r.ok) throw r;
           const { support_count, counted } = await r.json();
           out.textContent = `${msg(counted ? 'NearbySupported' : 'NearbyAlready')} (${num(support_count)})`;

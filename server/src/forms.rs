@@ -158,7 +158,10 @@ async fn read_form(parts: &http::request::Parts, body: axum::body::Body) -> Fiel
 }
 
 /// Back to the complaint's page with what happened.
-fn back(code: &str, result: Result<&str, AppError>) -> Response {
+fn back(raw: &str, result: Result<&str, AppError>) -> Response {
+    let Ok(code) = TrackingCode::parse(raw) else {
+        return see_other("/track");
+    };
     match result {
         Ok(done) => see_other(&format!("/track/{code}?done={done}#feedback")),
         Err(e) => see_other(&format!("/track/{code}?e={}#feedback", e.to_query())),
@@ -213,20 +216,23 @@ async fn object(
     back(&raw, result)
 }
 
-/// `POST /track/{code}/support`: "me too", once per person.
+/// `POST /track/{code}/support`: "me too", once per signed-in citizen.
+/// Without a session it goes to sign-in and back to the complaint.
 async fn support(
     State(state): State<AppState>,
     viewer: Option<Extension<Viewer>>,
-    headers: HeaderMap,
     Path(raw): Path<String>,
 ) -> Response {
-    let secure = state.config.secure_cookies();
-    let (supporter, set_cookie) =
-        session::supporter(viewer.as_ref().map(|v| &v.0), &headers, secure);
+    let Some(Extension(viewer)) = viewer else {
+        return match parse_code(&raw) {
+            Ok(code) => see_other(&format!("/signin?next=/track/{code}")),
+            Err(e) => back(&raw, Err(e)),
+        };
+    };
     let result = match parse_code(&raw) {
         Ok(code) => state
             .citizens
-            .support(&code, &supporter)
+            .support(&code, viewer.user_id)
             .await
             .map(|(_, counted)| {
                 if counted {
@@ -237,11 +243,7 @@ async fn support(
             }),
         Err(e) => Err(e),
     };
-    let mut response = back(&raw, result);
-    if let Some(v) = set_cookie.and_then(|c| header::HeaderValue::from_str(&c).ok()) {
-        response.headers_mut().insert(header::SET_COOKIE, v);
-    }
-    response
+    back(&raw, result)
 }
 
 /// `/test/*`: only when `PASOKH_TEST_HOOKS` is on. End-to-end tests act as

@@ -175,5 +175,7 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::PhotosTitle => "Photos",
         Msg::PhotoCitizen => "Citizen's photo {}",
         Msg::PhotoProof => "Photo after the fix {}",
+        Msg::SupportSignIn => "Sign in to add your support (each person counts once)",
+        Msg::NearbySignIn => "Sign in to support it",
     }
 }

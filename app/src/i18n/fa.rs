@@ -175,5 +175,7 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::PhotosTitle => "عکس‌ها",
         Msg::PhotoCitizen => "عکس شهروند {}",
         Msg::PhotoProof => "عکس پس از رفع {}",
+        Msg::SupportSignIn => "برای پشتیبانی وارد شوید (هر نفر یک بار شمرده می‌شود)",
+        Msg::NearbySignIn => "برای پشتیبانی وارد شوید",
     }
 }

@@ -249,6 +249,8 @@ pub enum Msg {
     PhotosTitle,
     PhotoCitizen,
     PhotoProof,
+    SupportSignIn,
+    NearbySignIn,
 }
 
 /// The message for a validation error (`AppError::Invalid { field, reason }`).

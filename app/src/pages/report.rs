@@ -156,6 +156,7 @@ fn ReportForm(
                     data-msg-nearby-supported=t(Msg::NearbySupported)
                     data-msg-nearby-already=t(Msg::DoneAlreadySupported)
                     data-msg-nearby-failed=t(Msg::NearbyFailed)
+                    data-msg-nearby-signin=t(Msg::NearbySignIn)
                     data-msg-nearby-view=t(Msg::NearbyView)
                     data-msg-nearby-distance=t(Msg::NearbyDistance)
                     data-msg-search-placeholder=t(Msg::SearchPlaceholder)

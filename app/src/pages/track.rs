@@ -317,6 +317,7 @@ fn FeedbackSection(
         );
     }
     let open = matches!(status, PublicStatus::Received | PublicStatus::InProgress);
+    let signed_in = viewer().is_some();
     let awaiting_verdict = status == PublicStatus::Done;
     view! {
         <section class="card verdict" id="feedback" data-testid="feedback">
@@ -324,13 +325,24 @@ fn FeedbackSection(
             {feedback
                 .error
                 .map(|e| view! { <p class="form-error" role="alert" data-testid="feedback-error">{e.message(lang)}</p> })}
-            {open
+            {(open && signed_in)
                 .then(|| {
                     view! {
                         <form method="post" action=format!("/track/{code}/support") data-testid="support-form">
                             <p>{t(Msg::SupportLead)}</p>
                             <button type="submit" class="button">{t(Msg::SupportAction)}</button>
                         </form>
+                    }
+                })}
+            {(open && !signed_in)
+                .then(|| {
+                    view! {
+                        <p>{t(Msg::SupportLead)}</p>
+                        <p>
+                            <a href=format!("/signin?next=/track/{code}") data-testid="support-signin">
+                                {t(Msg::SupportSignIn)}
+                            </a>
+                        </p>
                     }
                 })}
             {(awaiting_verdict && actions.can_rate)

@@ -6,7 +6,6 @@
 //! `Authorization: Bearer …`.
 
 use crate::startup::AppState;
-use app::api::ports::Viewer;
 use axum::{
     extract::{Request, State},
     http::{header, HeaderMap},
@@ -16,8 +15,6 @@ use axum::{
 
 const PLAIN: &str = "pasokh_session";
 const HOST: &str = "__Host-pasokh_session";
-/// Identifies an anonymous supporter, so "me too" counts once per browser.
-const SUPPORTER: &str = "pasokh_supporter";
 
 /// The cookie's name for this deployment.
 pub fn cookie_name(secure: bool) -> &'static str {
@@ -76,28 +73,6 @@ pub fn clear_cookie(secure: bool) -> String {
         cookie_name(secure),
         attributes(secure)
     )
-}
-
-/// Who is supporting a complaint: the citizen when signed in, else this
-/// browser's supporter cookie (created when missing: the second value is its
-/// `Set-Cookie`).
-pub fn supporter(
-    viewer: Option<&Viewer>,
-    headers: &HeaderMap,
-    secure: bool,
-) -> (String, Option<String>) {
-    if let Some(v) = viewer {
-        return (format!("u:{}", v.user_id), None);
-    }
-    if let Some(id) = cookie(headers, SUPPORTER)
-        .filter(|id| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))
-    {
-        return (format!("a:{id}"), None);
-    }
-    let bytes: [u8; 16] = rand::random();
-    let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    let set = format!("{SUPPORTER}={id}; Max-Age=31536000; {}", attributes(secure));
-    (format!("a:{id}"), Some(set))
 }
 
 /// Resolves the session (if any) and puts the [`Viewer`] in the request's

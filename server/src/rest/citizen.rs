@@ -111,36 +111,27 @@ pub(super) struct SupportAnswer {
 
 #[utoipa::path(post, path = "/api/v1/complaints/{tracking_code}/support",
     params(("tracking_code" = String, Path)),
-    responses((status = 200, body = SupportAnswer), (status = 404, body = ErrorBody),
+    responses((status = 200, body = SupportAnswer), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "the complaint is no longer open")))]
-/// "Me too": counted once per signed-in citizen, or once per browser
-/// (a `pasokh_supporter` cookie) for anonymous supporters.
+/// "Me too" from a signed-in citizen: counted once per person.
 pub(super) async fn support(
     State(state): State<AppState>,
     viewer: Option<Extension<Viewer>>,
     headers: HeaderMap,
     Path(raw): Path<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Json<SupportAnswer>, ApiError> {
     let code = code_of(&headers, &raw)?;
-    let (supporter, set_cookie) = session::supporter(
-        viewer.as_ref().map(|v| &v.0),
-        &headers,
-        state.config.secure_cookies(),
-    );
+    let viewer = signed_in(&headers, viewer)?;
     let (support_count, counted) = state
         .citizens
-        .support(&code, &supporter)
+        .support(&code, viewer.user_id)
         .await
         .map_err(|e| fail(&headers, e))?;
-    let mut response = Json(SupportAnswer {
+    Ok(Json(SupportAnswer {
         support_count,
         counted,
-    })
-    .into_response();
-    if let Some(v) = set_cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
-        response.headers_mut().insert(header::SET_COOKIE, v);
-    }
-    Ok(response)
+    }))
 }
 
 /// A rating of the resolution.

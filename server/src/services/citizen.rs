@@ -199,13 +199,15 @@ impl CitizenService {
         })
     }
 
-    /// "Me too": counted once per supporter. Returns the count and whether
-    /// this call counted.
+    /// "Me too" from the signed-in citizen `user_id`: counted once per
+    /// person (a phone number). Returns the count and whether this call
+    /// counted.
     pub async fn support(
         &self,
         code: &TrackingCode,
-        supporter: &str,
+        user_id: i64,
     ) -> Result<(i64, bool), AppError> {
+        let supporter = format!("u:{user_id}");
         let mut w = self
             .store
             .begin_write()
@@ -222,7 +224,7 @@ impl CitizenService {
              ON CONFLICT (complaint_id, supporter) DO NOTHING",
         )
         .bind(target.id)
-        .bind(supporter)
+        .bind(&supporter)
         .bind(crate::now())
         .execute(&mut *w.tx)
         .await

@@ -284,61 +284,45 @@ async fn nearby_suggestions_and_me_too_counted_once_per_person() {
             .await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
-        // Me too: an anonymous browser counts once (its cookie), another
-        // browser counts again, a signed-in citizen once.
+        // Me too: once per person, so only signed in.
         let path = format!("/api/v1/complaints/{code}/support");
+        let (status, body) = post_json(&app, &path, None, Value::Null).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+        );
         let res = app
             .client
-            .post(app.url(&path))
+            .post(app.url(&format!("/track/{code}/support")))
             .send()
             .await
             .expect("request");
-        assert_eq!(res.status(), StatusCode::OK);
-        let cookie = res
-            .headers()
-            .get(header::SET_COOKIE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .expect("supporter cookie")
-            .to_owned();
-        let body: Value = res.json().await.expect("json");
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
         assert_eq!(
-            (body["support_count"].as_i64(), body["counted"].as_bool()),
-            (Some(1), Some(true))
+            res.headers()
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok()),
+            Some(format!("/signin?next=/track/{code}").as_str()),
+            "the no-JS form sends an anonymous supporter to sign in and back"
         );
-        let again: Value = app
-            .client
-            .post(app.url(&path))
-            .header(header::COOKIE, &cookie)
-            .send()
-            .await
-            .expect("request")
-            .json()
-            .await
-            .expect("json");
-        assert_eq!(
-            (again["support_count"].as_i64(), again["counted"].as_bool()),
-            (Some(1), Some(false))
+        let (first, second) = (
+            app.sign_in("09121110020").await,
+            app.sign_in("09121110021").await,
         );
-        let second: Value = app
-            .client
-            .post(app.url(&path))
-            .send()
-            .await
-            .expect("request")
-            .json()
-            .await
-            .expect("json");
-        assert_eq!(second["support_count"], 2);
-        let me = app.sign_in("09121110020").await;
-        for expected in [true, false] {
-            let (status, body) = post_json(&app, &path, Some(&me), Value::Null).await;
+        for (who, expected_count, counted) in [
+            (&first, 1, true),
+            (&first, 1, false),
+            (&second, 2, true),
+            (&second, 2, false),
+        ] {
+            let (status, body) = post_json(&app, &path, Some(who), Value::Null).await;
             assert_eq!(status, StatusCode::OK);
-            assert_eq!(body["counted"].as_bool(), Some(expected));
-            assert_eq!(body["support_count"], 3);
+            assert_eq!(body["counted"].as_bool(), Some(counted));
+            assert_eq!(body["support_count"], expected_count);
         }
-        assert_eq!(public(&app, &code).await["support_count"], 3);
-        assert_eq!(app.count("support").await, 3);
+        let me = first;
+        assert_eq!(public(&app, &code).await["support_count"], 2);
+        assert_eq!(app.count("support").await, 2);
 
         // Once resolved it is no longer offered, and takes no support.
         for to in ["in_progress", "resolved"] {
