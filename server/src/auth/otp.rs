@@ -143,7 +143,7 @@ impl Accounts {
         .await
         .or_internal("reading a challenge")?;
         let sent_this_hour: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(SUM(sends), 0) FROM otp_challenge WHERE window_start > $1",
+            "SELECT CAST(COALESCE(SUM(sends), 0) AS BIGINT) FROM otp_challenge WHERE window_start > $1",
         )
         .bind(now - SEND_WINDOW)
         .fetch_one(&mut *w.tx)
