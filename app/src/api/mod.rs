@@ -5,10 +5,18 @@
 pub mod ports;
 
 /// A same-site path to go on to after a form: `/x`, but never
-/// `//evil.example` or `/\evil` (open redirects); anything else is `/`.
+/// `//evil.example` or `/\evil` (open redirects), nor anything with control
+/// characters (it becomes a `Location` header); anything else is `/`.
 pub fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n,
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.starts_with("/\\")
+                && !n.chars().any(char::is_control) =>
+        {
+            n
+        }
         _ => "/",
     }
 }
@@ -23,6 +31,7 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/me\r\nSet-Cookie: x=1")), "/");
         assert_eq!(safe_next(None), "/");
     }
 }
