@@ -54,12 +54,17 @@ fn field<'a>(fields: &'a Fields, name: &str) -> &'a str {
 
 /// Renders `/signin` again at the right step, with `outcome` in context
 /// (whichever form posted, the page shown is `/signin`).
-async fn signin_page(state: &AppState, req: Request, outcome: SigninOutcome) -> Response {
-    let (mut parts, body) = req.into_parts();
+async fn signin_page(
+    state: &AppState,
+    mut parts: http::request::Parts,
+    outcome: SigninOutcome,
+) -> Response {
     parts.uri = http::Uri::from_static("/signin");
-    render_page(state, Request::from_parts(parts, body), move || {
-        leptos::prelude::provide_context(outcome.clone())
-    })
+    render_page(
+        state,
+        Request::from_parts(parts, axum::body::Body::empty()),
+        move || leptos::prelude::provide_context(outcome.clone()),
+    )
     .await
 }
 
@@ -93,12 +98,7 @@ async fn signin(State(state): State<AppState>, req: Request) -> Response {
             error: Some(error),
         },
     };
-    signin_page(
-        &state,
-        Request::from_parts(parts, axum::body::Body::empty()),
-        outcome,
-    )
-    .await
+    signin_page(&state, parts, outcome).await
 }
 
 /// `POST /signin/verify` (phone, code): signs in and goes on to `next`.
@@ -111,11 +111,7 @@ async fn verify(State(state): State<AppState>, req: Request) -> Response {
         Ok(new) => {
             let cookie =
                 session::set_cookie(&new.token, SESSION_TTL, state.config.secure_cookies());
-            let mut response = see_other(&next);
-            if let Ok(v) = header::HeaderValue::from_str(&cookie) {
-                response.headers_mut().insert(header::SET_COOKIE, v);
-            }
-            response
+            session::with_cookie(see_other(&next), &cookie)
         }
         Err(error) => {
             let outcome = SigninOutcome {
@@ -124,12 +120,7 @@ async fn verify(State(state): State<AppState>, req: Request) -> Response {
                 next,
                 error: Some(error),
             };
-            signin_page(
-                &state,
-                Request::from_parts(parts, axum::body::Body::empty()),
-                outcome,
-            )
-            .await
+            signin_page(&state, parts, outcome).await
         }
     }
 }
@@ -142,11 +133,7 @@ async fn signout(State(state): State<AppState>, headers: HeaderMap) -> Response 
             tracing::warn!(error = %e, "sign-out");
         }
     }
-    let mut response = see_other("/");
-    if let Ok(v) = header::HeaderValue::from_str(&session::clear_cookie(secure)) {
-        response.headers_mut().insert(header::SET_COOKIE, v);
-    }
-    response
+    session::with_cookie(see_other("/"), &session::clear_cookie(secure))
 }
 
 async fn read_form(parts: &http::request::Parts, body: axum::body::Body) -> Fields {

@@ -66,6 +66,14 @@ pub fn set_cookie(token: &str, max_age: i64, secure: bool) -> String {
     )
 }
 
+/// `response` with `cookie` as its `Set-Cookie`.
+pub fn with_cookie(mut response: Response, cookie: &str) -> Response {
+    if let Ok(v) = header::HeaderValue::from_str(cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    response
+}
+
 /// `Set-Cookie` that removes the session cookie.
 pub fn clear_cookie(secure: bool) -> String {
     format!(
@@ -75,10 +83,27 @@ pub fn clear_cookie(secure: bool) -> String {
     )
 }
 
-/// Resolves the session (if any) and puts the [`Viewer`] in the request's
-/// extensions, where handlers and pages find it.
+/// Paths that never depend on who is asking (static files, photos, probes):
+/// no session lookup for them.
+const ANONYMOUS_PREFIXES: [&str; 8] = [
+    "/pkg/",
+    "/js/",
+    "/leaflet/",
+    "/fonts/",
+    "/icons/",
+    "/media/",
+    "/health",
+    "/ready",
+];
+
+/// Resolves the session (if any) and puts the [`app::api::ports::Viewer`] in
+/// the request's extensions, where handlers and pages find it.
 pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let secure = state.config.secure_cookies();
+    let path = req.uri().path();
+    if ANONYMOUS_PREFIXES.iter().any(|p| path.starts_with(p)) {
+        return next.run(req).await;
+    }
     if let Some(token) = token(req.headers(), secure).map(str::to_owned) {
         match state.accounts.viewer(&token).await {
             Ok(Some(viewer)) => {

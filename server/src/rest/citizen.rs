@@ -16,7 +16,7 @@ use app::{
 };
 use axum::{
     extract::{Path, Query, State},
-    http::{header, HeaderMap, HeaderValue, StatusCode},
+    http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post},
     Extension, Json, Router,
@@ -251,7 +251,7 @@ pub(super) async fn create_session(
         .await
         .map_err(|e| fail(&headers, e))?;
     let cookie = session::set_cookie(&new.token, SESSION_TTL, state.config.secure_cookies());
-    let mut response = (
+    let response = (
         StatusCode::CREATED,
         Json(SessionCreated {
             token: new.token,
@@ -259,10 +259,7 @@ pub(super) async fn create_session(
         }),
     )
         .into_response();
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().insert(header::SET_COOKIE, v);
-    }
-    Ok(response)
+    Ok(session::with_cookie(response, &cookie))
 }
 
 #[utoipa::path(delete, path = "/api/v1/auth/session", responses((status = 204)))]
@@ -279,11 +276,10 @@ pub(super) async fn delete_session(
             .await
             .map_err(|e| fail(&headers, e))?;
     }
-    let mut response = StatusCode::NO_CONTENT.into_response();
-    if let Ok(v) = HeaderValue::from_str(&session::clear_cookie(secure)) {
-        response.headers_mut().insert(header::SET_COOKIE, v);
-    }
-    Ok(response)
+    Ok(session::with_cookie(
+        StatusCode::NO_CONTENT.into_response(),
+        &session::clear_cookie(secure),
+    ))
 }
 
 /// One of the signed-in citizen's complaints.
