@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Prints raw, gzip -9 and brotli (q 11) sizes of the release bundle and checks
 # the citizen first-load budget (JS + wasm, brotli). Besides the wasm bundle in
-# pkg/, the report page loads js/enhance.js and js/report.js at once (they
-# count) and js/report.css; Leaflet is listed but loaded only on demand (when
-# the citizen opens the map), so it does not count.
+# pkg/, the report page loads js/enhance.js, js/report.js and the modules
+# report.js imports at once (they count) and js/report.css. Listed but not
+# counted: what is fetched only on first use (the map with Leaflet when the
+# citizen opens it, the photo list at the first pick, the nearby list with the
+# first lookup).
 set -euo pipefail
 dir=${1:-target/site/pkg}
 budget=${PASOKH_BUDGET_BR:-102400}
@@ -15,12 +17,14 @@ const files = fs.readdirSync(dir).filter(f => /\.(wasm|js|css)$/.test(f)).sort()
 if (files.length === 0) { console.error(`no bundle files in ${dir}`); process.exit(1); }
 // [path shown, file, counts towards the first load?]
 const list = files.map(f => [f, path.join(dir, f), true]);
-for (const f of ['js/enhance.js', 'js/report.js', 'js/report.css']) {
+const firstLoad = ['enhance', 'report', 'helpers', 'map', 'photos', 'submit', 'nearby', 'search'].map((m) => `js/${m}.js`);
+for (const f of [...firstLoad, 'js/report.css']) {
   const p = path.join(site, f);
   if (fs.existsSync(p)) list.push([f, p, true]);
   else console.error(`warning: ${p} is missing (not built yet?)`);
 }
-for (const f of ['leaflet/leaflet.js', 'leaflet/leaflet.css']) {
+const onDemand = ['map-picker', 'geo', 'photo-list', 'nearby-list'].map((m) => `js/${m}.js`);
+for (const f of [...onDemand, 'leaflet/leaflet.js', 'leaflet/leaflet.css']) {
   const p = path.join(site, f);
   if (fs.existsSync(p)) list.push([`${f} (loaded on demand)`, p, false]);
 }

@@ -2,10 +2,14 @@ import { test, expect, type Page, type Locator } from '@playwright/test';
 import { png, persian, signInByApi } from '../helpers';
 
 /**
- * The progressive enhancements of public/js (enhance.js, report.js): map,
- * photo shrinking, upload progress, "already reported nearby?", category
- * search, copy button. Map tiles are answered here; nothing leaves the host.
+ * The progressive enhancements of public/js (enhance.js, report.js and the
+ * modules it imports): map, photo shrinking, upload progress to the REST API,
+ * "already reported nearby?", category search, copy button. Map tiles are
+ * answered here; nothing leaves the host.
  */
+
+/** The REST endpoint the enhanced form posts to. */
+const FILE_API = '**/api/v1/complaints';
 
 const TILE = png(256, 256, [0xe8, 0xe4, 0xd8]);
 
@@ -82,11 +86,11 @@ test.describe('map', () => {
     const tiles = await routeTiles(page);
     const leafletRequests: string[] = [];
     page.on('request', (r) => {
-      if (r.url().includes('/leaflet/')) leafletRequests.push(r.url());
+      if (r.url().includes('/leaflet/') || r.url().includes('/js/map-picker.js')) leafletRequests.push(r.url());
     });
     const form = await openReport(page);
     await page.waitForLoadState('networkidle');
-    expect(leafletRequests, 'no Leaflet on first load').toEqual([]);
+    expect(leafletRequests, 'no Leaflet (nor the map module) on first load').toEqual([]);
     expect(tiles.count).toBe(0);
 
     await form.locator('#lat').fill('۳۶٫۲۵۷۵'); // Persian digits and decimal point
@@ -223,21 +227,36 @@ test.describe('sending', () => {
     // Hold the upload at the door until the progress bar has been seen.
     let release!: () => void;
     const gate = new Promise<void>((open) => (release = open));
-    let kind = '';
-    await page.route('**/report', async (route) => {
+    const key = await form.locator('input[name=idempotency_key]').inputValue();
+    let sent: import('@playwright/test').Request | undefined;
+    await page.route(FILE_API, async (route) => {
       if (route.request().method() !== 'POST') return route.fallback();
-      kind = route.request().resourceType();
+      sent = route.request();
       await gate;
       return route.fallback();
+    });
+    // The tracking page is loaded once, as the page, not fetched by script first.
+    const trackLoads: string[] = [];
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname.startsWith('/track/')) trackLoads.push(r.resourceType());
     });
     const submit = form.locator('button[type=submit]');
     await submit.click();
     await expect(form.locator('.upload progress')).toBeVisible();
     await expect(form.locator('.upload')).toContainText((await formMsg(page, 'uploading')).split('{}')[0].trim());
     await expect(submit).toBeDisabled();
-    expect(kind, 'sent by script, not by a page load').toBe('xhr');
+    expect(sent, 'posted to the REST API').toBeTruthy();
+    expect(sent!.resourceType(), 'sent by script, not by a page load').toBe('xhr');
+    const headers = await sent!.allHeaders();
+    expect(headers['idempotency-key']).toBe(key);
+    expect(headers['accept-language']).toBe('fa');
+    expect(headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+    const multipart = sent!.postDataBuffer()!.toString('latin1');
+    expect(multipart).toMatch(/name="channel"\r\n\r\nweb\r\n/);
+    expect(multipart).toMatch(/name="photo"; filename="hole\.jpg"\r\nContent-Type: image\/jpeg/);
     release();
     await page.waitForURL(/\/track\/\d{10}\?filed=1$/);
+    expect(trackLoads).toEqual(['document']);
     expect(values.length).toBeGreaterThan(0);
     expect(Math.max(...values)).toBe(100);
     const code = page.url().match(/\/track\/(\d{10})/)![1];
@@ -249,11 +268,18 @@ test.describe('sending', () => {
     const form = await openReport(page);
     await fill(form, { category: 'street-lighting', lat: '35.7', lon: '51.4', text: 'چراغ‌های کوچه خاموش است' });
     await page.evaluate(() => ((window as unknown as { stayed: number }).stayed = 1));
+    const answered = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/complaints');
     await form.locator('button[type=submit]').click();
+    const answer = await answered;
+    expect(answer.status()).toBe(422);
+    const refusal = await answer.json();
+    expect(refusal).toMatchObject({ code: 'invalid', field: 'location' });
     const error = page.locator('#report-error');
     await expect(error).toBeVisible();
-    await expect(error).not.toHaveText('');
-    await expect(error).toBeFocused();
+    await expect(error).toHaveText(refusal.message);
+    await expect(error).toHaveAttribute('role', 'alert');
+    // The point is at fault: its first field has the focus.
+    await expect(form.locator('#lat')).toBeFocused();
     expect(new URL(page.url()).pathname).toBe('/report');
     expect(await page.evaluate(() => (window as unknown as { stayed?: number }).stayed)).toBe(1);
     await expect(form.locator('#description')).toHaveValue('چراغ‌های کوچه خاموش است');
@@ -265,14 +291,52 @@ test.describe('sending', () => {
     const where = somewhereInDistrict1();
     await fill(form, { category: 'graffiti', lat: where.lat.toFixed(6), lon: where.lon.toFixed(6) });
     const key = await form.locator('input[name=idempotency_key]').inputValue();
-    await page.route('**/report', (route) => (route.request().method() === 'POST' ? route.abort('failed') : route.fallback()));
+    await page.route(FILE_API, (route) => (route.request().method() === 'POST' ? route.abort('failed') : route.fallback()));
     await form.locator('button[type=submit]').click();
     await expect(page.locator('#report-error')).toHaveText(await formMsg(page, 'upload-failed'));
+    await expect(page.locator('#report-error')).toBeFocused();
     await expect(form.locator('button[type=submit]')).toBeEnabled();
     await expect(form.locator('input[name=idempotency_key]')).toHaveValue(key);
-    await page.unroute('**/report');
+    await page.unroute(FILE_API);
+    const keys: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/complaints') keys.push(r.headers()['idempotency-key']);
+    });
     await form.locator('button[type=submit]').click();
     await page.waitForURL(/\/track\/\d{10}\?filed=1$/);
+    expect(keys, 'the retry carries the same key').toEqual([key]);
+  });
+
+  test("an answer that is not JSON (a proxy's error page) shows the generic message", async ({ page }) => {
+    const form = await openReport(page);
+    const where = somewhereInDistrict1();
+    await fill(form, { category: 'graffiti', lat: where.lat.toFixed(6), lon: where.lon.toFixed(6) });
+    await page.route(FILE_API, (route) =>
+      route.request().method() === 'POST'
+        ? route.fulfill({ status: 502, contentType: 'text/html', body: '<html><body><h1>502 Bad Gateway</h1></body></html>' })
+        : route.fallback(),
+    );
+    await form.locator('button[type=submit]').click();
+    await expect(page.locator('#report-error')).toHaveText(await formMsg(page, 'upload-failed'));
+    await expect(page.locator('#report-error')).toBeFocused();
+    await expect(form.locator('button[type=submit]')).toBeEnabled();
+    expect(new URL(page.url()).pathname).toBe('/report');
+  });
+
+  test('a refusal naming the photos focuses the photo field', async ({ page }) => {
+    const form = await openReport(page);
+    const where = somewhereInDistrict1();
+    await fill(form, { category: 'graffiti', lat: where.lat.toFixed(6), lon: where.lon.toFixed(6) });
+    const message = 'این عکس پذیرفته نشد.';
+    await page.route(FILE_API, (route) =>
+      route.request().method() === 'POST'
+        ? route.fulfill({ status: 422, json: { code: 'invalid', message, field: 'photo', reason: 'too_large' } })
+        : route.fallback(),
+    );
+    await form.locator('button[type=submit]').click();
+    await expect(page.locator('#report-error')).toHaveText(message);
+    await expect(form.locator('#photo')).toBeFocused();
+    await expect(form.locator('#description')).toHaveValue('چاله عمیق وسط خیابان؛ ماشین‌ها منحرف می‌شوند');
   });
 });
 
@@ -396,6 +460,47 @@ test.describe('failing safe', () => {
     await form.locator('button[type=submit]').click();
     expect((await sent).resourceType()).toBe('document');
     await page.waitForURL(/\/track\/\d{10}\?filed=1$/);
+  });
+
+  test('a part that fails to load leaves the others working', async ({ page }) => {
+    await page.route('**/js/map.js*', (route) => route.fulfill({ status: 503, body: 'unavailable' }));
+    const form = await openReport(page); // the category search is there
+    await expect(form.locator('#map-slot button')).toHaveCount(0);
+    const at = somewhereInDistrict1();
+    await fill(form, { category: 'tree-pruning', lat: at.lat.toFixed(6), lon: at.lon.toFixed(6) });
+    const sent = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/complaints');
+    await form.locator('button[type=submit]').click();
+    expect((await sent).resourceType(), 'still sent by script').toBe('xhr');
+    await page.waitForURL(/\/track\/\d{10}\?filed=1$/);
+  });
+});
+
+test.describe('versions', () => {
+  test("every module is fetched with the page's ?v=, and the on-demand ones only on use", async ({ page }) => {
+    await routeTiles(page);
+    const modules = new Map<string, string>();
+    page.on('request', (r) => {
+      const url = new URL(r.url());
+      const name = url.pathname.match(/^\/js\/([\w-]+)\.js$/)?.[1];
+      if (name) modules.set(name, url.search);
+    });
+    const form = await openReport(page);
+    await page.waitForLoadState('networkidle');
+    const firstLoad = ['enhance', 'report', 'helpers', 'map', 'photos', 'submit', 'nearby', 'search'];
+    expect([...modules.keys()].sort()).toEqual([...firstLoad].sort());
+    // Use each part: the photo list, the map, the nearby list.
+    await form.locator('#photo').setInputFiles({ name: 'p.png', mimeType: 'image/png', buffer: png(300, 200) });
+    await expect(form.locator('#photo-previews img')).toHaveCount(1);
+    await form.locator('#map-slot button').click();
+    await expect(form.locator('.leaflet-marker-icon')).toBeVisible();
+    const at = somewhereInDistrict1();
+    await fill(form, { category: 'noise', lat: at.lat.toFixed(6), lon: at.lon.toFixed(6) });
+    await form.locator('#lon').dispatchEvent('change');
+    await expect.poll(() => modules.has('nearby-list')).toBe(true);
+    expect([...modules.keys()].sort()).toEqual([...firstLoad, 'photo-list', 'map-picker', 'geo', 'nearby-list'].sort());
+    const version = modules.get('enhance')!;
+    expect(version).toMatch(/^\?v=\w+$/);
+    for (const [name, search] of modules) expect(search, name).toBe(version);
   });
 });
 

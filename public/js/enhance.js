@@ -1,33 +1,37 @@
+// @ts-check
 // Pasokh: small enhancements on every page; the plain HTML works without them.
 
 // Copy buttons (the tracking code): shown only where the clipboard exists.
 if (navigator.clipboard)
-  for (const b of document.querySelectorAll('button[data-copy]')) {
-    const label = b.textContent;
-    const live = !b.hasAttribute('aria-live') && b.parentElement.querySelector('[role=status]');
-    const say = (t) => live && (live.textContent = t);
-    let timer;
-    b.hidden = false;
-    b.onclick = () =>
-      navigator.clipboard.writeText(b.dataset.copy).then(() => {
-        say((b.textContent = b.dataset.msgCopied));
+  for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('button[data-copy]'))) {
+    const label = button.textContent;
+    const status = !button.hasAttribute('aria-live') && button.parentElement?.querySelector('[role=status]');
+    /** @param {string} message */
+    const announce = (message) => status && (status.textContent = message);
+    let timer = 0;
+    button.hidden = false;
+    button.onclick = () =>
+      navigator.clipboard.writeText(button.dataset.copy || '').then(() => {
+        announce((button.textContent = button.dataset.msgCopied || ''));
         clearTimeout(timer);
-        timer = setTimeout(() => {
-          b.textContent = label;
-          say('');
+        timer = window.setTimeout(() => {
+          button.textContent = label;
+          announce('');
         }, 2000);
-      }, console.warn);
+      }, (error) => console.warn('copy:', error));
   }
 
 // The filing form's stylesheet and script, only where it is.
 const form = document.getElementById('report-form');
-if (form) {
+if (form instanceof HTMLFormElement) {
   // The page names this script with a version (?v=…); its parts share it.
-  const v = new URL(import.meta.url).search;
-  const css = Object.assign(document.createElement('link'), { rel: 'stylesheet', href: '/js/report.css' + v });
-  const styled = new Promise((done) => setTimeout((css.onload = css.onerror = done), 3000));
-  document.head.append(css);
-  Promise.all([import('/js/report.js' + v), styled])
-    .then(([m]) => m.enhance(form))
-    .catch(console.warn);
+  const version = new URL(import.meta.url).search;
+  const stylesheet = Object.assign(document.createElement('link'), { rel: 'stylesheet', href: '/js/report.css' + version });
+  const styled = new Promise((done) => setTimeout((stylesheet.onload = stylesheet.onerror = done), 3000));
+  document.head.append(stylesheet);
+  /** @type {Promise<typeof import('./report.js')>} */
+  const script = import('/js/report.js' + version);
+  Promise.all([script, styled])
+    .then(([report]) => report.enhance(form))
+    .catch((error) => console.warn('report.js:', error));
 }
