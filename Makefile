@@ -17,11 +17,11 @@ LEAFLET := public/leaflet/leaflet.js
 SOURCES := $(shell find app server/src server/migrations server/demo style public -type f -not -path 'public/fonts/*' -not -path 'public/leaflet/*' 2>/dev/null) Cargo.toml Cargo.lock
 SITE_STAMP := target/site/.built
 
-.PHONY: run test tools rust-tools node-tools browser build lint fmt-check clippy unit-test e2e size clean-site
+.PHONY: run test tools rust-tools node-tools browser build lint fmt-check clippy migrations-check unit-test e2e size clean-site
 
 ## run: install tools, build the release site, serve it at http://127.0.0.1:3000
 run: tools build
-	PASOKH_SITE_ROOT=target/site ./target/release/server
+	PASOKH_SITE_ROOT=target/site PASOKH_DEMO=$${PASOKH_DEMO:-true} ./target/release/server
 
 ## test: fmt, clippy (ssr and wasm32 hydrate), unit and integration tests, release build, size report, Playwright
 test: tools browser lint unit-test build size e2e
@@ -68,7 +68,11 @@ $(SITE_STAMP): $(SOURCES) $(FONT) $(LEAFLET)
 	cargo leptos build --release --precompress
 	@touch $@
 
-lint: fmt-check clippy
+lint: fmt-check clippy migrations-check
+
+## migrations-check: the per-backend migrations are exactly what their .sql.in sources generate
+migrations-check:
+	sh server/migrations/gen.sh --check
 
 fmt-check:
 	cargo fmt --all --check

@@ -116,6 +116,11 @@ export default defineConfig({
           // /test/* lets specs act as the unit (status changes) until staff
           // screens exist. Never on in production.
           PASOKH_TEST_HOOKS: '1',
+          // The demo city (districts, units, routing) the specs file into.
+          PASOKH_DEMO: '1',
+          // Every spec signs in from 127.0.0.1: lift the per-address limit
+          // that production keeps at 30 codes an hour.
+          PASOKH_OTP_PER_ADDRESS_HOURLY: '100000',
           // One-time codes go to end2end/fake-sms.mjs, which speaks
           // Kavenegar's protocol; specs read codes back from it.
           PASOKH_SMS_PROVIDER: 'kavenegar',

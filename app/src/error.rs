@@ -1,35 +1,168 @@
 //! One error type for the whole app (DESIGN.md "AppError").
 //!
-//! Domain errors cross the wire with a stable code and are translated where they
-//! are shown; internal errors cross only as the opaque `Internal`, their cause is
-//! logged on the server and never sent.
+//! Domain errors cross the wire with a stable code and are translated where
+//! they are shown; internal errors cross only as the opaque `Internal`, their
+//! cause is logged on the server and never sent.
+//!
+//! Every reason is an enum variant that names its message in the table that
+//! declares it, so a reason without a translation does not compile (as a
+//! [`Msg`] without one does not), and a misspelt reason cannot exist.
 
 use crate::i18n::{Lang, Msg};
 use serde::{Deserialize, Serialize};
 
+/// Declares a reason enum: each variant with its wire strings and its message.
+macro_rules! reasons {
+    (
+        $(#[$doc:meta])*
+        $name:ident { $($variant:ident => $($wire:literal),+ => $msg:ident;)* }
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant,)* }
+
+        impl $name {
+            /// Every variant, for tests that check each one.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The wire strings: `[field, reason]` or `[reason]`.
+            pub fn wire(self) -> &'static [&'static str] {
+                match self { $(Self::$variant => &[$($wire),+],)* }
+            }
+
+            /// The message a person reads.
+            pub fn msg(self) -> Msg {
+                match self { $(Self::$variant => Msg::$msg,)* }
+            }
+
+            /// The variant with these wire strings, if any.
+            pub fn from_wire(parts: &[&str]) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.wire() == parts)
+            }
+        }
+    };
+}
+
+reasons! {
+    /// A field that failed validation, and why (`{"field", "reason"}`).
+    Invalid {
+        CategoryMissing => "category", "missing" => ErrCategoryMissing;
+        CategoryUnknown => "category", "unknown" => ErrCategoryMissing;
+        DescriptionTooShort => "description", "too_short" => ErrDescriptionShort;
+        DescriptionTooLong => "description", "too_long" => ErrDescriptionLong;
+        AddressTooLong => "address", "too_long" => ErrAddressLong;
+        LocationMissing => "location", "missing" => ErrLocationMissing;
+        LocationIncomplete => "location", "incomplete" => ErrLocationInvalid;
+        LocationOutOfRange => "location", "out_of_range" => ErrLocationInvalid;
+        LocationOutsideCity => "location", "outside_city" => ErrOutsideCity;
+        LatNotANumber => "lat", "not_a_number" => ErrLocationInvalid;
+        LonNotANumber => "lon", "not_a_number" => ErrLocationInvalid;
+        AccuracyNotANumber => "accuracy_m", "not_a_number" => ErrLocationInvalid;
+        AccuracyOutOfRange => "accuracy_m", "out_of_range" => ErrLocationInvalid;
+        PhotoTooLarge => "photo", "too_large" => ErrPhotoTooLarge;
+        PhotoTooManyPixels => "photo", "too_many_pixels" => ErrPhotoTooLarge;
+        PhotoUnsupportedFormat => "photo", "unsupported_format" => ErrPhotoFormat;
+        PhotoCorrupt => "photo", "corrupt" => ErrPhotoCorrupt;
+        PhotoTooMany => "photo", "too_many" => ErrPhotoTooMany;
+        PhoneFormat => "phone", "format" => ErrPhoneFormat;
+        CodeFormat => "code", "format" => ErrCodeFormat;
+        CodeWrong => "code", "wrong" => ErrCodeWrong;
+        CodeExpired => "code", "expired" => ErrCodeExpired;
+        StarsOutOfRange => "stars", "out_of_range" => ErrStars;
+        CommentTooLong => "comment", "too_long" => ErrFeedbackLong;
+        ReasonTooShort => "reason", "too_short" => ErrReasonShort;
+        ReasonTooLong => "reason", "too_long" => ErrFeedbackLong;
+        IdempotencyKeyReused => "idempotency_key", "reused_with_other_body" => ErrIdempotencyReused;
+        IdempotencyKeyFormat => "idempotency_key", "format" => ErrBadRequest;
+        BboxFormat => "bbox", "format" => ErrInvalid;
+        BboxRange => "bbox", "range" => ErrInvalid;
+        PageRange => "page", "range" => ErrInvalid;
+        StatusUnknown => "to", "unknown" => ErrInvalid;
+        ChannelUnknown => "channel", "unknown" => ErrInvalid;
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invalid {}: {}", self.field(), self.reason())
+    }
+}
+
+impl Invalid {
+    /// The field's name in forms and JSON.
+    pub fn field(self) -> &'static str {
+        self.wire()[0]
+    }
+    /// Why, as a stable machine code.
+    pub fn reason(self) -> &'static str {
+        self.wire()[1]
+    }
+}
+
+reasons! {
+    /// Why a request could not even be read.
+    BadRequest {
+        IdempotencyKeyMissing => "idempotency_key_missing" => ErrIdempotencyKeyMissing;
+        NotMultipart => "not_multipart" => ErrBadRequest;
+        UnreadableMultipart => "unreadable_multipart" => ErrBadRequest;
+        UnreadableJson => "unreadable_json" => ErrBadRequest;
+        UnreadableForm => "unreadable_form" => ErrBadRequest;
+        UnreadableQuery => "unreadable_query" => ErrBadRequest;
+        RepeatedField => "repeated_field" => ErrBadRequest;
+    }
+}
+
+reasons! {
+    /// Why the current state refuses the request.
+    Conflict {
+        AlreadyRated => "already_rated" => ErrAlreadyRated;
+        NotResolved => "not_resolved" => ErrNotResolved;
+        NotOpen => "not_open" => ErrNotOpen;
+        Transition => "transition" => ErrConflict;
+    }
+}
+
+macro_rules! single_reason {
+    ($($name:ident),*) => {$(
+        impl $name {
+            /// The stable machine code.
+            pub fn reason(self) -> &'static str {
+                self.wire()[0]
+            }
+        }
+    )*};
+}
+single_reason!(BadRequest, Conflict);
+
 /// Everything that can go wrong, as the caller may see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[serde(tag = "code", rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(into = "Wire", try_from = "Wire")]
 pub enum AppError {
     /// The thing asked for does not exist (or the caller may not know it exists).
     #[error("not found")]
     NotFound,
     /// The request itself is malformed (missing header, unreadable body).
-    #[error("bad request: {reason}")]
-    BadRequest { reason: String },
+    #[error("bad request: {}", .0.reason())]
+    BadRequest(BadRequest),
     /// The caller is not signed in.
     #[error("unauthorized")]
     Unauthorized,
     /// The caller is signed in but their role does not allow this.
     #[error("forbidden")]
     Forbidden,
-    /// A field failed validation; `reason` is a stable machine code.
-    #[error("invalid {field}: {reason}")]
-    Invalid { field: String, reason: String },
+    /// A field failed validation.
+    #[error("invalid {}: {}", .0.field(), .0.reason())]
+    Invalid(Invalid),
     /// The request conflicts with the current state (e.g. a status transition
     /// that the state machine forbids).
-    #[error("conflict: {reason}")]
-    Conflict { reason: String },
+    #[error("conflict: {}", .0.reason())]
+    Conflict(Conflict),
+    /// The body is larger than this route accepts.
+    #[error("payload too large")]
+    TooLarge,
+    /// The route exists but not with this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
     /// Too many attempts; try again later.
     #[error("rate limited")]
     RateLimited,
@@ -38,33 +171,38 @@ pub enum AppError {
     Internal,
 }
 
+impl From<Invalid> for AppError {
+    fn from(v: Invalid) -> Self {
+        Self::Invalid(v)
+    }
+}
+impl From<BadRequest> for AppError {
+    fn from(v: BadRequest) -> Self {
+        Self::BadRequest(v)
+    }
+}
+impl From<Conflict> for AppError {
+    fn from(v: Conflict) -> Self {
+        Self::Conflict(v)
+    }
+}
+
 impl AppError {
-    /// Shorthand for a malformed request.
-    pub fn bad_request(reason: &str) -> Self {
-        Self::BadRequest {
-            reason: reason.to_owned(),
-        }
-    }
-
-    /// Shorthand for a validation error.
-    pub fn invalid(field: &str, reason: &str) -> Self {
-        Self::Invalid {
-            field: field.to_owned(),
-            reason: reason.to_owned(),
-        }
-    }
-
     /// The HTTP status this error answers with.
-    pub fn status_code(&self) -> u16 {
+    #[cfg(feature = "ssr")]
+    pub fn status_code(&self) -> http::StatusCode {
+        use http::StatusCode as S;
         match self {
-            Self::NotFound => 404,
-            Self::BadRequest { .. } => 400,
-            Self::Unauthorized => 401,
-            Self::Forbidden => 403,
-            Self::Invalid { .. } => 422,
-            Self::Conflict { .. } => 409,
-            Self::RateLimited => 429,
-            Self::Internal => 500,
+            Self::NotFound => S::NOT_FOUND,
+            Self::BadRequest(_) => S::BAD_REQUEST,
+            Self::Unauthorized => S::UNAUTHORIZED,
+            Self::Forbidden => S::FORBIDDEN,
+            Self::Invalid(_) => S::UNPROCESSABLE_ENTITY,
+            Self::Conflict(_) => S::CONFLICT,
+            Self::TooLarge => S::PAYLOAD_TOO_LARGE,
+            Self::MethodNotAllowed => S::METHOD_NOT_ALLOWED,
+            Self::RateLimited => S::TOO_MANY_REQUESTS,
+            Self::Internal => S::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -72,13 +210,33 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::NotFound => "not_found",
-            Self::BadRequest { .. } => "bad_request",
+            Self::BadRequest(_) => "bad_request",
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",
-            Self::Invalid { .. } => "invalid",
-            Self::Conflict { .. } => "conflict",
+            Self::Invalid(_) => "invalid",
+            Self::Conflict(_) => "conflict",
+            Self::TooLarge => "too_large",
+            Self::MethodNotAllowed => "method_not_allowed",
             Self::RateLimited => "rate_limited",
             Self::Internal => "internal",
+        }
+    }
+
+    /// The field at fault, for a validation error.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::Invalid(v) => Some(v.field()),
+            _ => None,
+        }
+    }
+
+    /// The machine reason, where the error has one.
+    pub fn reason(&self) -> Option<&'static str> {
+        match self {
+            Self::Invalid(v) => Some(v.reason()),
+            Self::BadRequest(v) => Some(v.reason()),
+            Self::Conflict(v) => Some(v.reason()),
+            _ => None,
         }
     }
 
@@ -86,16 +244,13 @@ impl AppError {
     pub fn message(&self, lang: Lang) -> &'static str {
         let msg = match self {
             Self::NotFound => Msg::ErrNotFound,
-            Self::BadRequest { .. } => Msg::ErrBadRequest,
+            Self::BadRequest(v) => v.msg(),
             Self::Unauthorized => Msg::ErrUnauthorized,
             Self::Forbidden => Msg::ErrForbidden,
-            Self::Invalid { field, reason } => crate::i18n::invalid_msg(field, reason),
-            Self::Conflict { reason } => match reason.as_str() {
-                "already_rated" => Msg::ErrAlreadyRated,
-                "not_resolved" => Msg::ErrNotResolved,
-                "not_open" => Msg::ErrNotOpen,
-                _ => Msg::ErrConflict,
-            },
+            Self::Invalid(v) => v.msg(),
+            Self::Conflict(v) => v.msg(),
+            Self::TooLarge => Msg::ErrTooLarge,
+            Self::MethodNotAllowed => Msg::ErrMethodNotAllowed,
             Self::RateLimited => Msg::ErrRateLimited,
             Self::Internal => Msg::ErrInternal,
         };
@@ -103,36 +258,44 @@ impl AppError {
     }
 }
 
-impl AppError {
-    /// A compact form for a redirect's query (`?e=…`), so a plain form's
-    /// handler can send the person back to the page with the reason.
-    pub fn to_query(&self) -> String {
-        match self {
-            Self::Invalid { field, reason } => format!("invalid.{field}.{reason}"),
-            Self::Conflict { reason } => format!("conflict.{reason}"),
-            Self::BadRequest { reason } => format!("bad_request.{reason}"),
-            other => other.code().to_owned(),
+/// The JSON shape: `{"code", "field"?, "reason"?}`.
+#[derive(Serialize, Deserialize)]
+struct Wire {
+    code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    field: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+}
+
+impl From<AppError> for Wire {
+    fn from(e: AppError) -> Self {
+        Self {
+            code: e.code().to_owned(),
+            field: e.field().map(str::to_owned),
+            reason: e.reason().map(str::to_owned),
         }
     }
+}
 
-    /// Reads [`Self::to_query`]'s form back; anything else is `None`.
-    pub fn from_query(s: &str) -> Option<Self> {
-        let mut parts = s.splitn(3, '.');
-        let code = parts.next()?;
-        let ok = |p: &str| {
-            !p.is_empty() && p.len() <= 40 && p.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+impl TryFrom<Wire> for AppError {
+    type Error = String;
+    fn try_from(w: Wire) -> Result<Self, String> {
+        let reason = w.reason.as_deref().unwrap_or_default();
+        let found = match (w.code.as_str(), w.field.as_deref()) {
+            ("invalid", Some(field)) => Invalid::from_wire(&[field, reason]).map(Self::Invalid),
+            ("bad_request", None) => BadRequest::from_wire(&[reason]).map(Self::BadRequest),
+            ("conflict", None) => Conflict::from_wire(&[reason]).map(Self::Conflict),
+            ("not_found", None) => Some(Self::NotFound),
+            ("unauthorized", None) => Some(Self::Unauthorized),
+            ("forbidden", None) => Some(Self::Forbidden),
+            ("too_large", None) => Some(Self::TooLarge),
+            ("method_not_allowed", None) => Some(Self::MethodNotAllowed),
+            ("rate_limited", None) => Some(Self::RateLimited),
+            ("internal", None) => Some(Self::Internal),
+            _ => None,
         };
-        Some(match (code, parts.next(), parts.next()) {
-            ("invalid", Some(f), Some(r)) if ok(f) && ok(r) => Self::invalid(f, r),
-            ("conflict", Some(r), None) if ok(r) => Self::Conflict { reason: r.into() },
-            ("bad_request", Some(r), None) if ok(r) => Self::bad_request(r),
-            ("not_found", None, None) => Self::NotFound,
-            ("unauthorized", None, None) => Self::Unauthorized,
-            ("forbidden", None, None) => Self::Forbidden,
-            ("rate_limited", None, None) => Self::RateLimited,
-            ("internal", None, None) => Self::Internal,
-            _ => return None,
-        })
+        found.ok_or_else(|| format!("unknown error {:?}", w.code))
     }
 }
 
@@ -140,12 +303,29 @@ impl AppError {
 mod tests {
     use super::*;
 
+    /// One of each kind, with every reason of the kinds that have them.
+    fn every_error() -> Vec<AppError> {
+        let mut all = vec![
+            AppError::NotFound,
+            AppError::Unauthorized,
+            AppError::Forbidden,
+            AppError::TooLarge,
+            AppError::MethodNotAllowed,
+            AppError::RateLimited,
+            AppError::Internal,
+        ];
+        all.extend(Invalid::ALL.iter().map(|&v| AppError::Invalid(v)));
+        all.extend(BadRequest::ALL.iter().map(|&v| AppError::BadRequest(v)));
+        all.extend(Conflict::ALL.iter().map(|&v| AppError::Conflict(v)));
+        all
+    }
+
     #[test]
     fn internal_errors_carry_no_detail_over_the_wire() {
         let json = serde_json::to_string(&AppError::Internal).unwrap_or_default();
         assert_eq!(json, r#"{"code":"internal"}"#);
         let invalid =
-            serde_json::to_string(&AppError::invalid("phone", "format")).unwrap_or_default();
+            serde_json::to_string(&AppError::Invalid(Invalid::PhoneFormat)).unwrap_or_default();
         assert_eq!(
             invalid,
             r#"{"code":"invalid","field":"phone","reason":"format"}"#
@@ -153,31 +333,84 @@ mod tests {
     }
 
     #[test]
-    fn errors_survive_a_redirect_query() {
-        for e in [
-            AppError::invalid("stars", "out_of_range"),
-            AppError::Conflict {
-                reason: "already_rated".into(),
-            },
-            AppError::Forbidden,
-            AppError::RateLimited,
-        ] {
-            assert_eq!(AppError::from_query(&e.to_query()), Some(e));
+    fn every_error_survives_the_wire_and_unknown_ones_are_refused() {
+        for e in every_error() {
+            let json = serde_json::to_string(&e).unwrap_or_default();
+            let back: Result<AppError, _> = serde_json::from_str(&json);
+            assert_eq!(back.ok(), Some(e), "{json}");
         }
-        assert_eq!(AppError::from_query("invalid.x.<script>"), None);
-        assert_eq!(AppError::from_query("teapot"), None);
+        for bad in [
+            r#"{"code":"invalid","field":"x","reason":"<script>"}"#,
+            r#"{"code":"teapot"}"#,
+            r#"{"code":"conflict","reason":"nope"}"#,
+        ] {
+            assert!(serde_json::from_str::<AppError>(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
-    fn every_error_maps_to_a_client_or_server_status() {
-        for (err, status) in [
-            (AppError::NotFound, 404),
-            (AppError::invalid("phone", "format"), 422),
-            (AppError::Internal, 500),
+    fn wire_strings_are_unique_and_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for e in every_error() {
+            let key = (e.code(), e.field(), e.reason());
+            assert!(seen.insert(key), "{key:?} twice");
+            for part in [Some(e.code()), e.field(), e.reason()]
+                .into_iter()
+                .flatten()
+            {
+                assert!(
+                    part.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                    "{part}"
+                );
+            }
+        }
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn every_error_has_its_status_and_a_message_in_both_languages() {
+        use http::StatusCode as S;
+        for e in every_error() {
+            let status = e.status_code();
+            let expected = match e {
+                AppError::NotFound => S::NOT_FOUND,
+                AppError::BadRequest(_) => S::BAD_REQUEST,
+                AppError::Unauthorized => S::UNAUTHORIZED,
+                AppError::Forbidden => S::FORBIDDEN,
+                AppError::Invalid(_) => S::UNPROCESSABLE_ENTITY,
+                AppError::Conflict(_) => S::CONFLICT,
+                AppError::TooLarge => S::PAYLOAD_TOO_LARGE,
+                AppError::MethodNotAllowed => S::METHOD_NOT_ALLOWED,
+                AppError::RateLimited => S::TOO_MANY_REQUESTS,
+                AppError::Internal => S::INTERNAL_SERVER_ERROR,
+            };
+            assert_eq!(status, expected, "{e:?}");
+            assert_eq!(
+                status.is_server_error(),
+                e == AppError::Internal,
+                "only Internal is our fault: {e:?}"
+            );
+            let (fa, en) = (e.message(Lang::Fa), e.message(Lang::En));
+            assert!(!fa.is_empty() && !en.is_empty(), "{e:?}");
+            assert_ne!(fa, en, "{e:?} is not translated");
+            assert!(
+                fa.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
+                "{e:?}: {fa}"
+            );
+        }
+    }
+
+    #[test]
+    fn specific_reasons_get_specific_messages() {
+        let generic = AppError::Invalid(Invalid::BboxFormat).message(Lang::En);
+        for v in [
+            Invalid::DescriptionTooShort,
+            Invalid::PhoneFormat,
+            Invalid::CodeWrong,
+            Invalid::LocationOutsideCity,
+            Invalid::PhotoTooMany,
         ] {
-            assert_eq!(err.status_code(), status);
-            assert!(!err.message(Lang::Fa).is_empty());
-            assert!(!err.message(Lang::En).is_empty());
+            assert_ne!(AppError::Invalid(v).message(Lang::En), generic, "{v:?}");
         }
     }
 }

@@ -2,7 +2,7 @@
 //! never renders the app, it only wakes the islands inside it).
 
 use crate::{
-    i18n::{Lang, Msg},
+    i18n::{t, use_lang, Lang, Msg},
     pages::{
         home::HomePage,
         mine::MinePage,
@@ -32,16 +32,6 @@ fn request_lang() -> Lang {
                 .map(Lang::from_cookie_header)
         })
         .unwrap_or_default()
-}
-
-/// The language the page is being rendered in (provided by [`shell`]).
-pub fn use_lang() -> Lang {
-    use_context::<Lang>().unwrap_or_default()
-}
-
-/// Shorthand: a message in the page's language.
-pub fn t(msg: Msg) -> &'static str {
-    msg.text(use_lang())
 }
 
 /// The stylesheet's URL. With `hash-files` cargo-leptos writes the content

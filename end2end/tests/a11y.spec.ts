@@ -22,8 +22,7 @@ test.use({ bypassCSP: true });
 async function waitForHydration(page: Page): Promise<void> {
   await page.waitForFunction(
     () =>
-      document.querySelector('leptos-island[data-hydrated]') !== null ||
-      (window as any).__pasokh_hydrated === true,
+      document.querySelector('form.track-form[data-live]') !== null,
     undefined,
     { timeout: 20_000 },
   );

@@ -4,8 +4,7 @@ import { test, expect, type Page } from '@playwright/test';
 async function waitForHydration(page: Page): Promise<void> {
   await page.waitForFunction(
     () =>
-      document.querySelector('leptos-island[data-hydrated]') !== null ||
-      (window as any).__pasokh_hydrated === true,
+      document.querySelector('form.track-form[data-live]') !== null,
     undefined,
     { timeout: 20_000 },
   );

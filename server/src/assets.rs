@@ -1,7 +1,7 @@
 //! Static files from the built site, precompressed (brotli, gzip) by the
 //! release build, with cache headers; anything else is the app's 404 page.
 
-use crate::startup::AppState;
+use crate::web::{render_page, AppState};
 use axum::{
     body::Body,
     extract::State,
@@ -53,15 +53,8 @@ pub async fn static_or_not_found(State(state): State<AppState>, req: Request<Bod
             return res;
         }
     }
-    let req = Request::from_parts(parts, body);
-    let render = leptos_axum::render_app_to_stream_with_context(
-        crate::startup::leptos_context(state.clone()),
-        {
-            let options = state.leptos_options.clone();
-            move || app::shell(options.clone())
-        },
-    );
-    let mut res = render(req).await;
+    drop(body);
+    let mut res = render_page(&state, parts, || {}).await;
     // The router's fallback page sets 404 itself; make sure nothing that
     // reached this handler answers 200.
     if res.status() == StatusCode::OK {

@@ -37,8 +37,10 @@ pub struct Config {
     pub database_url: Secret,
     /// `PASOKH_SITE_ROOT`: the built site (`target/site`).
     pub site_root: PathBuf,
-    /// `PASOKH_DEMO`: seed the demo city, units and staff accounts into an
-    /// empty database (default true; set false in production).
+    /// `PASOKH_DEMO`: seed the demo city, units and one staff account per
+    /// role into an empty database. Off by default: a production first
+    /// start creates one admin account and nothing else. `make run` turns
+    /// it on.
     pub demo: bool,
     /// `PASOKH_DB_MAX_CONNECTIONS`: pool size.
     pub db_max_connections: u32,
@@ -50,9 +52,13 @@ pub struct Config {
     pub map: MapConfig,
     /// `PASOKH_SMS_PROVIDER` (`log` or `kavenegar`) and its settings.
     pub sms: SmsConfig,
-    /// `PASOKH_OTP_HOURLY_LIMIT`: one-time codes sent per hour across all
-    /// numbers (default 1000), a ceiling on SMS spending.
-    pub otp_hourly_limit: i64,
+    /// `PASOKH_OTP_HOURLY_LIMIT` (the alarm and brake across all numbers,
+    /// default 1000), `PASOKH_OTP_PER_ADDRESS_HOURLY` (default 30) and
+    /// `PASOKH_OTP_PER_ADDRESS_BRAKED` (default 3): one-time-code limits.
+    pub otp: crate::auth::otp::OtpLimits,
+    /// `PASOKH_TRUSTED_PROXIES`: addresses or CIDR ranges of the reverse
+    /// proxies whose `X-Forwarded-For` names the client (default none).
+    pub trusted_proxies: crate::net::TrustedProxies,
     /// `PASOKH_TEST_HOOKS`: enables `/test/*` routes that end-to-end tests
     /// use to act as staff. Never set in production.
     pub test_hooks: bool,
@@ -119,6 +125,19 @@ fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// A positive whole number from `name`, or `default` when unset.
+fn positive(name: &str, default: i64) -> anyhow::Result<i64> {
+    match var(name) {
+        Some(v) => v
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n: &i64| *n > 0)
+            .with_context(|| format!("{name} is not a positive number: {v:?}")),
+        None => Ok(default),
+    }
+}
+
 fn parse_bool(name: &str, value: &str) -> anyhow::Result<bool> {
     match value.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
@@ -147,7 +166,7 @@ impl Config {
         );
         let demo = match var("PASOKH_DEMO") {
             Some(v) => parse_bool("PASOKH_DEMO", &v)?,
-            None => true,
+            None => false,
         };
         let db_max_connections = match var("PASOKH_DB_MAX_CONNECTIONS") {
             Some(v) => v
@@ -170,15 +189,24 @@ impl Config {
             Some(v) => parse_bool("PASOKH_TEST_HOOKS", &v)?,
             None => false,
         };
-        let otp_hourly_limit = match var("PASOKH_OTP_HOURLY_LIMIT") {
-            Some(v) => v.parse().ok().filter(|n: &i64| *n > 0).with_context(|| {
-                format!("PASOKH_OTP_HOURLY_LIMIT is not a positive number: {v:?}")
-            })?,
-            None => 1000,
+        let defaults = crate::auth::otp::OtpLimits::default();
+        let otp = crate::auth::otp::OtpLimits {
+            hourly_ceiling: positive("PASOKH_OTP_HOURLY_LIMIT", defaults.hourly_ceiling)?,
+            per_address: positive("PASOKH_OTP_PER_ADDRESS_HOURLY", defaults.per_address)?,
+            per_address_braked: positive(
+                "PASOKH_OTP_PER_ADDRESS_BRAKED",
+                defaults.per_address_braked,
+            )?,
+        };
+        let trusted_proxies = match var("PASOKH_TRUSTED_PROXIES") {
+            Some(list) => crate::net::TrustedProxies::parse(&list)
+                .map_err(|e| anyhow::anyhow!("PASOKH_TRUSTED_PROXIES: {e}"))?,
+            None => crate::net::TrustedProxies::default(),
         };
         Ok(Self {
             addr,
-            otp_hourly_limit,
+            otp,
+            trusted_proxies,
             data_dir,
             database_url: Secret::new(database_url),
             site_root,
@@ -206,7 +234,8 @@ impl Config {
             public_url: None,
             map: MapConfig::default(),
             sms: SmsConfig::Log,
-            otp_hourly_limit: 1000,
+            otp: crate::auth::otp::OtpLimits::default(),
+            trusted_proxies: crate::net::TrustedProxies::default(),
             test_hooks: true,
         }
     }
@@ -220,6 +249,16 @@ mod tests {
     fn secrets_do_not_print() {
         let s = Secret::new("postgres://user:hunter2@db/pasokh");
         assert_eq!(format!("{s:?}"), "Secret(***)");
+    }
+
+    #[test]
+    fn a_deployment_that_forgets_the_setting_gets_no_demo() {
+        // Only this test touches PASOKH_DEMO.
+        std::env::remove_var("PASOKH_DEMO");
+        let config = Config::from_env().expect("defaults run");
+        assert!(!config.demo);
+        assert!(!config.test_hooks);
+        assert!(config.trusted_proxies.0.is_empty());
     }
 
     #[test]

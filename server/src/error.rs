@@ -1,10 +1,20 @@
-//! How `AppError` leaves the server: JSON `{ "code", "message" }` with the
-//! right status, the message in the caller's language. Internal causes are
-//! logged here and never sent.
+//! How `AppError` leaves the server through the API: JSON
+//! `{"code", "message", "field"?, "reason"?}` with the error's status, the
+//! message in the caller's language. Handlers return `Result<_, ApiError>`
+//! and use `?` on anything that yields an `AppError`; extractor rejections
+//! become the same JSON. Internal causes are logged here and never sent.
 
-use app::{error::AppError, i18n::Lang};
+use app::{
+    error::{AppError, BadRequest},
+    i18n::Lang,
+};
 use axum::{
-    http::{header, HeaderMap, StatusCode},
+    extract::{
+        rejection::{JsonRejection, PathRejection, QueryRejection},
+        FromRequestParts, Request,
+    },
+    http::{header, request::Parts, HeaderMap, StatusCode},
+    middleware::Next,
     response::{IntoResponse, Response},
     Json,
 };
@@ -27,8 +37,8 @@ impl<T, E: std::fmt::Display> OrInternal<T> for Result<T, E> {
     }
 }
 
-/// The caller's language for an API answer: `Accept-Language` if it names
-/// English before Persian, else Persian.
+/// The caller's language: the language cookie, else `Accept-Language` if it
+/// names English before Persian, else Persian.
 pub fn lang_of(headers: &HeaderMap) -> Lang {
     if let Some(cookie) = headers.get(header::COOKIE).and_then(|v| v.to_str().ok()) {
         if cookie.contains(app::i18n::LANG_COOKIE) {
@@ -46,42 +56,115 @@ pub fn lang_of(headers: &HeaderMap) -> Lang {
         .unwrap_or_default()
 }
 
-/// An error on its way out, with the language to say it in.
-#[derive(Debug)]
-pub struct ApiError {
-    pub error: AppError,
-    pub lang: Lang,
+/// The caller's language, as an extractor.
+pub struct ApiLang(pub Lang);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiLang {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(lang_of(&parts.headers)))
+    }
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    code: &'a str,
-    message: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<&'a str>,
+/// An error on its way out of the API. Its response carries the error, and
+/// [`localize`] writes the body in the caller's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiError(pub AppError);
+
+macro_rules! api_error_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for ApiError {
+            fn from(e: $t) -> Self {
+                Self(e.into())
+            }
+        }
+    )*};
 }
+api_error_from!(
+    AppError,
+    app::error::Invalid,
+    BadRequest,
+    app::error::Conflict
+);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.error.status_code())
-            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let (field, reason) = match &self.error {
-            AppError::Invalid { field, reason } => (Some(field.as_str()), Some(reason.as_str())),
-            AppError::Conflict { reason } | AppError::BadRequest { reason } => {
-                (None, Some(reason.as_str()))
-            }
-            _ => (None, None),
-        };
-        let body = Body {
-            code: self.error.code(),
-            message: self.error.message(self.lang),
-            field,
-            reason,
-        };
-        (status, Json(body)).into_response()
+        let mut response = self.0.status_code().into_response();
+        response.extensions_mut().insert(self.0);
+        response
     }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        Self(if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge
+        } else {
+            BadRequest::UnreadableJson.into()
+        })
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(_: QueryRejection) -> Self {
+        Self(BadRequest::UnreadableQuery.into())
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(_: PathRejection) -> Self {
+        Self(AppError::NotFound)
+    }
+}
+
+impl From<axum::extract::multipart::MultipartRejection> for ApiError {
+    fn from(_: axum::extract::multipart::MultipartRejection) -> Self {
+        Self(BadRequest::NotMultipart.into())
+    }
+}
+
+/// The JSON an error answers with.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Stable machine code: `invalid`, `not_found`, `bad_request`, `too_large`, …
+    pub code: &'static str,
+    /// Translated (Persian unless the language cookie or `Accept-Language`
+    /// asks for English).
+    pub message: &'static str,
+    /// The field at fault, for `invalid`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'static str>,
+    /// Why, for `invalid`, `bad_request` and `conflict`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
+}
+
+/// The JSON answer for `error` in `lang`.
+pub fn json_error(error: AppError, lang: Lang) -> Response {
+    let body = ErrorBody {
+        code: error.code(),
+        message: error.message(lang),
+        field: error.field(),
+        reason: error.reason(),
+    };
+    (error.status_code(), Json(body)).into_response()
+}
+
+/// Middleware for the API: an error response (from a handler or an
+/// extractor) gets its JSON body in the caller's language; a bare 404 or
+/// 405 from the router becomes the same JSON.
+pub async fn localize(req: Request, next: Next) -> Response {
+    let lang = lang_of(req.headers());
+    let response = next.run(req).await;
+    if let Some(error) = response.extensions().get::<AppError>().copied() {
+        return json_error(error, lang);
+    }
+    response
+}
+
+/// The API's answer to a route it does not have.
+pub async fn api_not_found() -> ApiError {
+    ApiError(AppError::NotFound)
 }
 
 #[cfg(test)]

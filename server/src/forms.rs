@@ -1,32 +1,47 @@
-//! The plain HTML forms of the citizen loop (they work without JavaScript):
-//! phone sign-in and sign-out, rating, objecting and "me too". Each answers
-//! with a 303 back to a page, or renders the page again with the reason.
-//! Also the test hooks that end-to-end tests use to act as staff.
+//! The plain HTML forms (they all work without JavaScript): filing,
+//! phone sign-in and sign-out, rating, objecting and "me too". Each reads
+//! its typed form from `app::api::forms`, calls the same service as the API,
+//! and answers with a 303 (post/redirect/get) or, when refused, the page
+//! again through `web::refused`: everything typed kept, the translated
+//! reason shown, the error's status. Also the test hooks that end-to-end
+//! tests use to act as staff.
 
 use crate::{
     auth::{otp::SESSION_TTL, session},
-    routes::render_page,
-    startup::AppState,
+    services::{
+        intake::{Channel, Filer, Submission, MAX_COMPLAINT_BYTES},
+        Actor,
+    },
+    web::{client_addr, refused, render_page, see_other, AppState},
 };
 use app::{
-    api::ports::{SigninOutcome, Viewer},
-    error::AppError,
-    model::{Status, TrackingCode},
+    api::{
+        forms::{
+            CodeSent, Done, ObjectionForm, RatingForm, ReportForm, SigninForm, SupportForm,
+            VerifyForm,
+        },
+        ports::Viewer,
+        safe_next,
+    },
+    error::{AppError, BadRequest, Invalid},
+    model::{text::Stars, Status, TrackingCode},
 };
 use axum::{
-    extract::{Path, Request, State},
-    http::{header, HeaderMap, StatusCode},
+    extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State},
+    http::{request::Parts, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::post,
-    Extension, Form, Router,
+    Form, Router,
 };
-use std::collections::HashMap;
-
-type Fields = HashMap<String, String>;
+use serde::de::DeserializeOwned;
 
 /// The form routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route(
+            "/report",
+            post(report).layer(DefaultBodyLimit::max(MAX_COMPLAINT_BYTES)),
+        )
         .route("/signin", post(signin))
         .route("/signin/verify", post(verify))
         .route("/signout", post(signout))
@@ -35,93 +50,95 @@ pub fn routes() -> Router<AppState> {
         .route("/track/{code}/support", post(support))
 }
 
-pub use app::api::safe_next;
-
-fn see_other(location: &str) -> Response {
-    (
-        StatusCode::SEE_OTHER,
-        [
-            (header::LOCATION, location.to_owned()),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-    )
-        .into_response()
+/// An urlencoded form `F`, or why it could not be read (`F::default()` then
+/// stands for what was typed).
+async fn read_form<F: DeserializeOwned + Default>(req: Request) -> (Parts, Result<F, AppError>) {
+    let (parts, body) = req.into_parts();
+    let again = Request::from_parts(parts.clone(), body);
+    let form = match Form::<F>::from_request(again, &()).await {
+        Ok(Form(form)) => Ok(form),
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            Err(AppError::TooLarge)
+        }
+        Err(_) => Err(BadRequest::UnreadableForm.into()),
+    };
+    (parts, form)
 }
 
-fn field<'a>(fields: &'a Fields, name: &str) -> &'a str {
-    fields.get(name).map(|s| s.trim()).unwrap_or_default()
-}
-
-/// Renders `/signin` again at the right step, with `outcome` in context
-/// (whichever form posted, the page shown is `/signin`).
-async fn signin_page(
-    state: &AppState,
-    mut parts: http::request::Parts,
-    outcome: SigninOutcome,
-) -> Response {
-    parts.uri = http::Uri::from_static("/signin");
-    render_page(
-        state,
-        Request::from_parts(parts, axum::body::Body::empty()),
-        move || leptos::prelude::provide_context(outcome.clone()),
-    )
-    .await
+/// `POST /report` (multipart): files and goes to the tracking page, or
+/// shows the form again as typed.
+async fn report(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let again = Request::from_parts(parts.clone(), body);
+    let submission = match Multipart::from_request(again, &state).await {
+        Ok(multipart) => Submission::read(multipart).await,
+        Err(_) => Err((ReportForm::default(), BadRequest::NotMultipart.into())),
+    };
+    let submission = match submission {
+        Ok(submission) => submission,
+        Err((form, error)) => return refused(&state, parts, "/report", form, error).await,
+    };
+    let filed = async {
+        let key = submission.form.idempotency_key.trim();
+        let filer = Filer {
+            channel: Channel::from_form(&submission.form.channel, Channel::Web)?,
+            citizen_id: parts.extensions.get::<Viewer>().map(|v| v.user_id),
+            idempotency_key: Some(key).filter(|k| (1..=128).contains(&k.len())),
+        };
+        state.intake.file(&submission, filer).await
+    }
+    .await;
+    match filed {
+        Ok(filed) => see_other(&format!("/track/{}?filed=1", filed.tracking_code)),
+        Err(error) => refused(&state, parts, "/report", submission.form, error).await,
+    }
 }
 
 /// `POST /signin` (phone): sends a code and shows the code step.
 async fn signin(State(state): State<AppState>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
-    let fields = read_form(&parts, body).await;
-    let next = safe_next(Some(field(&fields, "next"))).to_owned();
-    let typed = field(&fields, "phone").to_owned();
-    let outcome = match state.accounts.request_code(&typed).await {
-        Ok(phone) => SigninOutcome {
-            phone: Some(phone.as_str().to_owned()),
-            typed_phone: typed,
-            next,
-            error: None,
-        },
-        // A repeated request inside the resend window still shows the code
-        // step, with the reason: the earlier code is on its way.
-        Err(AppError::RateLimited) => SigninOutcome {
-            phone: app::model::PhoneNumber::parse(&typed)
-                .ok()
-                .map(|p| p.as_str().to_owned()),
-            typed_phone: typed,
-            next,
-            error: Some(AppError::RateLimited),
-        },
-        Err(error) => SigninOutcome {
-            phone: None,
-            typed_phone: typed,
-            next,
-            error: Some(error),
-        },
+    let (parts, form) = read_form::<SigninForm>(req).await;
+    let result = match &form {
+        Ok(form) => state
+            .accounts
+            .request_code(&form.phone, client_addr(&parts))
+            .await
+            .map(|phone| CodeSent {
+                phone: phone.as_str().to_owned(),
+                next: safe_next(Some(&form.next)).to_owned(),
+            }),
+        Err(e) => Err(*e),
     };
-    signin_page(&state, parts, outcome).await
+    match result {
+        Ok(sent) => {
+            let mut parts = parts;
+            parts.uri = http::Uri::from_static("/signin");
+            render_page(&state, parts, move || {
+                leptos::prelude::provide_context(sent.clone())
+            })
+            .await
+        }
+        Err(error) => refused(&state, parts, "/signin", form.unwrap_or_default(), error).await,
+    }
 }
 
 /// `POST /signin/verify` (phone, code): signs in and goes on to `next`.
 async fn verify(State(state): State<AppState>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
-    let fields = read_form(&parts, body).await;
-    let next = safe_next(Some(field(&fields, "next"))).to_owned();
-    let phone = field(&fields, "phone").to_owned();
-    match state.accounts.verify(&phone, field(&fields, "code")).await {
+    let (parts, form) = read_form::<VerifyForm>(req).await;
+    let result = match &form {
+        Ok(form) => state.accounts.verify(&form.phone, &form.code).await,
+        Err(e) => Err(*e),
+    };
+    match result {
         Ok(new) => {
+            let next = form
+                .as_ref()
+                .map(|f| safe_next(Some(&f.next)))
+                .unwrap_or("/");
             let cookie =
                 session::set_cookie(&new.token, SESSION_TTL, state.config.secure_cookies());
-            session::with_cookie(see_other(&next), &cookie)
+            session::with_cookie(see_other(next), &cookie)
         }
-        Err(error) => {
-            let outcome = SigninOutcome {
-                phone: Some(phone.clone()),
-                typed_phone: phone,
-                next,
-                error: Some(error),
-            };
-            signin_page(&state, parts, outcome).await
-        }
+        Err(error) => refused(&state, parts, "/signin", form.unwrap_or_default(), error).await,
     }
 }
 
@@ -136,101 +153,97 @@ async fn signout(State(state): State<AppState>, headers: HeaderMap) -> Response 
     session::with_cookie(see_other("/"), &session::clear_cookie(secure))
 }
 
-async fn read_form(parts: &http::request::Parts, body: axum::body::Body) -> Fields {
-    let req = Request::from_parts(parts.clone(), body);
-    match <Form<Fields> as axum::extract::FromRequest<()>>::from_request(req, &()).await {
-        Ok(Form(fields)) => fields,
-        Err(_) => Fields::new(),
-    }
-}
-
-/// Back to the complaint's page with what happened.
-fn back(raw: &str, result: Result<&str, AppError>) -> Response {
-    let Ok(code) = TrackingCode::parse(raw) else {
-        return see_other("/track");
-    };
-    match result {
-        Ok(done) => see_other(&format!("/track/{code}?done={done}#feedback")),
-        Err(e) => see_other(&format!("/track/{code}?e={}#feedback", e.to_query())),
-    }
-}
-
-fn parse_code(raw: &str) -> Result<TrackingCode, AppError> {
+/// The complaint a tracking-page form posts about; a malformed code is
+/// answered as an unknown one.
+fn tracking_code(raw: &str) -> Result<TrackingCode, AppError> {
     TrackingCode::parse(raw).map_err(|_| AppError::NotFound)
 }
 
-/// `POST /track/{code}/rating` (stars, comment): the filer rates once.
-async fn rate(
-    State(state): State<AppState>,
-    viewer: Option<Extension<Viewer>>,
-    Path(raw): Path<String>,
-    Form(fields): Form<Fields>,
+/// A tracking-page form's answer: back to the page with what happened, or
+/// the page again with the form as typed and the reason.
+async fn answer<F: Clone + Send + Sync + 'static>(
+    state: &AppState,
+    parts: Parts,
+    code: &TrackingCode,
+    form: F,
+    result: Result<Done, AppError>,
 ) -> Response {
+    match result {
+        Ok(done) => see_other(&format!("/track/{code}?done={}#feedback", done.as_str())),
+        Err(error) => refused(state, parts, &format!("/track/{code}"), form, error).await,
+    }
+}
+
+/// The signed-in citizen, or `Unauthorized`.
+fn viewer(parts: &Parts) -> Result<Viewer, AppError> {
+    parts
+        .extensions
+        .get::<Viewer>()
+        .cloned()
+        .ok_or(AppError::Unauthorized)
+}
+
+/// `POST /track/{code}/rating` (stars, comment): the filer rates once.
+async fn rate(State(state): State<AppState>, Path(raw): Path<String>, req: Request) -> Response {
+    let Ok(code) = tracking_code(&raw) else {
+        return see_other("/track");
+    };
+    let (parts, form) = read_form::<RatingForm>(req).await;
     let result = async {
-        let code = parse_code(&raw)?;
-        let viewer = viewer.ok_or(AppError::Unauthorized)?;
-        let stars = app::model::digits::to_latin(field(&fields, "stars"))
-            .parse::<i64>()
-            .map_err(|_| AppError::invalid("stars", "out_of_range"))?;
-        let comment = Some(field(&fields, "comment")).filter(|c| !c.is_empty());
+        let form = form.as_ref().map_err(|e| *e)?;
+        let viewer = viewer(&parts)?;
+        let stars = Stars::parse(&form.stars)?;
         state
             .citizens
-            .rate(&code, viewer.user_id, stars, comment)
+            .rate(&code, viewer.user_id, stars, &form.comment)
             .await
-            .map(|()| "rated")
+            .map(|()| Done::Rated)
     }
     .await;
-    back(&raw, result)
+    answer(&state, parts, &code, form.unwrap_or_default(), result).await
 }
 
 /// `POST /track/{code}/objection` (reason): "not fixed" reopens it.
-async fn object(
-    State(state): State<AppState>,
-    viewer: Option<Extension<Viewer>>,
-    Path(raw): Path<String>,
-    Form(fields): Form<Fields>,
-) -> Response {
+async fn object(State(state): State<AppState>, Path(raw): Path<String>, req: Request) -> Response {
+    let Ok(code) = tracking_code(&raw) else {
+        return see_other("/track");
+    };
+    let (parts, form) = read_form::<ObjectionForm>(req).await;
     let result = async {
-        let code = parse_code(&raw)?;
-        let viewer = viewer.ok_or(AppError::Unauthorized)?;
+        let form = form.as_ref().map_err(|e| *e)?;
+        let viewer = viewer(&parts)?;
         state
             .citizens
-            .object(&code, viewer.user_id, field(&fields, "reason"))
+            .object(&code, viewer.user_id, &form.reason)
             .await
-            .map(|()| "objected")
+            .map(|()| Done::Objected)
     }
     .await;
-    back(&raw, result)
+    answer(&state, parts, &code, form.unwrap_or_default(), result).await
 }
 
 /// `POST /track/{code}/support`: "me too", once per signed-in citizen.
 /// Without a session it goes to sign-in and back to the complaint.
-async fn support(
-    State(state): State<AppState>,
-    viewer: Option<Extension<Viewer>>,
-    Path(raw): Path<String>,
-) -> Response {
-    let Some(Extension(viewer)) = viewer else {
-        return match parse_code(&raw) {
-            Ok(code) => see_other(&format!("/signin?next=/track/{code}")),
-            Err(e) => back(&raw, Err(e)),
-        };
+async fn support(State(state): State<AppState>, Path(raw): Path<String>, req: Request) -> Response {
+    let Ok(code) = tracking_code(&raw) else {
+        return see_other("/track");
     };
-    let result = match parse_code(&raw) {
-        Ok(code) => state
-            .citizens
-            .support(&code, viewer.user_id)
-            .await
-            .map(|(_, counted)| {
-                if counted {
-                    "supported"
-                } else {
-                    "already_supported"
-                }
-            }),
-        Err(e) => Err(e),
+    let (parts, _) = req.into_parts();
+    let Ok(viewer) = viewer(&parts) else {
+        return see_other(&format!("/signin?next=/track/{code}"));
     };
-    back(&raw, result)
+    let result = state
+        .citizens
+        .support(&code, viewer.user_id)
+        .await
+        .map(|(_, counted)| {
+            if counted {
+                Done::Supported
+            } else {
+                Done::AlreadySupported
+            }
+        });
+    answer(&state, parts, &code, SupportForm::default(), result).await
 }
 
 /// `/test/*`: only when `PASOKH_TEST_HOOKS` is on. End-to-end tests act as
@@ -240,28 +253,30 @@ pub fn test_hooks() -> Router<AppState> {
     Router::new().route("/test/complaints/{code}/status", post(test_status))
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct StatusForm {
+    to: String,
+    note: String,
+}
+
 async fn test_status(
     State(state): State<AppState>,
     Path(raw): Path<String>,
-    Form(fields): Form<Fields>,
+    Form(form): Form<StatusForm>,
 ) -> Response {
     let result = async {
-        let code = parse_code(&raw)?;
-        let to = Status::parse(field(&fields, "to"))
-            .ok_or_else(|| AppError::invalid("to", "unknown"))?;
-        let note = Some(field(&fields, "note")).filter(|n| !n.is_empty());
+        let code = tracking_code(&raw)?;
+        let to = Status::parse(form.to.trim()).ok_or(Invalid::StatusUnknown)?;
+        let note = Some(form.note.trim()).filter(|n| !n.is_empty());
         state
             .citizens
-            .change_status(&code, to, note, "unit_staff")
+            .change_status(&code, to, note, Actor::UnitStaff)
             .await
     }
     .await;
     match result {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => crate::error::ApiError {
-            error: e,
-            lang: app::i18n::Lang::En,
-        }
-        .into_response(),
+        Err(e) => crate::error::json_error(e, app::i18n::Lang::En),
     }
 }

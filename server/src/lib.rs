@@ -8,7 +8,9 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod forms;
+pub mod jobs;
 pub mod media;
+pub mod net;
 pub mod rest;
 pub mod routes;
 pub mod services;
@@ -16,6 +18,7 @@ pub mod sms;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod web;
 
 /// Current Unix time in seconds.
 pub fn now() -> i64 {

@@ -1,6 +1,6 @@
 //! Small HTTP routes that are not pages: probes and the language switch.
 
-use crate::startup::AppState;
+use crate::web::AppState;
 use app::i18n::{Lang, LANG_COOKIE};
 use axum::{
     extract::{Path, Query, State},
@@ -51,7 +51,7 @@ pub async fn switch_lang(Path(tag): Path<String>, Query(q): Query<LangQuery>) ->
         [
             (
                 header::LOCATION,
-                crate::forms::safe_next(q.next.as_deref()).to_owned(),
+                app::api::safe_next(q.next.as_deref()).to_owned(),
             ),
             (header::SET_COOKIE, cookie),
             (header::CACHE_CONTROL, "no-store".to_owned()),
@@ -78,89 +78,4 @@ pub async fn media(State(state): State<AppState>, Path(key): Path<String>) -> Re
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
-}
-
-/// `POST /report`: the filing form (multipart; works without JavaScript).
-/// Filed → 303 to the tracking page; refused → the form again with the
-/// translated reason, everything typed kept, and a 4xx status.
-pub async fn report_submit(State(state): State<AppState>, req: axum::extract::Request) -> Response {
-    use axum::extract::FromRequest;
-    let (parts, body) = req.into_parts();
-    let outcome = match axum::extract::Multipart::from_request(
-        axum::extract::Request::from_parts(parts.clone(), body),
-        &state,
-    )
-    .await
-    {
-        Err(_) => Err((
-            app::error::AppError::bad_request("not_multipart"),
-            Default::default(),
-        )),
-        Ok(multipart) => match crate::rest::Submission::read(multipart).await {
-            Err(e) => Err((e, Default::default())),
-            Ok(submission) => {
-                let key = submission.fields.get("idempotency_key").cloned();
-                let citizen = parts
-                    .extensions
-                    .get::<app::api::ports::Viewer>()
-                    .map(|v| v.user_id);
-                match crate::rest::file_submission(
-                    &state,
-                    &submission,
-                    crate::services::intake::Channel::Web,
-                    key.as_deref().filter(|k| !k.is_empty() && k.len() <= 128),
-                    citizen,
-                )
-                .await
-                {
-                    Ok(filed) => Ok(filed),
-                    Err(e) => Err((e, submission.fields)),
-                }
-            }
-        },
-    };
-    match outcome {
-        Ok(filed) => (
-            StatusCode::SEE_OTHER,
-            [(
-                header::LOCATION,
-                format!("/track/{}?filed=1", filed.tracking_code),
-            )],
-        )
-            .into_response(),
-        Err((error, values)) => {
-            let outcome = app::api::ports::ReportOutcome {
-                error: Some(error),
-                values,
-            };
-            render_page(
-                &state,
-                axum::extract::Request::from_parts(parts, axum::body::Body::empty()),
-                move || leptos::prelude::provide_context(outcome.clone()),
-            )
-            .await
-        }
-    }
-}
-
-/// Renders the app for `req` (whole page before the first byte, like the
-/// data routes: it must read right without JavaScript) with `extra` added to
-/// the context. Form handlers use it to show a page again with the reason.
-pub async fn render_page(
-    state: &AppState,
-    req: axum::extract::Request,
-    extra: impl Fn() + Clone + Send + Sync + 'static,
-) -> Response {
-    let context = crate::startup::leptos_context(state.clone());
-    let render = leptos_axum::render_app_async_with_context(
-        move || {
-            context();
-            extra();
-        },
-        {
-            let options = state.leptos_options.clone();
-            move || app::shell(options.clone())
-        },
-    );
-    render(req).await
 }

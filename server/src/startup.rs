@@ -1,52 +1,37 @@
 //! Builds the application: storage, state, the router with its layers, and a
 //! bound listener (port 0 in tests).
 
-use crate::{assets, config::Config, routes, store::Store};
+use crate::{
+    assets,
+    config::Config,
+    jobs::Jobs,
+    media::MediaStore,
+    routes,
+    services::{catalog::CatalogService, districts::Districts, intake::IntakeService},
+    store::Store,
+    web::{leptos_context, shell, AppState},
+};
 use anyhow::Context;
 use axum::{
-    extract::FromRef,
     http::{header, HeaderName, HeaderValue},
     routing::get,
     Router,
 };
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::{net::SocketAddr, time::Duration};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
 use tower_http::{
     catch_panic::CatchPanicLayer, compression::CompressionLayer,
     set_header::SetResponseHeaderLayer, timeout::TimeoutLayer, trace::TraceLayer,
 };
 
-/// Shared by every handler and server function.
-#[derive(Clone, FromRef)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub services: app::api::ports::Services,
-    pub intake: crate::services::intake::IntakeService,
-    pub media: crate::media::MediaStore,
-    pub store: Store,
-    pub config: Config,
-    pub accounts: crate::auth::otp::Accounts,
-    pub citizens: crate::services::citizen::CitizenService,
-    pub settings: app::api::ports::SiteSettings,
-}
-
-/// What each Leptos render and server-function call gets in its context.
-pub fn leptos_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
-    move || {
-        provide_context(state.services.clone());
-        provide_context(state.settings.clone());
-        leptos::nonce::provide_nonce();
-    }
-}
-
 /// The built application, listening but not yet serving.
 pub struct Application {
     listener: TcpListener,
     router: Router,
-    store: Store,
-    accounts: crate::auth::otp::Accounts,
+    jobs: Jobs,
+    state: AppState,
 }
 
 /// Whether cargo-leptos left content hashes beside this binary.
@@ -68,10 +53,15 @@ impl Application {
         let accounts = crate::store::demo::seed(&store, config.demo).await?;
         if !accounts.is_empty() {
             // Printed once: the hashes are all that is stored.
-            println!("Demo staff accounts (passwords are shown only now):");
+            println!("Staff accounts created now (passwords are shown only this once):");
             for a in &accounts {
+                let note = if a.must_change {
+                    "  (must be changed at the first sign-in)"
+                } else {
+                    ""
+                };
                 println!(
-                    "  {:<15} {:<15} {}",
+                    "  {:<15} {:<15} {}{note}",
                     a.username,
                     a.role.as_str(),
                     a.password
@@ -88,38 +78,59 @@ impl Application {
             .site_addr(listener.local_addr()?)
             .hash_files(hash_file_present())
             .build();
+        let districts = Districts::load(store.clone())
+            .await
+            .map_err(|e| anyhow::anyhow!("loading districts: {e}"))?;
+        let catalog = Arc::new(CatalogService::new(store.clone(), districts.clone()));
         let settings = app::api::ports::SiteSettings {
             tile_url: config.map.tile_url.clone(),
             tile_attribution: config.map.attribution.clone(),
-            city_bounds: city_bounds(&store).await?,
+            city_bounds: catalog.city_bounds(),
             asset_version: asset_version(&config.site_root),
         };
         let sms = crate::sms::from_config(&config.sms)?;
         if config.test_hooks {
             tracing::warn!("PASOKH_TEST_HOOKS is on: /test/* routes let anyone act as staff");
         }
+        let tracking = Arc::new(crate::services::tracking::TrackingService::new(
+            store.clone(),
+        ));
+        let media = MediaStore::local(&config.data_dir, crate::media::MediaConfig::default())?;
+        let accounts = crate::auth::otp::Accounts::new(store.clone(), sms, config.otp);
         let state = AppState {
-            accounts: crate::auth::otp::Accounts::new(store.clone(), sms, config.otp_hourly_limit),
+            accounts: accounts.clone(),
             citizens: crate::services::citizen::CitizenService::new(store.clone()),
             settings,
             leptos_options,
-            services: crate::services::services(&store),
-            intake: crate::services::intake::IntakeService::new(store.clone()),
-            media: crate::media::MediaStore::local(
-                &config.data_dir,
-                crate::media::MediaConfig::default(),
-            )?,
+            services: crate::services::services(&store, catalog.clone(), tracking.clone()),
+            catalog,
+            tracking,
+            intake: IntakeService::new(store.clone(), media.clone(), districts),
+            media: media.clone(),
             store: store.clone(),
-            config,
+            config: Arc::new(config),
         };
-        let accounts = state.accounts.clone();
-        let router = router(state);
+        let router = router(state.clone());
         Ok(Self {
             listener,
             router,
-            store,
-            accounts,
+            state,
+            jobs: Jobs {
+                store,
+                accounts,
+                media,
+            },
         })
+    }
+
+    /// The timed jobs (tests run them on demand).
+    pub fn jobs(&self) -> Jobs {
+        self.jobs.clone()
+    }
+
+    /// The services the handlers share (tests call them directly).
+    pub fn state(&self) -> AppState {
+        self.state.clone()
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -131,25 +142,25 @@ impl Application {
     /// Serves until SIGTERM or SIGINT, lets in-flight requests finish, then
     /// closes the database.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        // Hourly: drop expired sessions and spent one-time-code challenges.
-        let accounts = self.accounts.clone();
-        let pruning = tokio::spawn(async move {
-            let mut every = tokio::time::interval(Duration::from_secs(3600));
-            loop {
-                every.tick().await;
-                match accounts.prune().await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(rows = n, "pruned expired sessions and codes"),
-                    Err(e) => tracing::warn!(error = %e, "pruning sessions"),
-                }
+        use axum::serve::ListenerExt;
+        let jobs = self.jobs.clone().spawn();
+        // Without TCP_NODELAY a small response body waits for the client's
+        // delayed ACK (40 ms on Linux) on every kept-alive connection.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::warn!(error = %e, "TCP_NODELAY");
             }
         });
-        let served = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await;
-        pruning.abort();
+        let served = axum::serve(
+            listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+        jobs.abort();
         served?;
-        self.store.close().await;
+        self.jobs.store.close().await;
         tracing::info!("stopped");
         Ok(())
     }
@@ -176,38 +187,15 @@ fn asset_version(site_root: &std::path::Path) -> String {
     format!("{:x}", h.finalize())[..10].to_owned()
 }
 
-/// The bounding box of all districts (min lat, min lon, max lat, max lon).
-async fn city_bounds(store: &Store) -> anyhow::Result<Option<[f64; 4]>> {
-    type Corners = (Option<f64>, Option<f64>, Option<f64>, Option<f64>);
-    let row: Corners = sqlx::query_as(
-        "SELECT MIN(min_lat), MIN(min_lon), MAX(max_lat), MAX(max_lon) FROM district",
-    )
-    .fetch_one(store.pool())
-    .await?;
-    Ok(match row {
-        (Some(a), Some(b), Some(c), Some(d)) => Some([a, b, c, d]),
-        _ => None,
-    })
-}
-
 /// Assembles routes and layers.
 pub fn router(state: AppState) -> Router {
     let pages = generate_route_list(app::App);
-    let shell = {
-        let options = state.leptos_options.clone();
-        move || app::shell(options.clone())
-    };
+    let proxies = state.config.trusted_proxies.clone();
     let router = Router::new()
         .route("/health", get(routes::health))
         .route("/ready", get(routes::ready))
         .route("/lang/{lang}", get(routes::switch_lang))
         .route("/media/{key}", get(routes::media))
-        .route(
-            "/report",
-            axum::routing::post(routes::report_submit).layer(axum::extract::DefaultBodyLimit::max(
-                crate::rest::MAX_COMPLAINT_BYTES,
-            )),
-        )
         .merge(crate::forms::routes())
         .merge(crate::rest::routes());
     let router = if state.config.test_hooks {
@@ -216,12 +204,20 @@ pub fn router(state: AppState) -> Router {
         router
     };
     let router = router
-        .leptos_routes_with_context(&state, pages, leptos_context(state.clone()), shell)
+        .leptos_routes_with_context(
+            &state,
+            pages,
+            leptos_context(&state),
+            shell(&state.leptos_options),
+        )
         .fallback(assets::static_or_not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::auth::session::resolve,
         ))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            crate::net::resolve(proxies.clone(), req, next)
+        }))
         .with_state(state)
         .layer(CompressionLayer::new().br(true).gzip(true));
     with_security_headers(router)
@@ -230,7 +226,7 @@ pub fn router(state: AppState) -> Router {
             http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(120),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(CatchPanicLayer::new())
 }
 
@@ -258,6 +254,17 @@ fn with_security_headers(router: Router) -> Router {
         ))
         // Pages may carry a person's data: no shared caches, always revalidate.
         .layer(set(header::CACHE_CONTROL, "private, no-cache"))
+}
+
+/// The span every request's logs sit in; intake records the tracking code
+/// in it once it is known.
+fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::info_span!(
+        "request",
+        method = %req.method(),
+        path = %req.uri().path(),
+        tracking_code = tracing::field::Empty,
+    )
 }
 
 async fn shutdown_signal() {

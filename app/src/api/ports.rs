@@ -40,7 +40,7 @@ pub trait Catalog: Send + Sync {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Viewer {
     pub user_id: i64,
-    /// `0912***6789`: enough for people to recognise their own number.
+    /// `0912***789`: enough for people to recognise their own number.
     pub phone_masked: String,
 }
 
@@ -103,27 +103,7 @@ pub struct Services {
     pub citizens: Arc<dyn Citizens>,
 }
 
-/// What the filing form's POST handler hands back to the page when it must
-/// show the form again: the refusal and what the citizen had typed.
-#[derive(Debug, Clone, Default)]
-pub struct ReportOutcome {
-    pub error: Option<AppError>,
-    pub values: std::collections::BTreeMap<String, String>,
-}
-
 /// The services from context; `Internal` if the server forgot to provide them.
 pub fn services() -> Result<Services, AppError> {
     leptos::prelude::use_context::<Services>().ok_or(AppError::Internal)
-}
-
-/// What the sign-in form's POST handlers hand back to `/signin`.
-#[derive(Debug, Clone, Default)]
-pub struct SigninOutcome {
-    /// The normalised number a code was sent to: show the code step.
-    pub phone: Option<String>,
-    /// What the person typed, to show it again.
-    pub typed_phone: String,
-    /// Where to go after signing in (a same-site path).
-    pub next: String,
-    pub error: Option<AppError>,
 }

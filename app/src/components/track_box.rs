@@ -30,13 +30,10 @@ pub fn TrackBox(
     msg_ok: String,
 ) -> impl IntoView {
     let (state, set_state) = signal("");
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        // Tells end-to-end tests (and nothing else) that the island is live.
-        if let Some(window) = web_sys::window() {
-            let _ = js_sys::Reflect::set(&window, &"__pasokh_hydrated".into(), &true.into());
-        }
-    });
+    // Effects run only in the browser: `data-live` appears once the island
+    // has woken and checks codes as they are typed (styles and tests read it).
+    let (live, set_live) = signal(false);
+    Effect::new(move |_| set_live.set(true));
     let message = move || match state.get() {
         "short" => msg_short.clone(),
         "long" => msg_long.clone(),
@@ -45,7 +42,13 @@ pub fn TrackBox(
         _ => String::new(),
     };
     view! {
-        <form class="track-form" data-testid="track-form" method="get" action="/track">
+        <form
+            class="track-form"
+            data-testid="track-form"
+            method="get"
+            action="/track"
+            data-live=move || live.get().then_some("")
+        >
             <label for="track-code">{label}</label>
             <div class="input-row">
                 <input

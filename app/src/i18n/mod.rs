@@ -251,31 +251,22 @@ pub enum Msg {
     PhotoProof,
     SupportSignIn,
     NearbySignIn,
+    ErrTooLarge,
+    ErrMethodNotAllowed,
+    ErrIdempotencyReused,
+    ErrIdempotencyKeyMissing,
 }
 
-/// The message for a validation error (`AppError::Invalid { field, reason }`).
-pub fn invalid_msg(field: &str, reason: &str) -> Msg {
-    match (field, reason) {
-        ("description", "too_short") => Msg::ErrDescriptionShort,
-        ("description", "too_long") => Msg::ErrDescriptionLong,
-        ("address", "too_long") => Msg::ErrAddressLong,
-        ("location", "missing") => Msg::ErrLocationMissing,
-        ("location", "outside_city") => Msg::ErrOutsideCity,
-        ("location", _) | ("lat", _) | ("lon", _) | ("accuracy_m", _) => Msg::ErrLocationInvalid,
-        ("category", _) => Msg::ErrCategoryMissing,
-        ("photo", "too_large") | ("photo", "too_many_pixels") => Msg::ErrPhotoTooLarge,
-        ("photo", "unsupported_format") => Msg::ErrPhotoFormat,
-        ("photo", "corrupt") => Msg::ErrPhotoCorrupt,
-        ("photo", "too_many") => Msg::ErrPhotoTooMany,
-        ("phone", _) => Msg::ErrPhoneFormat,
-        ("code", "wrong") => Msg::ErrCodeWrong,
-        ("code", "expired") => Msg::ErrCodeExpired,
-        ("code", _) => Msg::ErrCodeFormat,
-        ("stars", _) => Msg::ErrStars,
-        ("reason", "too_short") => Msg::ErrReasonShort,
-        ("reason", "too_long") | ("comment", "too_long") => Msg::ErrFeedbackLong,
-        _ => Msg::ErrInvalid,
-    }
+/// The language the page is being rendered in (the shell provides it).
+#[cfg(feature = "ssr")]
+pub fn use_lang() -> Lang {
+    leptos::prelude::use_context::<Lang>().unwrap_or_default()
+}
+
+/// Shorthand: a message in the page's language.
+#[cfg(feature = "ssr")]
+pub fn t(msg: Msg) -> &'static str {
+    msg.text(use_lang())
 }
 
 impl Msg {

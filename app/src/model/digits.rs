@@ -55,4 +55,13 @@ mod tests {
     fn digits_only_drops_separators_and_marks() {
         assert_eq!(digits_only("\u{200E}۰۹۱۲ ۳۴۵-6789"), "09123456789");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn persian_and_back_is_the_identity(s in "\\PC{0,32}") {
+            let latin = to_latin(&s);
+            proptest::prop_assert_eq!(to_latin(&to_persian(&latin)), latin.clone());
+            proptest::prop_assert!(digits_only(&s).bytes().all(|b| b.is_ascii_digit()));
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! Points and polygons in WGS 84 longitude/latitude, enough for routing a
 //! complaint to its district and finding complaints nearby.
 
+use crate::error::Invalid;
 use serde::{Deserialize, Serialize};
 
 /// A point on the map.
@@ -34,6 +35,39 @@ impl GeoPoint {
         let dl = (other.lon - self.lon).to_radians();
         let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
         2.0 * R * a.sqrt().asin()
+    }
+}
+
+/// A number typed into a coordinate field: any digit script, `.` or the
+/// Persian decimal separator `٫`; blank is `None`. `invalid` names the field.
+pub fn parse_number(raw: &str, invalid: Invalid) -> Result<Option<f64>, Invalid> {
+    let text = crate::model::digits::to_latin(raw.trim()).replace('٫', ".");
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .map(Some)
+        .ok_or(invalid)
+}
+
+/// Where a complaint is: both coordinates or neither, in range.
+pub fn point_from(lat: Option<f64>, lon: Option<f64>) -> Result<Option<GeoPoint>, Invalid> {
+    match (lat, lon) {
+        (Some(lat), Some(lon)) => GeoPoint::parse(lat, lon)
+            .map(Some)
+            .map_err(|_| Invalid::LocationOutOfRange),
+        (None, None) => Ok(None),
+        _ => Err(Invalid::LocationIncomplete),
+    }
+}
+
+/// The device's reported accuracy radius, in metres (0 to 100 km).
+pub fn accuracy_from(accuracy_m: Option<f64>) -> Result<Option<f64>, Invalid> {
+    match accuracy_m {
+        Some(a) if !(0.0..=100_000.0).contains(&a) => Err(Invalid::AccuracyOutOfRange),
+        other => Ok(other),
     }
 }
 
@@ -149,6 +183,48 @@ mod tests {
                 .count(),
             1
         );
+    }
+
+    #[test]
+    fn typed_numbers_in_any_script() {
+        let lat = Invalid::LatNotANumber;
+        assert_eq!(parse_number(" ۳۶٫۲۵۷۵ ", lat), Ok(Some(36.2575)));
+        assert_eq!(parse_number("٣٦.٥", lat), Ok(Some(36.5)));
+        assert_eq!(parse_number("", lat), Ok(None));
+        for bad in ["abc", "NaN", "inf", "1e999", "36,2"] {
+            assert_eq!(parse_number(bad, lat), Err(lat), "{bad}");
+        }
+        assert_eq!(
+            point_from(Some(36.0), None),
+            Err(Invalid::LocationIncomplete)
+        );
+        assert_eq!(
+            point_from(Some(136.0), Some(50.0)),
+            Err(Invalid::LocationOutOfRange)
+        );
+        assert_eq!(point_from(None, None), Ok(None));
+        assert_eq!(accuracy_from(Some(-1.0)), Err(Invalid::AccuracyOutOfRange));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn typed_coordinates_round_trip_in_persian_digits(lat in -90.0f64..=90.0, lon in -180.0f64..=180.0) {
+            let typed = |v: f64| crate::model::digits::to_persian(&format!("{v:.6}")).replace('.', "٫");
+            let lat6 = parse_number(&typed(lat), Invalid::LatNotANumber).ok().flatten();
+            let lon6 = parse_number(&typed(lon), Invalid::LonNotANumber).ok().flatten();
+            let point = point_from(lat6, lon6).ok().flatten();
+            proptest::prop_assert!(point.is_some());
+            let p = point.unwrap_or(GeoPoint { lat: 0.0, lon: 0.0 });
+            proptest::prop_assert!((p.lat - lat).abs() < 1e-6 && (p.lon - lon).abs() < 1e-6);
+        }
+
+        #[test]
+        fn distance_is_symmetric_and_non_negative(a in -80.0f64..80.0, b in -170.0f64..170.0, c in -80.0f64..80.0, d in -170.0f64..170.0) {
+            let (p, q) = (GeoPoint { lat: a, lon: b }, GeoPoint { lat: c, lon: d });
+            let (pq, qp) = (p.distance_m(q), q.distance_m(p));
+            proptest::prop_assert!(pq >= 0.0 && (pq - qp).abs() < 1e-6);
+            proptest::prop_assert!(pq <= 20_040_000.0, "no further than half the Earth");
+        }
     }
 
     #[test]

@@ -6,9 +6,18 @@ pub mod digits;
 pub mod geo;
 pub mod phone;
 pub mod status;
+pub mod text;
 pub mod tracking_code;
 
 pub use geo::GeoPoint;
 pub use phone::PhoneNumber;
 pub use status::{PublicStatus, Status};
 pub use tracking_code::TrackingCode;
+
+/// `n` random bytes as lowercase hex: session tokens, form keys.
+#[cfg(feature = "ssr")]
+pub fn random_hex(n: usize) -> String {
+    (0..n)
+        .map(|_| format!("{:02x}", rand::random::<u8>()))
+        .collect()
+}

@@ -106,6 +106,26 @@ impl Status {
         self.next().is_empty()
     }
 
+    /// Still being worked: new reports of the same problem should join it
+    /// ("me too") rather than start another.
+    pub fn is_open(self) -> bool {
+        use Status::*;
+        matches!(
+            self,
+            Submitted | Referred | InProgress | Returned | Reopened
+        )
+    }
+
+    /// The unit says it is fixed: the filer may rate it or object.
+    pub fn awaits_verdict(self) -> bool {
+        matches!(self, Status::Resolved | Status::Verified)
+    }
+
+    /// Every open status (for SQL `IN` lists built from constants).
+    pub fn open_statuses() -> impl Iterator<Item = Status> {
+        Self::ALL.into_iter().filter(|s| s.is_open())
+    }
+
     /// What the public is shown.
     pub fn public(self) -> PublicStatus {
         use Status::*;
@@ -121,6 +141,26 @@ impl Status {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn open_and_awaiting_verdict_agree_with_the_public_view() {
+        for st in Status::ALL {
+            assert_eq!(
+                st.is_open(),
+                matches!(
+                    st.public(),
+                    PublicStatus::Received | PublicStatus::InProgress
+                ),
+                "{st:?}"
+            );
+            assert_eq!(
+                st.awaits_verdict(),
+                st.public() == PublicStatus::Done,
+                "{st:?}"
+            );
+            assert!(!(st.is_open() && st.is_final()), "{st:?}");
+        }
+    }
 
     #[test]
     fn names_round_trip() {

@@ -185,4 +185,22 @@ mod tests {
         );
         assert_eq!(TrackingCode::from_serial(99_999_999), None);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn every_serial_gives_a_code_that_parses_in_any_script(serial in 100_000_000u32..=999_999_999) {
+            let code = TrackingCode::from_serial(serial);
+            proptest::prop_assert!(code.is_some());
+            let code = code.unwrap_or_else(|| unreachable!());
+            let persian = crate::model::digits::to_persian(code.as_str());
+            proptest::prop_assert_eq!(TrackingCode::parse(&persian).as_ref(), Ok(&code));
+        }
+
+        #[test]
+        fn parse_never_panics(s in "\\PC{0,16}") {
+            if let Ok(code) = TrackingCode::parse(&s) {
+                proptest::prop_assert_eq!(code.as_str().len(), 10);
+            }
+        }
+    }
 }

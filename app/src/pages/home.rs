@@ -1,9 +1,8 @@
 //! Home page: what a citizen can do here.
 
 use crate::{
-    i18n::{jalali::JalaliDate, Msg},
-    pages::track::TrackForm,
-    shell::{t, use_lang},
+    components::status::TrackForm,
+    i18n::{jalali::JalaliDate, t, use_lang, Msg},
 };
 use leptos::prelude::*;
 

@@ -3,9 +3,8 @@
 
 use crate::{
     api::ports::{services, viewer, MyComplaint},
-    i18n::{jalali, Msg},
-    pages::{error::ErrorPage, track::status_view},
-    shell::{t, use_lang},
+    components::{error_page::ErrorPage, status::status_view},
+    i18n::{jalali, t, use_lang, Msg},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

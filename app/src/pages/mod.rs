@@ -1,6 +1,5 @@
 //! One module per route.
 
-pub mod error;
 pub mod home;
 pub mod mine;
 pub mod not_found;

@@ -1,6 +1,6 @@
 //! The not-found page, answered with a real HTTP 404.
 
-use crate::{i18n::Msg, shell::t};
+use crate::i18n::{t, Msg};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

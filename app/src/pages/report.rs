@@ -1,24 +1,18 @@
 //! `/report`: filing a complaint. A plain multipart form that works without
 //! JavaScript; the POST goes to the server's `/report` handler, which files
 //! it and redirects to the tracking page, or renders this page again with the
-//! refusal and everything the citizen typed.
+//! refusal and everything the citizen typed (a [`Refused`] [`ReportForm`]).
 
 use crate::{
-    api::ports::{services, viewer, CategoryOption, ReportOutcome, SiteSettings},
-    components::locate::LocateButton,
-    i18n::{Lang, Msg},
-    pages::error::ErrorPage,
-    shell::{t, use_lang},
+    api::{
+        forms::{refusal, Refused, ReportForm},
+        ports::{services, viewer, CategoryOption, SiteSettings},
+    },
+    components::{error_page::ErrorPage, locate::LocateButton, textarea_text},
+    i18n::{t, use_lang, Lang, Msg},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-/// A fresh idempotency key for this form: a retried submission of the same
-/// opened form files one complaint, not two.
-fn new_form_key() -> String {
-    let bytes: [u8; 16] = rand::random();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 /// Categories grouped for `<optgroup>`s, in display order.
 fn grouped(categories: Vec<CategoryOption>, lang: Lang) -> Vec<(String, Vec<CategoryOption>)> {
@@ -36,20 +30,7 @@ fn grouped(categories: Vec<CategoryOption>, lang: Lang) -> Vec<(String, Vec<Cate
 #[component]
 pub fn ReportPage() -> impl IntoView {
     let lang = use_lang();
-    let outcome = use_context::<ReportOutcome>().unwrap_or_default();
-    if outcome.error.is_some() {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            let status = outcome
-                .error
-                .as_ref()
-                .map(|e| e.status_code())
-                .unwrap_or(422);
-            response.set_status(
-                http::StatusCode::from_u16(status)
-                    .unwrap_or(http::StatusCode::UNPROCESSABLE_ENTITY),
-            );
-        }
-    }
+    let refused = refusal::<ReportForm>();
     let categories = Resource::new_blocking(
         || (),
         |_| async move { services()?.catalog.categories().await },
@@ -58,10 +39,10 @@ pub fn ReportPage() -> impl IntoView {
         <Title text=t(Msg::ReportTitle) />
         <Suspense>
             {move || {
-                let outcome = outcome.clone();
+                let refused = refused.clone();
                 Suspend::new(async move {
                     match categories.await {
-                        Ok(list) => view! { <ReportForm categories=list outcome lang /> }.into_any(),
+                        Ok(list) => view! { <ReportFormView categories=list refused lang /> }.into_any(),
                         Err(error) => view! { <ErrorPage error /> }.into_any(),
                     }
                 })
@@ -71,20 +52,18 @@ pub fn ReportPage() -> impl IntoView {
 }
 
 #[component]
-fn ReportForm(
+fn ReportFormView(
     categories: Vec<CategoryOption>,
-    outcome: ReportOutcome,
+    refused: Option<Refused<ReportForm>>,
     lang: Lang,
 ) -> impl IntoView {
-    let value = |k: &str| outcome.values.get(k).cloned().unwrap_or_default();
-    let chosen = value("category");
-    let key = outcome
-        .values
-        .get("idempotency_key")
+    let error = refused.as_ref().map(|r| r.error.message(lang));
+    let typed = refused.map(|r| r.form).unwrap_or_default();
+    let chosen = typed.category.clone();
+    // A retried submission of the same opened form files one complaint.
+    let key = Some(typed.idempotency_key.clone())
         .filter(|k| !k.is_empty())
-        .cloned()
-        .unwrap_or_else(new_form_key);
-    let error = outcome.error.as_ref().map(|e| e.message(lang));
+        .unwrap_or_else(|| crate::model::random_hex(16));
     let groups = grouped(categories, lang);
     let settings = use_context::<SiteSettings>();
     let tile_url = settings
@@ -197,7 +176,7 @@ fn ReportForm(
                     required
                     aria-describedby="description-hint"
                 >
-                    {value("description")}
+                    {textarea_text(&typed.description)}
                 </textarea>
                 <p id="description-hint" class="hint">{t(Msg::DescriptionHint)}</p>
 
@@ -220,19 +199,19 @@ fn ReportForm(
                         maxlength="300"
                         autocomplete="street-address"
                         placeholder=t(Msg::AddressHint)
-                        value=value("address")
+                        value=typed.address.clone()
                     />
                     <div class="coords">
                         <div>
                             <label for="lat">{t(Msg::FieldLat)}</label>
-                            <input id="lat" name="lat" type="text" inputmode="decimal" dir="ltr" value=value("lat") />
+                            <input id="lat" name="lat" type="text" inputmode="decimal" dir="ltr" value=typed.lat.clone() />
                         </div>
                         <div>
                             <label for="lon">{t(Msg::FieldLon)}</label>
-                            <input id="lon" name="lon" type="text" inputmode="decimal" dir="ltr" value=value("lon") />
+                            <input id="lon" name="lon" type="text" inputmode="decimal" dir="ltr" value=typed.lon.clone() />
                         </div>
                     </div>
-                    <input type="hidden" id="accuracy_m" name="accuracy_m" value=value("accuracy_m") />
+                    <input type="hidden" id="accuracy_m" name="accuracy_m" value=typed.accuracy_m.clone() />
                 </fieldset>
 
                 <label for="photo">{t(Msg::FieldPhotos)}</label>

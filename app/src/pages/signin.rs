@@ -1,47 +1,85 @@
 //! `/signin`: phone number → six-digit code by SMS → session. Two plain
 //! forms (POST `/signin`, POST `/signin/verify`) that work without
 //! JavaScript; the server's handlers render this page again at the right
-//! step, with the reason when something was refused.
+//! step: the code step after a code was sent ([`CodeSent`]), or the step
+//! that was refused with what was typed ([`Refused`]).
 
 use crate::{
     api::{
-        ports::{viewer, SigninOutcome},
+        forms::{refusal, CodeSent, SigninForm, VerifyForm},
+        ports::viewer,
         safe_next,
     },
-    i18n::Msg,
-    shell::{t, use_lang},
+    error::AppError,
+    i18n::{t, use_lang, Msg},
+    model::PhoneNumber,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+/// Which step to show, and why the last one was refused.
+enum Step {
+    Phone { typed: String, next: String },
+    Code { phone: String, next: String },
+}
+
 #[component]
 pub fn SigninPage() -> impl IntoView {
     let lang = use_lang();
-    let outcome = use_context::<SigninOutcome>().unwrap_or_default();
-    let next = if outcome.next.is_empty() {
+    let query_next = || {
         let query = use_query_map().get_untracked().get("next");
         safe_next(query.as_deref()).to_owned()
-    } else {
-        outcome.next.clone()
     };
-    if let (Some(error), Some(response)) = (
-        outcome.error.as_ref(),
-        use_context::<leptos_axum::ResponseOptions>(),
-    ) {
-        response.set_status(
-            http::StatusCode::from_u16(error.status_code())
-                .unwrap_or(http::StatusCode::UNPROCESSABLE_ENTITY),
-        );
-    }
-    let error = outcome.error.as_ref().map(|e| e.message(lang));
+    let (step, error): (Step, Option<AppError>) = if let Some(sent) = use_context::<CodeSent>() {
+        (
+            Step::Code {
+                phone: sent.phone,
+                next: sent.next,
+            },
+            None,
+        )
+    } else if let Some(refused) = refusal::<VerifyForm>() {
+        let form = refused.form;
+        let next = safe_next(Some(&form.next)).to_owned();
+        (
+            Step::Code {
+                phone: form.phone,
+                next,
+            },
+            Some(refused.error),
+        )
+    } else if let Some(refused) = refusal::<SigninForm>() {
+        let form = refused.form;
+        let next = safe_next(Some(&form.next)).to_owned();
+        // A repeated request inside the resend window still shows the
+        // code step, with the reason: the earlier code is on its way.
+        let step = match PhoneNumber::parse(&form.phone) {
+            Ok(phone) if refused.error == AppError::RateLimited => Step::Code {
+                phone: phone.as_str().to_owned(),
+                next,
+            },
+            _ => Step::Phone {
+                typed: form.phone,
+                next,
+            },
+        };
+        (step, Some(refused.error))
+    } else {
+        (
+            Step::Phone {
+                typed: String::new(),
+                next: query_next(),
+            },
+            None,
+        )
+    };
+    let error = error.map(|e| e.message(lang));
     let signed_in =
         viewer().map(|v| t(Msg::SignedInAs).replacen("{}", &lang.digits(&v.phone_masked), 1));
-    let step = match outcome.phone.clone() {
-        Some(phone) => view! { <CodeStep phone next=next.clone() /> }.into_any(),
-        None => {
-            view! { <PhoneStep typed=outcome.typed_phone.clone() next=next.clone() /> }.into_any()
-        }
+    let step = match step {
+        Step::Code { phone, next } => view! { <CodeStep phone next /> }.into_any(),
+        Step::Phone { typed, next } => view! { <PhoneStep typed next /> }.into_any(),
     };
     view! {
         <Title text=t(Msg::SigninTitle) />

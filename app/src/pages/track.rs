@@ -2,37 +2,26 @@
 //! form) and `/track/{code}` (status, timeline and answers of one complaint).
 
 use crate::{
-    api::ports::{services, viewer, FilerActions},
-    components::track_box::TrackBox,
+    api::{
+        forms::{refusal, Done, ObjectionForm, RatingForm, SupportForm},
+        ports::{services, viewer, FilerActions},
+    },
+    components::{
+        error_page::ErrorPage,
+        status::{status_class, status_msg, TrackForm},
+        textarea_text,
+    },
     error::AppError,
-    i18n::{jalali, Msg},
+    i18n::{jalali, t, use_lang, Msg},
     model::{
         complaint::{PublicComplaint, PublicEvent},
         tracking_code::TrackingCodeError,
         PublicStatus, TrackingCode,
     },
-    pages::error::ErrorPage,
-    shell::{t, use_lang},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-/// The tracking form with its translated strings.
-#[component]
-pub fn TrackForm() -> impl IntoView {
-    view! {
-        <TrackBox
-            label=t(Msg::TrackCodeLabel).to_owned()
-            hint=t(Msg::TrackCodeHint).to_owned()
-            action=t(Msg::TrackAction).to_owned()
-            msg_short=t(Msg::TrackCodeShort).to_owned()
-            msg_long=t(Msg::TrackCodeLong).to_owned()
-            msg_invalid=t(Msg::TrackCodeInvalid).to_owned()
-            msg_ok=t(Msg::TrackCodeOk).to_owned()
-        />
-    }
-}
 
 fn code_error_msg(err: TrackingCodeError) -> Msg {
     match err {
@@ -92,10 +81,7 @@ pub fn ComplaintPage() -> impl IntoView {
         .unwrap_or_default();
     let query = use_query_map().get_untracked();
     let just_filed = query.get("filed").is_some();
-    let feedback = Feedback {
-        done: query.get("done"),
-        error: query.get("e").as_deref().and_then(AppError::from_query),
-    };
+    let feedback = Feedback::from_request(query.get("done").as_deref());
     let me = viewer().map(|v| v.user_id);
     let lookup = Resource::new_blocking(
         move || raw.clone(),
@@ -144,33 +130,32 @@ pub fn ComplaintPage() -> impl IntoView {
     }
 }
 
-/// What a form on this page just did (`?done=…`) or why it was refused (`?e=…`).
+/// What a form on this page just did (`?done=…` after its 303), or the
+/// refused form as typed, with the reason.
 #[derive(Debug, Clone, Default)]
 struct Feedback {
-    done: Option<String>,
+    done: Option<Done>,
     error: Option<AppError>,
+    rating: RatingForm,
+    objection: ObjectionForm,
 }
 
-/// A public status as a coloured label.
-pub fn status_view(status: PublicStatus) -> impl IntoView {
-    view! { <span class=status_class(status)>{t(status_msg(status))}</span> }
-}
-
-fn status_msg(status: PublicStatus) -> Msg {
-    match status {
-        PublicStatus::Received => Msg::StatusReceived,
-        PublicStatus::InProgress => Msg::StatusInProgress,
-        PublicStatus::Done => Msg::StatusDone,
-        PublicStatus::Closed => Msg::StatusClosed,
-    }
-}
-
-fn status_class(status: PublicStatus) -> &'static str {
-    match status {
-        PublicStatus::Received => "status status-received",
-        PublicStatus::InProgress => "status status-progress",
-        PublicStatus::Done => "status status-done",
-        PublicStatus::Closed => "status status-closed",
+impl Feedback {
+    fn from_request(done: Option<&str>) -> Self {
+        let mut feedback = Self {
+            done: done.and_then(Done::parse),
+            ..Self::default()
+        };
+        if let Some(r) = refusal::<RatingForm>() {
+            feedback.error = Some(r.error);
+            feedback.rating = r.form;
+        } else if let Some(r) = refusal::<ObjectionForm>() {
+            feedback.error = Some(r.error);
+            feedback.objection = r.form;
+        } else if let Some(r) = refusal::<SupportForm>() {
+            feedback.error = Some(r.error);
+        }
+        feedback
     }
 }
 
@@ -303,19 +288,12 @@ fn FeedbackSection(
     feedback: Feedback,
 ) -> impl IntoView {
     let lang = use_lang();
-    let done = feedback.done.as_deref().and_then(|d| match d {
-        "rated" => Some(Msg::DoneRated),
-        "objected" => Some(Msg::DoneObjected),
-        "supported" => Some(Msg::DoneSupported),
-        "already_supported" => Some(Msg::DoneAlreadySupported),
-        _ => None,
+    let done = feedback.done.map(|d| match d {
+        Done::Rated => Msg::DoneRated,
+        Done::Objected => Msg::DoneObjected,
+        Done::Supported => Msg::DoneSupported,
+        Done::AlreadySupported => Msg::DoneAlreadySupported,
     });
-    if let Some(e) = &feedback.error {
-        set_status(
-            http::StatusCode::from_u16(e.status_code())
-                .unwrap_or(http::StatusCode::UNPROCESSABLE_ENTITY),
-        );
-    }
     let open = matches!(status, PublicStatus::Received | PublicStatus::InProgress);
     let signed_in = viewer().is_some();
     let awaiting_verdict = status == PublicStatus::Done;
@@ -346,7 +324,15 @@ fn FeedbackSection(
                     }
                 })}
             {(awaiting_verdict && actions.can_rate)
-                .then(|| view! { <VerdictForms code=code.clone() /> })}
+                .then(|| {
+                    view! {
+                        <VerdictForms
+                            code=code.clone()
+                            rating=feedback.rating.clone()
+                            objection=feedback.objection.clone()
+                        />
+                    }
+                })}
             {(awaiting_verdict && !actions.is_filer)
                 .then(|| {
                     view! {
@@ -361,8 +347,11 @@ fn FeedbackSection(
 
 /// The filer's two answers to "fixed": a rating, or "not fixed".
 #[component]
-fn VerdictForms(code: String) -> impl IntoView {
+fn VerdictForms(code: String, rating: RatingForm, objection: ObjectionForm) -> impl IntoView {
     let stars = [Msg::Star1, Msg::Star2, Msg::Star3, Msg::Star4, Msg::Star5];
+    let chosen = crate::model::text::Stars::parse(&rating.stars)
+        .ok()
+        .map(|s| s.get());
     view! {
         <h2>{t(Msg::FeedbackTitle)}</h2>
         <p>{t(Msg::RateLead)}</p>
@@ -374,9 +363,10 @@ fn VerdictForms(code: String) -> impl IntoView {
                     .enumerate()
                     .map(|(i, m)| {
                         let id = format!("stars-{}", i + 1);
+                        let checked = chosen == Some(i as i64 + 1);
                         view! {
                             <label for=id.clone() class="star">
-                                <input type="radio" id=id.clone() name="stars" value=(i + 1).to_string() required />
+                                <input type="radio" id=id.clone() name="stars" value=(i + 1).to_string() checked=checked required />
                                 {t(m)}
                             </label>
                         }
@@ -384,13 +374,17 @@ fn VerdictForms(code: String) -> impl IntoView {
                     .collect_view()}
             </fieldset>
             <label for="comment">{t(Msg::FieldComment)}</label>
-            <textarea id="comment" name="comment" rows="3" maxlength="500"></textarea>
+            <textarea id="comment" name="comment" rows="3" maxlength="500">
+                {textarea_text(&rating.comment)}
+            </textarea>
             <button type="submit" class="button button-primary">{t(Msg::RateSubmit)}</button>
         </form>
         <h3>{t(Msg::ObjectTitle)}</h3>
         <form method="post" action=format!("/track/{code}/objection") data-testid="objection-form">
             <label for="reason">{t(Msg::FieldReason)}</label>
-            <textarea id="reason" name="reason" rows="3" minlength="5" maxlength="500" required></textarea>
+            <textarea id="reason" name="reason" rows="3" minlength="5" maxlength="500" required>
+                {textarea_text(&objection.reason)}
+            </textarea>
             <button type="submit" class="button">{t(Msg::ObjectSubmit)}</button>
         </form>
     }

@@ -1,13 +1,17 @@
 //! Phone sign-in: a six-digit one-time code by SMS, then a session.
 //!
-//! Rules (all enforced here, in one transaction per step):
+//! Rules, each a single atomic statement in the database, so they hold
+//! under parallel requests and across server processes:
 //! - a code lives [`CODE_TTL`] seconds and signs in once;
-//! - [`MAX_ATTEMPTS`] wrong guesses lock the number for [`LOCKOUT`] seconds
-//!   (no checking and no sending);
+//! - [`MAX_ATTEMPTS`] checks per code; the last wrong one locks the number
+//!   for [`LOCKOUT`] seconds (no checking and no sending);
 //! - a new code is sent at most every [`RESEND_AFTER`] seconds, and at most
-//!   [`MAX_SENDS`] times per [`SEND_WINDOW`];
-//! - across all numbers, at most `hourly_limit` codes an hour (configurable),
-//!   so a script cycling through numbers cannot drain the SMS budget;
+//!   [`MAX_SENDS`] times per [`SEND_WINDOW`], per number;
+//! - at most [`OtpLimits::per_address`] codes an hour per client address;
+//! - across all numbers, [`OtpLimits::hourly_ceiling`] codes an hour is an
+//!   alarm and a brake, not a wall: past it every address is held to
+//!   [`OtpLimits::per_address_braked`], so one caller pumping SMS cannot
+//!   lock everyone else out of signing in;
 //! - only hashes of codes and session tokens are stored.
 
 use crate::{
@@ -15,10 +19,13 @@ use crate::{
     sms::SmsSender,
     store::Store,
 };
-use app::{api::ports::Viewer, error::AppError, model::PhoneNumber};
+use app::{
+    api::ports::Viewer,
+    error::{AppError, Invalid},
+    model::PhoneNumber,
+};
 use sha2::{Digest, Sha256};
-use sqlx::Row;
-use std::sync::Arc;
+use std::{net::IpAddr, sync::Arc};
 
 /// Seconds a code stays valid.
 pub const CODE_TTL: i64 = 120;
@@ -62,7 +69,7 @@ pub fn token_hash(token: &str) -> String {
 }
 
 fn parse_phone(raw: &str) -> Result<PhoneNumber, AppError> {
-    PhoneNumber::parse(raw).map_err(|_| AppError::invalid("phone", "format"))
+    PhoneNumber::parse(raw).map_err(|_| Invalid::PhoneFormat.into())
 }
 
 /// Six digits in any script, spaces allowed.
@@ -74,7 +81,30 @@ fn parse_code(raw: &str) -> Result<String, AppError> {
     if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
         Ok(code)
     } else {
-        Err(AppError::invalid("code", "format"))
+        Err(Invalid::CodeFormat.into())
+    }
+}
+
+/// How many codes may be sent, beyond the per-number rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OtpLimits {
+    /// Codes an hour across all numbers before the brake (and an alarm in
+    /// the log).
+    pub hourly_ceiling: i64,
+    /// Codes an hour per client address. Generous: mobile carriers put
+    /// many phones behind one address.
+    pub per_address: i64,
+    /// Codes an hour per client address while the ceiling is exceeded.
+    pub per_address_braked: i64,
+}
+
+impl Default for OtpLimits {
+    fn default() -> Self {
+        Self {
+            hourly_ceiling: 1000,
+            per_address: 30,
+            per_address_braked: 3,
+        }
     }
 }
 
@@ -83,16 +113,29 @@ fn parse_code(raw: &str) -> Result<String, AppError> {
 pub struct Accounts {
     store: Store,
     sms: Arc<dyn SmsSender>,
-    hourly_limit: i64,
+    limits: OtpLimits,
+}
+
+#[derive(sqlx::FromRow)]
+struct Checked {
+    code_hash: String,
+    attempts: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct ChallengeState {
+    locked_until: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: i64,
+    phone: Option<String>,
 }
 
 impl Accounts {
-    pub fn new(store: Store, sms: Arc<dyn SmsSender>, hourly_limit: i64) -> Self {
-        Self {
-            store,
-            sms,
-            hourly_limit,
-        }
+    pub fn new(store: Store, sms: Arc<dyn SmsSender>, limits: OtpLimits) -> Self {
+        Self { store, sms, limits }
     }
 
     /// Deletes sessions that have expired and challenges nobody can use any
@@ -120,71 +163,96 @@ impl Accounts {
         .await
         .or_internal("pruning challenges")?
         .rows_affected();
+        // Counters' windows are at most an hour: a day-old one counts nothing.
+        let counters = sqlx::query("DELETE FROM rate_counter WHERE window_start <= $1")
+            .bind(now - 24 * 60 * 60)
+            .execute(&mut *w.tx)
+            .await
+            .or_internal("pruning counters")?
+            .rows_affected();
         w.commit().await.or_internal("committing a prune")?;
-        Ok(sessions + challenges)
+        Ok(sessions + challenges + counters)
     }
 
     /// Sends a fresh code to `raw_phone` if the limits allow. Returns the
     /// normalised number.
-    pub async fn request_code(&self, raw_phone: &str) -> Result<PhoneNumber, AppError> {
+    pub async fn request_code(
+        &self,
+        raw_phone: &str,
+        client: IpAddr,
+    ) -> Result<PhoneNumber, AppError> {
         let phone = parse_phone(raw_phone)?;
         let now = crate::now();
+        // Counted (and committed) whether or not a code goes out: it limits
+        // requests, including ones the per-number rules refuse.
+        let from_address = self
+            .store
+            .hit(&format!("otp:addr:{client}"), SEND_WINDOW, now)
+            .await
+            .or_internal("counting codes per address")?;
+        let sent_this_hour: i64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(sends), 0) AS BIGINT) FROM otp_challenge WHERE window_start > $1",
+        )
+        .bind(now - SEND_WINDOW)
+        .fetch_one(self.store.pool())
+        .await
+        .or_internal("counting codes sent")?;
+        let braked = sent_this_hour >= self.limits.hourly_ceiling;
+        if braked {
+            tracing::warn!(
+                sent_this_hour,
+                ceiling = self.limits.hourly_ceiling,
+                "one-time codes over the hourly ceiling: every address is held to {} an hour",
+                self.limits.per_address_braked
+            );
+        }
+        let per_address = if braked {
+            self.limits.per_address_braked
+        } else {
+            self.limits.per_address
+        };
+        if from_address > per_address {
+            return Err(AppError::RateLimited);
+        }
         let code = format!("{:06}", rand::random_range(0..1_000_000u32));
         let mut w = self
             .store
             .begin_write()
             .await
             .or_internal("starting a transaction")?;
-        let row = sqlx::query(
-            "SELECT sent_at, window_start, sends, locked_until FROM otp_challenge WHERE phone = $1",
-        )
-        .bind(phone.as_str())
-        .fetch_optional(&mut *w.tx)
-        .await
-        .or_internal("reading a challenge")?;
-        let sent_this_hour: i64 = sqlx::query_scalar(
-            "SELECT CAST(COALESCE(SUM(sends), 0) AS BIGINT) FROM otp_challenge WHERE window_start > $1",
-        )
-        .bind(now - SEND_WINDOW)
-        .fetch_one(&mut *w.tx)
-        .await
-        .or_internal("counting codes sent")?;
-        if sent_this_hour >= self.hourly_limit {
-            tracing::warn!(
-                limit = self.hourly_limit,
-                "one-time codes: the hourly limit for all numbers is reached"
-            );
-            return Err(AppError::RateLimited);
-        }
-        let (mut window_start, mut sends) = (now, 0);
-        if let Some(row) = row {
-            let get = |c: &str| row.try_get::<i64, _>(c).or_internal("challenge column");
-            if get("locked_until")? > now || now - get("sent_at")? < RESEND_AFTER {
-                return Err(AppError::RateLimited);
-            }
-            if now - get("window_start")? < SEND_WINDOW {
-                window_start = get("window_start")?;
-                sends = get("sends")?;
-            }
-            if sends >= MAX_SENDS {
-                return Err(AppError::RateLimited);
-            }
-        }
         sqlx::query(
             "INSERT INTO otp_challenge (phone, code_hash, sent_at, expires_at, attempts, \
-             window_start, sends, locked_until, used) VALUES ($1, $2, $3, $4, 0, $5, $6, 0, 0) \
-             ON CONFLICT (phone) DO UPDATE SET code_hash = $2, sent_at = $3, expires_at = $4, \
-             attempts = 0, window_start = $5, sends = $6, locked_until = 0, used = 0",
+             window_start, sends, locked_until, used) VALUES ($1, '', 0, 0, 0, 0, 0, 0, 1) \
+             ON CONFLICT (phone) DO NOTHING",
+        )
+        .bind(phone.as_str())
+        .execute(&mut *w.tx)
+        .await
+        .or_internal("creating a challenge")?;
+        // One statement checks every per-number rule and records the send,
+        // so parallel requests for one number cannot both pass.
+        let sent = sqlx::query(
+            "UPDATE otp_challenge SET code_hash = $2, sent_at = $3, expires_at = $4, \
+             attempts = 0, used = 0, \
+             sends = CASE WHEN window_start <= $5 THEN 1 ELSE sends + 1 END, \
+             window_start = CASE WHEN window_start <= $5 THEN $3 ELSE window_start END \
+             WHERE phone = $1 AND locked_until <= $3 AND sent_at <= $6 \
+             AND (window_start <= $5 OR sends < $7)",
         )
         .bind(phone.as_str())
         .bind(code_hash(&phone, &code))
         .bind(now)
         .bind(now + CODE_TTL)
-        .bind(window_start)
-        .bind(sends + 1)
+        .bind(now - SEND_WINDOW)
+        .bind(now - RESEND_AFTER)
+        .bind(MAX_SENDS)
         .execute(&mut *w.tx)
         .await
-        .or_internal("storing a challenge")?;
+        .or_internal("storing a challenge")?
+        .rows_affected();
+        if sent != 1 {
+            return Err(AppError::RateLimited);
+        }
         w.commit().await.or_internal("committing a challenge")?;
         // Sent after the commit: a code that reaches a phone is always on file.
         self.sms
@@ -205,44 +273,47 @@ impl Accounts {
             .begin_write()
             .await
             .or_internal("starting a transaction")?;
-        let row = sqlx::query(
-            "SELECT code_hash, expires_at, attempts, locked_until, used FROM otp_challenge \
-             WHERE phone = $1",
+        // Counting the attempt and reading the code are one statement that
+        // holds the row until commit: of any number of parallel guesses,
+        // at most MAX_ATTEMPTS are ever compared.
+        let checked: Option<Checked> = sqlx::query_as(
+            "UPDATE otp_challenge SET attempts = attempts + 1 \
+             WHERE phone = $1 AND used = 0 AND expires_at > $2 AND locked_until <= $2 \
+             AND attempts < $3 RETURNING code_hash, attempts",
         )
         .bind(phone.as_str())
+        .bind(now)
+        .bind(MAX_ATTEMPTS)
         .fetch_optional(&mut *w.tx)
         .await
-        .or_internal("reading a challenge")?
-        .ok_or_else(|| AppError::invalid("code", "expired"))?;
-        let get = |c: &str| row.try_get::<i64, _>(c).or_internal("challenge column");
-        if get("locked_until")? > now {
-            return Err(AppError::RateLimited);
-        }
-        if get("used")? != 0 || get("expires_at")? <= now {
-            return Err(AppError::invalid("code", "expired"));
-        }
-        let stored: String = row.try_get("code_hash").or_internal("code hash")?;
-        if stored != code_hash(&phone, &code) {
-            let attempts = get("attempts")? + 1;
-            let locked_until = if attempts >= MAX_ATTEMPTS {
-                now + LOCKOUT
-            } else {
-                0
-            };
-            sqlx::query(
-                "UPDATE otp_challenge SET attempts = $1, locked_until = $2 WHERE phone = $3",
-            )
-            .bind(attempts)
-            .bind(locked_until)
-            .bind(phone.as_str())
-            .execute(&mut *w.tx)
-            .await
-            .or_internal("counting a wrong code")?;
+        .or_internal("counting an attempt")?;
+        let Some(checked) = checked else {
+            let state: Option<ChallengeState> =
+                sqlx::query_as("SELECT locked_until FROM otp_challenge WHERE phone = $1")
+                    .bind(phone.as_str())
+                    .fetch_optional(&mut *w.tx)
+                    .await
+                    .or_internal("reading a challenge")?;
+            return Err(match state {
+                Some(s) if s.locked_until > now => AppError::RateLimited,
+                _ => Invalid::CodeExpired.into(),
+            });
+        };
+        if checked.code_hash != code_hash(&phone, &code) {
+            let locked = checked.attempts >= MAX_ATTEMPTS;
+            if locked {
+                sqlx::query("UPDATE otp_challenge SET locked_until = $1 WHERE phone = $2")
+                    .bind(now + LOCKOUT)
+                    .bind(phone.as_str())
+                    .execute(&mut *w.tx)
+                    .await
+                    .or_internal("locking a number")?;
+            }
             w.commit().await.or_internal("committing a wrong code")?;
-            return Err(if locked_until > 0 {
+            return Err(if locked {
                 AppError::RateLimited
             } else {
-                AppError::invalid("code", "wrong")
+                Invalid::CodeWrong.into()
             });
         }
         sqlx::query("UPDATE otp_challenge SET used = 1 WHERE phone = $1")
@@ -269,10 +340,7 @@ impl Accounts {
             .await
             .or_internal("creating a citizen")?,
         };
-        let token = {
-            let bytes: [u8; 32] = rand::random();
-            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        };
+        let token = app::model::random_hex(32);
         let expires_at = now + SESSION_TTL;
         sqlx::query(
             "INSERT INTO user_session (token_hash, user_id, created_at, expires_at) \
@@ -299,7 +367,7 @@ impl Accounts {
         if token.len() != 64 {
             return Ok(None);
         }
-        let row = sqlx::query(
+        let row: Option<SessionRow> = sqlx::query_as(
             "SELECT u.id, u.phone FROM user_session s JOIN app_user u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0",
         )
@@ -308,11 +376,10 @@ impl Accounts {
         .fetch_optional(self.store.pool())
         .await
         .or_internal("reading a session")?;
-        let Some(row) = row else { return Ok(None) };
-        let phone: Option<String> = row.try_get("phone").or_internal("session phone")?;
-        Ok(Some(Viewer {
-            user_id: row.try_get("id").or_internal("session user")?,
-            phone_masked: phone
+        Ok(row.map(|row| Viewer {
+            user_id: row.id,
+            phone_masked: row
+                .phone
                 .and_then(|p| PhoneNumber::parse(&p).ok())
                 .map(|p| p.masked())
                 .unwrap_or_default(),
@@ -344,14 +411,8 @@ mod tests {
     fn codes_are_read_in_any_digit_script() {
         assert_eq!(parse_code("۱۲۳ ۴۵۶"), Ok("123456".to_owned()));
         assert_eq!(parse_code("١٢٣٤٥٦"), Ok("123456".to_owned()));
-        assert_eq!(
-            parse_code("12345"),
-            Err(AppError::invalid("code", "format"))
-        );
-        assert_eq!(
-            parse_code("12345a"),
-            Err(AppError::invalid("code", "format"))
-        );
+        assert_eq!(parse_code("12345"), Err(Invalid::CodeFormat.into()));
+        assert_eq!(parse_code("12345a"), Err(Invalid::CodeFormat.into()));
     }
 
     #[test]

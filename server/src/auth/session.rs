@@ -5,7 +5,7 @@
 //! sub-domain can plant or read it. API clients may send the same token as
 //! `Authorization: Bearer …`.
 
-use crate::startup::AppState;
+use crate::web::AppState;
 use axum::{
     extract::{Request, State},
     http::{header, HeaderMap},

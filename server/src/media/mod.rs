@@ -7,12 +7,15 @@
 //! re-encoded bytes, so storing the same photo twice is harmless and a key can
 //! be served with an immutable cache header.
 
+pub mod orphans;
 mod process;
 #[cfg(test)]
 mod tests;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use bytes::Bytes;
 use object_store::local::LocalFileSystem;
@@ -33,6 +36,9 @@ pub struct MediaConfig {
     pub thumb_edge: u32,
     /// JPEG quality (1–100) of both the photo and its thumbnail.
     pub jpeg_quality: u8,
+    /// Memory the decoders of this process may hold at once, in MiB. A
+    /// decode waits until its share (estimated from the header) is free.
+    pub decode_budget_mib: u32,
 }
 
 impl Default for MediaConfig {
@@ -46,6 +52,9 @@ impl Default for MediaConfig {
             max_edge: 1600,
             thumb_edge: 320,
             jpeg_quality: 80,
+            // Two 40 MP RGBA decodes at once; a burst queues instead of
+            // taking the node's memory.
+            decode_budget_mib: 384,
         }
     }
 }
@@ -109,9 +118,55 @@ impl PhotoError {
 pub struct MediaStore {
     store: Arc<dyn ObjectStore>,
     config: Arc<MediaConfig>,
-    // A 40 MP decode needs a few hundred MiB; one per core keeps a burst of
-    // uploads from exhausting memory (spawn_blocking alone allows 512 threads).
+    // One decode per core: the work is CPU-bound (spawn_blocking alone
+    // would allow 512 threads).
     decoders: Arc<Semaphore>,
+    // MiB of decode memory; each decode takes its estimated share first.
+    memory: Arc<Semaphore>,
+    decoded: Arc<AtomicU64>,
+    // The directory under a local store, for cleaning its staging files.
+    local_root: Option<PathBuf>,
+}
+
+/// A photo decoded and re-encoded, not yet stored (see [`MediaStore::put`]).
+pub struct PreparedPhoto {
+    pub photo: StoredPhoto,
+    full: Bytes,
+    thumb: Bytes,
+}
+
+/// A stored object as the orphan sweeper sees it.
+#[derive(Debug, Clone)]
+pub struct ObjectInfo {
+    pub key: String,
+    pub last_modified: SystemTime,
+}
+
+/// The photo key (`<hash>.jpg`) a stored key belongs to: itself, or for a
+/// thumbnail (`<hash>-t.jpg`) its photo's.
+pub fn photo_key_of(key: &str) -> String {
+    match key.strip_suffix("-t.jpg") {
+        Some(hash) => format!("{hash}.jpg"),
+        None => key.to_owned(),
+    }
+}
+
+/// The thumbnail key of a photo key.
+pub fn thumb_key_of(photo_key: &str) -> String {
+    format!("{}-t.jpg", photo_key.trim_end_matches(".jpg"))
+}
+
+impl From<PhotoError> for app::error::AppError {
+    fn from(e: PhotoError) -> Self {
+        use app::error::Invalid;
+        match e {
+            PhotoError::TooLarge => Invalid::PhotoTooLarge.into(),
+            PhotoError::UnsupportedFormat => Invalid::PhotoUnsupportedFormat.into(),
+            PhotoError::TooManyPixels => Invalid::PhotoTooManyPixels.into(),
+            PhotoError::Corrupt => Invalid::PhotoCorrupt.into(),
+            PhotoError::Internal => Self::Internal,
+        }
+    }
 }
 
 impl MediaStore {
@@ -125,7 +180,9 @@ impl MediaStore {
         // No automatic cleanup of empty shard directories: at most 256 of
         // them, and removing one can race a concurrent put into it.
         let store = LocalFileSystem::new_with_prefix(&root)?.with_fsync(true);
-        Ok(Self::new(Arc::new(store), config))
+        let mut media = Self::new(Arc::new(store), config);
+        media.local_root = Some(root);
+        Ok(media)
     }
 
     /// A store over any object store (S3 later, memory in tests).
@@ -133,9 +190,17 @@ impl MediaStore {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Self {
             store,
+            memory: Arc::new(Semaphore::new(config.decode_budget_mib.max(1) as usize)),
             config: Arc::new(config),
             decoders: Arc::new(Semaphore::new(cores)),
+            decoded: Arc::new(AtomicU64::new(0)),
+            local_root: None,
         }
+    }
+
+    /// How many uploads this store has decoded since it was made.
+    pub fn decoded_count(&self) -> u64 {
+        self.decoded.load(Ordering::Relaxed)
     }
 
     /// The limits this store applies.
@@ -145,45 +210,68 @@ impl MediaStore {
 
     /// Validates and re-encodes one uploaded photo, stores it and its
     /// thumbnail, and returns what to record in the database.
+    pub async fn ingest(&self, bytes: Bytes) -> Result<StoredPhoto, PhotoError> {
+        let prepared = self.prepare(bytes).await?;
+        self.put(&prepared).await?;
+        Ok(prepared.photo)
+    }
+
+    /// Validates and re-encodes one upload without storing it.
     ///
     /// Checks run cheapest first: size, magic bytes, header dimensions, and
-    /// only then a decode under allocation limits. EXIF orientation is applied
-    /// and all metadata dropped.
-    pub async fn ingest(&self, bytes: Bytes) -> Result<StoredPhoto, PhotoError> {
-        // Cheap checks before waiting for a decoder slot.
-        process::precheck(&bytes, &self.config)?;
-        let permit = self.decoders.acquire().await.map_err(|e| {
-            tracing::error!(error = %e, "photo decoder semaphore closed");
+    /// only then a decode under allocation limits, once a decoder slot and
+    /// the decode's share of the memory budget are free. EXIF orientation
+    /// is applied and all metadata dropped.
+    pub async fn prepare(&self, bytes: Bytes) -> Result<PreparedPhoto, PhotoError> {
+        let header = process::precheck(&bytes, &self.config)?;
+        let mib = process::decode_estimate_mib(&header, &self.config)
+            .min(self.config.decode_budget_mib.max(1));
+        let internal = |what: &str, e: &dyn std::fmt::Display| {
+            tracing::error!(error = %e, "{what}");
             PhotoError::Internal
-        })?;
+        };
+        let _memory = self
+            .memory
+            .acquire_many(mib)
+            .await
+            .map_err(|e| internal("photo memory semaphore closed", &e))?;
+        let _slot = self
+            .decoders
+            .acquire()
+            .await
+            .map_err(|e| internal("photo decoder semaphore closed", &e))?;
+        self.decoded.fetch_add(1, Ordering::Relaxed);
         let config = Arc::clone(&self.config);
         let processed = tokio::task::spawn_blocking(move || process::process(&bytes, &config))
             .await
-            .map_err(|e| {
-                tracing::error!(error = %e, "photo processing task failed");
-                PhotoError::Internal
-            })??;
-        drop(permit);
-
+            .map_err(|e| internal("photo processing task failed", &e))??;
         let hash = process::sha256_hex(&processed.full);
-        let key = format!("{hash}.jpg");
-        let thumb_key = format!("{hash}-t.jpg");
-        let photo = StoredPhoto {
-            content_type: "image/jpeg",
-            width: processed.width,
-            height: processed.height,
-            bytes: processed.full.len() as u64,
-            key,
-            thumb_key,
-        };
-        // Thumbnail first: once the full photo exists the pair is complete.
+        Ok(PreparedPhoto {
+            photo: StoredPhoto {
+                content_type: "image/jpeg",
+                width: processed.width,
+                height: processed.height,
+                bytes: processed.full.len() as u64,
+                key: format!("{hash}.jpg"),
+                thumb_key: format!("{hash}-t.jpg"),
+            },
+            full: processed.full.into(),
+            thumb: processed.thumb.into(),
+        })
+    }
+
+    /// Stores a prepared photo and its thumbnail (thumbnail first: once the
+    /// full photo exists the pair is complete). Storing the same content
+    /// again is harmless and refreshes its modification time.
+    pub async fn put(&self, prepared: &PreparedPhoto) -> Result<(), PhotoError> {
+        let photo = &prepared.photo;
         for (key, data) in [
-            (&photo.thumb_key, processed.thumb),
-            (&photo.key, processed.full),
+            (&photo.thumb_key, &prepared.thumb),
+            (&photo.key, &prepared.full),
         ] {
             let path = object_path(key).ok_or(PhotoError::Internal)?;
             self.store
-                .put(&path, PutPayload::from(data))
+                .put(&path, PutPayload::from(data.clone()))
                 .await
                 .map_err(|e| {
                     tracing::error!(error = %e, key = %key, "storing photo failed");
@@ -191,7 +279,56 @@ impl MediaStore {
                 })?;
         }
         tracing::debug!(key = %photo.key, width = photo.width, height = photo.height, bytes = photo.bytes, "photo stored");
-        Ok(photo)
+        Ok(())
+    }
+
+    /// Every stored object with its modification time (for the sweeper).
+    pub async fn list(&self) -> anyhow::Result<Vec<ObjectInfo>> {
+        use futures_util::TryStreamExt;
+        let objects: Vec<_> = self.store.list(None).try_collect().await?;
+        Ok(objects
+            .into_iter()
+            .filter_map(|meta| {
+                let key = meta.location.filename()?.to_owned();
+                is_valid_key(&key).then(|| ObjectInfo {
+                    key,
+                    last_modified: meta.last_modified.into(),
+                })
+            })
+            .collect())
+    }
+
+    /// Removes staging files (`<key>#<n>`) that a writer killed mid-upload
+    /// left in a local store, when they are older than `older_than`. Returns
+    /// how many went. Other stores keep no staging files.
+    pub fn sweep_staging(&self, older_than: SystemTime) -> usize {
+        let Some(root) = &self.local_root else {
+            return 0;
+        };
+        let mut removed = 0;
+        let shards = std::fs::read_dir(root).into_iter().flatten().flatten();
+        for entry in shards.flat_map(|shard| {
+            std::fs::read_dir(shard.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+        }) {
+            let name = entry.file_name();
+            let staging = name.to_str().is_some_and(|n| n.contains('#'));
+            let old = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t < older_than);
+            if staging && old {
+                match std::fs::remove_file(entry.path()) {
+                    Ok(()) => removed += 1,
+                    Err(e) => {
+                        tracing::warn!(error = %e, file = ?entry.path(), "removing a staging file")
+                    }
+                }
+            }
+        }
+        removed
     }
 
     /// Reads a stored object for serving. `None` if it is absent or `key` is
@@ -210,10 +347,9 @@ impl MediaStore {
 
     /// Removes a stored object; absent objects and foreign keys are a no-op.
     ///
-    /// Keys are content-addressed, so two complaints can share one photo:
-    /// only delete a key no committed row refers to (e.g. after the
-    /// transaction that would have recorded it failed, and the key was not
-    /// already in the database).
+    /// Keys are content-addressed, so two complaints can share one photo and
+    /// a concurrent filing may be storing this very key: only the orphan
+    /// sweeper deletes, under its claim lock (see `jobs::sweep_media`).
     pub async fn delete(&self, key: &str) -> anyhow::Result<()> {
         let Some(path) = object_path(key) else {
             return Ok(());

@@ -23,13 +23,37 @@ pub(super) struct Processed {
     pub height: u32,
 }
 
-/// The checks that need no decoding: size, then magic bytes. Returns the
-/// format the magic bytes name, so the decoder never guesses on its own.
-pub(super) fn precheck(bytes: &[u8], config: &MediaConfig) -> Result<ImageFormat, PhotoError> {
+/// What the header says, read without decoding any pixels.
+pub(super) struct Header {
+    pub width: u32,
+    pub height: u32,
+}
+
+/// The checks that need no decoding: size, magic bytes, then the header's
+/// dimensions against the pixel limit.
+pub(super) fn precheck(bytes: &[u8], config: &MediaConfig) -> Result<Header, PhotoError> {
     if bytes.len() > config.max_photo_bytes {
         return Err(PhotoError::TooLarge);
     }
-    sniff(bytes).ok_or(PhotoError::UnsupportedFormat)
+    let format = sniff(bytes).ok_or(PhotoError::UnsupportedFormat)?;
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    reader.limits(decode_limits(config));
+    let (width, height) = reader.into_dimensions().map_err(decode_error)?;
+    if u64::from(width) * u64::from(height) > config.max_pixels {
+        return Err(PhotoError::TooManyPixels);
+    }
+    Ok(Header { width, height })
+}
+
+/// MiB a decode of this image may hold at its peak: the decoded pixels (up
+/// to 8 bytes each, 16-bit RGBA) plus the scaled copy and the encoder's.
+pub(super) fn decode_estimate_mib(header: &Header, config: &MediaConfig) -> u32 {
+    let pixels = u64::from(header.width) * u64::from(header.height);
+    let out = u64::from(config.max_edge) * u64::from(config.max_edge) * 3 * 2;
+    let bytes = pixels * 8 + out;
+    u32::try_from(bytes.div_ceil(1 << 20))
+        .unwrap_or(u32::MAX)
+        .max(1)
 }
 
 /// JPEG, PNG or WebP by magic bytes; anything else (GIF, HEIC, text) is `None`.
@@ -48,7 +72,8 @@ fn sniff(bytes: &[u8]) -> Option<ImageFormat> {
 
 /// Validates, decodes and re-encodes one upload.
 pub(super) fn process(bytes: &[u8], config: &MediaConfig) -> Result<Processed, PhotoError> {
-    let format = precheck(bytes, config)?;
+    precheck(bytes, config)?;
+    let format = sniff(bytes).ok_or(PhotoError::UnsupportedFormat)?;
     // The zune JPEG decoder is lenient and fills a truncated scan with grey;
     // an upload cut off by a dropped connection must be refused instead.
     if format == ImageFormat::Jpeg && !jpeg_is_complete(bytes) {

@@ -2,103 +2,74 @@
 //! objecting, phone sign-in for apps, "my complaints". Same services as the
 //! HTML forms.
 
-use super::{fail, ErrorBody};
+use super::{ApiJson, ApiQuery, CodePath, SignedIn};
 use crate::{
     auth::{otp::SESSION_TTL, session},
-    error::{lang_of, ApiError},
+    error::{ApiError, ApiLang, ErrorBody},
     services::citizen::Nearby,
-    startup::AppState,
+    web::{client_addr, AppState},
 };
 use app::{
-    api::ports::{Citizens, Viewer},
-    error::AppError,
-    model::{status::PublicStatus, GeoPoint, TrackingCode},
+    api::ports::Citizens,
+    error::Invalid,
+    model::{
+        geo::{parse_number, point_from},
+        status::PublicStatus,
+        text::Stars,
+    },
 };
 use axum::{
-    extract::{Path, Query, State},
-    http::{HeaderMap, StatusCode},
+    extract::State,
+    http::{request::Parts, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post},
-    Extension, Json, Router,
+    Json, Router,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/complaints/nearby", get(nearby))
-        .route("/api/v1/complaints/{tracking_code}/support", post(support))
-        .route("/api/v1/complaints/{tracking_code}/rating", post(rate))
-        .route("/api/v1/complaints/{tracking_code}/objection", post(object))
-        .route("/api/v1/auth/otp", post(request_code))
-        .route(
-            "/api/v1/auth/session",
-            post(create_session).delete(delete_session),
-        )
-        .route("/api/v1/me/complaints", get(my_complaints))
-}
-
-fn code_of(headers: &HeaderMap, raw: &str) -> Result<TrackingCode, ApiError> {
-    TrackingCode::parse(raw).map_err(|_| fail(headers, AppError::NotFound))
-}
-
-fn signed_in(headers: &HeaderMap, viewer: Option<Extension<Viewer>>) -> Result<Viewer, ApiError> {
-    viewer
-        .map(|Extension(v)| v)
-        .ok_or_else(|| fail(headers, AppError::Unauthorized))
-}
-
-/// A JSON body, or a translated 400/422 instead of axum's plain-text refusal.
-fn body<T>(
-    headers: &HeaderMap,
-    json: Result<Json<T>, axum::extract::rejection::JsonRejection>,
-) -> Result<T, ApiError> {
-    json.map(|Json(v)| v)
-        .map_err(|_| fail(headers, AppError::bad_request("unreadable_json")))
+        .route("/complaints/nearby", get(nearby))
+        .route("/complaints/{tracking_code}/support", post(support))
+        .route("/complaints/{tracking_code}/rating", post(rate))
+        .route("/complaints/{tracking_code}/objection", post(object))
+        .route("/auth/otp", post(request_code))
+        .route("/auth/session", post(create_session).delete(delete_session))
+        .route("/me/complaints", get(my_complaints))
 }
 
 #[derive(Deserialize)]
 pub(super) struct NearbyQuery {
-    category: Option<String>,
-    lat: Option<String>,
-    lon: Option<String>,
-}
-
-fn coordinate(name: &str, raw: Option<&str>) -> Result<f64, AppError> {
-    raw.map(|s| app::model::digits::to_latin(s.trim()).replace('٫', "."))
-        .and_then(|s| s.parse::<f64>().ok())
-        .filter(|v| v.is_finite())
-        .ok_or_else(|| AppError::invalid(name, "not_a_number"))
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    lat: String,
+    #[serde(default)]
+    lon: String,
 }
 
 #[utoipa::path(get, path = "/api/v1/complaints/nearby",
-    params(("category" = String, Query), ("lat" = f64, Query), ("lon" = f64, Query)),
-    responses((status = 200, body = Nearby), (status = 422, body = ErrorBody)))]
+    params(("category" = String, Query), ("lat" = String, Query, description = "any digit script"),
+        ("lon" = String, Query)),
+    responses((status = 200, body = Nearby), (status = 400, body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 500, body = ErrorBody)))]
 /// Open complaints of the same category within its radius (default 200 m):
 /// "already reported nearby?".
 pub(super) async fn nearby(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<NearbyQuery>,
+    ApiLang(lang): ApiLang,
+    ApiQuery(q): ApiQuery<NearbyQuery>,
 ) -> Result<Json<Nearby>, ApiError> {
-    let result = async {
-        let category = q
-            .category
-            .as_deref()
-            .filter(|c| !c.trim().is_empty())
-            .ok_or_else(|| AppError::invalid("category", "missing"))?;
-        let point = GeoPoint::parse(
-            coordinate("lat", q.lat.as_deref())?,
-            coordinate("lon", q.lon.as_deref())?,
-        )
-        .map_err(|_| AppError::invalid("location", "out_of_range"))?;
-        state
-            .citizens
-            .nearby(category, point, lang_of(&headers))
-            .await
+    if q.category.trim().is_empty() {
+        return Err(Invalid::CategoryMissing.into());
     }
-    .await;
-    result.map(Json).map_err(|e| fail(&headers, e))
+    let point = point_from(
+        parse_number(&q.lat, Invalid::LatNotANumber)?,
+        parse_number(&q.lon, Invalid::LonNotANumber)?,
+    )?
+    .ok_or(Invalid::LocationMissing)?;
+    Ok(Json(state.citizens.nearby(&q.category, point, lang).await?))
 }
 
 /// The support count after a "me too".
@@ -111,23 +82,18 @@ pub(super) struct SupportAnswer {
 
 #[utoipa::path(post, path = "/api/v1/complaints/{tracking_code}/support",
     params(("tracking_code" = String, Path)),
+    security(("bearer" = [])),
     responses((status = 200, body = SupportAnswer), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "the complaint is no longer open")))]
+        (status = 409, body = ErrorBody, description = "the complaint is no longer open"),
+        (status = 500, body = ErrorBody)))]
 /// "Me too" from a signed-in citizen: counted once per person.
 pub(super) async fn support(
     State(state): State<AppState>,
-    viewer: Option<Extension<Viewer>>,
-    headers: HeaderMap,
-    Path(raw): Path<String>,
+    CodePath(code): CodePath,
+    SignedIn(viewer): SignedIn,
 ) -> Result<Json<SupportAnswer>, ApiError> {
-    let code = code_of(&headers, &raw)?;
-    let viewer = signed_in(&headers, viewer)?;
-    let (support_count, counted) = state
-        .citizens
-        .support(&code, viewer.user_id)
-        .await
-        .map_err(|e| fail(&headers, e))?;
+    let (support_count, counted) = state.citizens.support(&code, viewer.user_id).await?;
     Ok(Json(SupportAnswer {
         support_count,
         counted,
@@ -144,26 +110,25 @@ pub(super) struct RatingBody {
 
 #[utoipa::path(post, path = "/api/v1/complaints/{tracking_code}/rating",
     params(("tracking_code" = String, Path)), request_body = RatingBody,
-    responses((status = 201, description = "rated"),
+    security(("bearer" = [])),
+    responses((status = 201, description = "rated"), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "not the filer"),
+        (status = 404, body = ErrorBody, description = "no complaint has this code"),
         (status = 409, body = ErrorBody, description = "not resolved, or already rated"),
-        (status = 422, body = ErrorBody)))]
+        (status = 422, body = ErrorBody), (status = 500, body = ErrorBody)))]
 /// The filer rates the resolution, once, when it is resolved.
 pub(super) async fn rate(
     State(state): State<AppState>,
-    viewer: Option<Extension<Viewer>>,
-    headers: HeaderMap,
-    Path(raw): Path<String>,
-    json: Result<Json<RatingBody>, axum::extract::rejection::JsonRejection>,
+    CodePath(code): CodePath,
+    SignedIn(viewer): SignedIn,
+    ApiJson(b): ApiJson<RatingBody>,
 ) -> Result<StatusCode, ApiError> {
-    let code = code_of(&headers, &raw)?;
-    let viewer = signed_in(&headers, viewer)?;
-    let b = body(&headers, json)?;
+    let stars = Stars::new(b.stars)?;
+    let comment = b.comment.unwrap_or_default();
     state
         .citizens
-        .rate(&code, viewer.user_id, b.stars, b.comment.as_deref())
-        .await
-        .map_err(|e| fail(&headers, e))?;
+        .rate(&code, viewer.user_id, stars, &comment)
+        .await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -175,25 +140,23 @@ pub(super) struct ObjectionBody {
 
 #[utoipa::path(post, path = "/api/v1/complaints/{tracking_code}/objection",
     params(("tracking_code" = String, Path)), request_body = ObjectionBody,
-    responses((status = 201, description = "reopened"),
+    security(("bearer" = [])),
+    responses((status = 201, description = "reopened"), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 404, body = ErrorBody, description = "no complaint has this code"),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 500, body = ErrorBody)))]
 /// The filer objects ("not fixed"): the complaint is reopened.
 pub(super) async fn object(
     State(state): State<AppState>,
-    viewer: Option<Extension<Viewer>>,
-    headers: HeaderMap,
-    Path(raw): Path<String>,
-    json: Result<Json<ObjectionBody>, axum::extract::rejection::JsonRejection>,
+    CodePath(code): CodePath,
+    SignedIn(viewer): SignedIn,
+    ApiJson(b): ApiJson<ObjectionBody>,
 ) -> Result<StatusCode, ApiError> {
-    let code = code_of(&headers, &raw)?;
-    let viewer = signed_in(&headers, viewer)?;
-    let b = body(&headers, json)?;
     state
         .citizens
         .object(&code, viewer.user_id, &b.reason)
-        .await
-        .map_err(|e| fail(&headers, e))?;
+        .await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -204,20 +167,20 @@ pub(super) struct PhoneBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/otp", request_body = PhoneBody,
-    responses((status = 202, description = "a code was sent by SMS"),
-        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 202, description = "a code was sent by SMS"), (status = 400, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "too many codes for this number or from this address"),
+        (status = 500, body = ErrorBody)))]
 /// Sends a six-digit sign-in code (valid two minutes).
 pub(super) async fn request_code(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    json: Result<Json<PhoneBody>, axum::extract::rejection::JsonRejection>,
+    parts: Parts,
+    ApiJson(b): ApiJson<PhoneBody>,
 ) -> Result<StatusCode, ApiError> {
-    let b = body(&headers, json)?;
     state
         .accounts
-        .request_code(&b.phone)
-        .await
-        .map_err(|e| fail(&headers, e))?;
+        .request_code(&b.phone, client_addr(&parts))
+        .await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -235,21 +198,16 @@ pub(super) struct SessionCreated {
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/session", request_body = SessionBody,
-    responses((status = 201, body = SessionCreated),
+    responses((status = 201, body = SessionCreated), (status = 400, body = ErrorBody),
         (status = 422, body = ErrorBody, description = "wrong or expired code"),
-        (status = 429, body = ErrorBody, description = "locked after too many wrong codes")))]
+        (status = 429, body = ErrorBody, description = "locked after too many wrong codes"),
+        (status = 500, body = ErrorBody)))]
 /// Exchanges a one-time code for a session.
 pub(super) async fn create_session(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    json: Result<Json<SessionBody>, axum::extract::rejection::JsonRejection>,
+    ApiJson(b): ApiJson<SessionBody>,
 ) -> Result<Response, ApiError> {
-    let b = body(&headers, json)?;
-    let new = state
-        .accounts
-        .verify(&b.phone, &b.code)
-        .await
-        .map_err(|e| fail(&headers, e))?;
+    let new = state.accounts.verify(&b.phone, &b.code).await?;
     let cookie = session::set_cookie(&new.token, SESSION_TTL, state.config.secure_cookies());
     let response = (
         StatusCode::CREATED,
@@ -262,7 +220,8 @@ pub(super) async fn create_session(
     Ok(session::with_cookie(response, &cookie))
 }
 
-#[utoipa::path(delete, path = "/api/v1/auth/session", responses((status = 204)))]
+#[utoipa::path(delete, path = "/api/v1/auth/session", security((), ("bearer" = [])),
+    responses((status = 204), (status = 500, body = ErrorBody)))]
 /// Signs out (the cookie's or the bearer token's session).
 pub(super) async fn delete_session(
     State(state): State<AppState>,
@@ -270,11 +229,7 @@ pub(super) async fn delete_session(
 ) -> Result<Response, ApiError> {
     let secure = state.config.secure_cookies();
     if let Some(token) = session::token(&headers, secure) {
-        state
-            .accounts
-            .sign_out(token)
-            .await
-            .map_err(|e| fail(&headers, e))?;
+        state.accounts.sign_out(token).await?;
     }
     Ok(session::with_cookie(
         StatusCode::NO_CONTENT.into_response(),
@@ -293,20 +248,16 @@ pub(super) struct MyComplaintDto {
 }
 
 #[utoipa::path(get, path = "/api/v1/me/complaints",
-    responses((status = 200, body = [MyComplaintDto]), (status = 401, body = ErrorBody)))]
+    security(("bearer" = [])),
+    responses((status = 200, body = [MyComplaintDto]), (status = 401, body = ErrorBody),
+        (status = 500, body = ErrorBody)))]
 /// The signed-in citizen's complaints, newest first.
 pub(super) async fn my_complaints(
     State(state): State<AppState>,
-    viewer: Option<Extension<Viewer>>,
-    headers: HeaderMap,
+    SignedIn(viewer): SignedIn,
+    ApiLang(lang): ApiLang,
 ) -> Result<Json<Vec<MyComplaintDto>>, ApiError> {
-    let viewer = signed_in(&headers, viewer)?;
-    let lang = lang_of(&headers);
-    let list = state
-        .citizens
-        .my_complaints(viewer.user_id)
-        .await
-        .map_err(|e| fail(&headers, e))?;
+    let list = state.citizens.my_complaints(viewer.user_id).await?;
     Ok(Json(
         list.into_iter()
             .map(|c| MyComplaintDto {

@@ -1,50 +1,82 @@
-//! Reference data for forms: categories.
+//! Reference data: categories for the forms, districts for maps.
 
+use super::districts::Districts;
 use crate::{error::OrInternal, store::Store};
 use app::{
     api::ports::{Catalog, CategoryOption},
     error::AppError,
     model::complaint::Named,
 };
-use sqlx::Row;
 
 pub struct CatalogService {
     store: Store,
+    districts: Districts,
+}
+
+#[derive(sqlx::FromRow)]
+struct CategoryRow {
+    code: String,
+    group_fa: String,
+    group_en: String,
+    name_fa: String,
+    name_en: String,
+    urgent: i64,
+    nearby_radius_m: i64,
 }
 
 impl CatalogService {
-    pub fn new(store: Store) -> Self {
-        Self { store }
+    pub fn new(store: Store, districts: Districts) -> Self {
+        Self { store, districts }
+    }
+
+    /// The districts as a GeoJSON `FeatureCollection`.
+    pub fn districts_geojson(&self) -> serde_json::Value {
+        let features: Vec<_> = self
+            .districts
+            .all()
+            .iter()
+            .map(|d| {
+                serde_json::json!({
+                    "type": "Feature",
+                    "properties": { "code": d.code, "name_fa": d.name.fa, "name_en": d.name.en },
+                    "geometry": { "type": "Polygon", "coordinates": d.polygon.0 },
+                })
+            })
+            .collect();
+        serde_json::json!({ "type": "FeatureCollection", "features": features })
+    }
+
+    /// The box around the city (min lat, min lon, max lat, max lon).
+    pub fn city_bounds(&self) -> Option<[f64; 4]> {
+        self.districts.city_bounds()
     }
 }
 
 #[async_trait::async_trait]
 impl Catalog for CatalogService {
     async fn categories(&self) -> Result<Vec<CategoryOption>, AppError> {
-        let rows = sqlx::query(
-            "SELECT code, group_fa, group_en, name_fa, name_en, urgent, nearby_radius_m FROM category \
-             WHERE active = 1 ORDER BY sort_order, id",
+        let rows: Vec<CategoryRow> = sqlx::query_as(
+            "SELECT code, group_fa, group_en, name_fa, name_en, urgent, nearby_radius_m \
+             FROM category WHERE active = 1 ORDER BY sort_order, id",
         )
         .fetch_all(self.store.pool())
         .await
         .or_internal("listing categories")?;
-        rows.iter()
-            .map(|r| {
-                Ok(CategoryOption {
-                    code: r.try_get("code")?,
-                    group: Named {
-                        fa: r.try_get("group_fa")?,
-                        en: r.try_get("group_en")?,
-                    },
-                    name: Named {
-                        fa: r.try_get("name_fa")?,
-                        en: r.try_get("name_en")?,
-                    },
-                    urgent: r.try_get::<i64, _>("urgent")? == 1,
-                    nearby_radius_m: r.try_get("nearby_radius_m")?,
-                })
+        Ok(rows
+            .into_iter()
+            .map(|r| CategoryOption {
+                code: r.code,
+                group: Named {
+                    fa: r.group_fa,
+                    en: r.group_en,
+                },
+                name: Named {
+                    fa: r.name_fa,
+                    en: r.name_en,
+                },
+                urgent: r.urgent == 1,
+                nearby_radius_m: r.nearby_radius_m,
             })
-            .collect::<Result<Vec<_>, sqlx::Error>>()
-            .or_internal("reading categories")
+            .collect())
     }
 }

@@ -3,34 +3,29 @@
 //! actor goes through ([`CitizenService::change_status`]), so the status
 //! machine is checked in one place.
 
-use super::record_event;
+use super::{record_event, Actor, Event, EventKind};
 use crate::{error::OrInternal, store::Store};
 use app::{
     api::ports::{Citizens, FilerActions, MyComplaint},
-    error::AppError,
-    model::{complaint::Named, GeoPoint, PublicStatus, Status, TrackingCode},
+    error::{AppError, Conflict, Invalid},
+    i18n::Lang,
+    model::{
+        complaint::Named,
+        text::{parse_comment, ObjectionReason, Stars},
+        GeoPoint, PublicStatus, Status, TrackingCode,
+    },
 };
 use serde::Serialize;
-use sqlx::Row;
 
 /// Radius when a category names none, in metres.
 pub const DEFAULT_NEARBY_RADIUS_M: i64 = 200;
 /// Most suggestions shown.
 const NEARBY_LIMIT: usize = 10;
-/// Longest rating comment or objection reason, in characters.
-pub const FEEDBACK_MAX: usize = 500;
-/// Shortest objection reason, in characters.
-pub const OBJECTION_MIN: usize = 5;
 
-/// Statuses in which a complaint is still being worked: new reports of the
-/// same problem should join it rather than start another.
-const OPEN: [Status; 5] = [
-    Status::Submitted,
-    Status::Referred,
-    Status::InProgress,
-    Status::Returned,
-    Status::Reopened,
-];
+/// A stored status name; an unknown one is our bug, not the caller's.
+fn stored_status(name: &str) -> Result<Status, AppError> {
+    Status::parse(name).ok_or_else(|| crate::error::internal("unknown status in database", name))
+}
 
 /// An open complaint near a point.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -51,30 +46,42 @@ pub struct Nearby {
     pub items: Vec<NearbyComplaint>,
 }
 
-/// Great-circle distance in metres.
-pub fn distance_m(a: GeoPoint, b: GeoPoint) -> f64 {
-    const R: f64 = 6_371_000.0;
-    let (la1, la2) = (a.lat.to_radians(), b.lat.to_radians());
-    let dlat = la2 - la1;
-    let dlon = (b.lon - a.lon).to_radians();
-    let h = (dlat / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlon / 2.0).sin().powi(2);
-    2.0 * R * h.sqrt().asin()
-}
-
-fn clean(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_control() || *c == '\n')
-        .collect::<String>()
-        .trim()
-        .to_owned()
-}
-
 /// A complaint as the feedback rules need it.
 struct Target {
     id: i64,
     citizen_id: Option<i64>,
     status: Status,
     rated: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct TargetRow {
+    id: i64,
+    citizen_id: Option<i64>,
+    status: String,
+    stars: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct NearbyRow {
+    tracking_code: String,
+    status: String,
+    lat: f64,
+    lon: f64,
+    support_count: i64,
+    created_at: i64,
+    name_fa: String,
+    name_en: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct MineRow {
+    tracking_code: String,
+    status: String,
+    created_at: i64,
+    name_fa: String,
+    name_en: String,
+    stars: Option<i64>,
 }
 
 #[derive(Clone)]
@@ -91,7 +98,7 @@ impl CitizenService {
     where
         E: sqlx::Executor<'e, Database = sqlx::Any>,
     {
-        let row = sqlx::query(
+        let row: TargetRow = sqlx::query_as(
             "SELECT c.id, c.citizen_id, c.status, r.stars FROM complaint c \
              LEFT JOIN rating r ON r.complaint_id = c.id WHERE c.tracking_code = $1",
         )
@@ -100,17 +107,11 @@ impl CitizenService {
         .await
         .or_internal("loading a complaint")?
         .ok_or(AppError::NotFound)?;
-        let status: String = row.try_get("status").or_internal("status")?;
         Ok(Target {
-            id: row.try_get("id").or_internal("complaint id")?,
-            citizen_id: row.try_get("citizen_id").ok().flatten(),
-            status: Status::parse(&status)
-                .ok_or_else(|| crate::error::internal("unknown status", &status))?,
-            rated: row
-                .try_get::<Option<i64>, _>("stars")
-                .ok()
-                .flatten()
-                .is_some(),
+            id: row.id,
+            citizen_id: row.citizen_id,
+            status: stored_status(&row.status)?,
+            rated: row.stars.is_some(),
         })
     }
 
@@ -120,16 +121,15 @@ impl CitizenService {
         &self,
         category: &str,
         point: GeoPoint,
-        lang: app::i18n::Lang,
+        lang: Lang,
     ) -> Result<Nearby, AppError> {
-        let cat = sqlx::query("SELECT id, nearby_radius_m FROM category WHERE code = $1")
-            .bind(category.trim())
-            .fetch_optional(self.store.pool())
-            .await
-            .or_internal("loading a category")?
-            .ok_or_else(|| AppError::invalid("category", "unknown"))?;
-        let category_id: i64 = cat.try_get("id").or_internal("category id")?;
-        let radius: i64 = cat.try_get("nearby_radius_m").or_internal("radius")?;
+        let (category_id, radius): (i64, i64) =
+            sqlx::query_as("SELECT id, nearby_radius_m FROM category WHERE code = $1")
+                .bind(category.trim())
+                .fetch_optional(self.store.pool())
+                .await
+                .or_internal("loading a category")?
+                .ok_or(Invalid::CategoryUnknown)?;
         if radius <= 0 {
             return Ok(Nearby {
                 radius_m: 0,
@@ -138,12 +138,11 @@ impl CitizenService {
         }
         let dlat = radius as f64 / 111_320.0;
         let dlon = radius as f64 / (111_320.0 * point.lat.to_radians().cos().max(0.01));
-        let placeholders = OPEN
-            .iter()
+        let placeholders = Status::open_statuses()
             .map(|s| format!("'{}'", s.as_str()))
             .collect::<Vec<_>>()
             .join(", ");
-        let rows = sqlx::query(&format!(
+        let rows: Vec<NearbyRow> = sqlx::query_as(&format!(
             "SELECT c.tracking_code, c.status, c.lat, c.lon, c.support_count, c.created_at, \
                     cat.name_fa, cat.name_en \
              FROM complaint c JOIN category cat ON cat.id = c.category_id \
@@ -159,32 +158,27 @@ impl CitizenService {
         .await
         .or_internal("finding nearby complaints")?;
         let mut items = Vec::new();
-        for r in &rows {
-            let at = GeoPoint {
-                lat: r.try_get("lat").or_internal("lat")?,
-                lon: r.try_get("lon").or_internal("lon")?,
-            };
-            let d = distance_m(point, at);
+        for r in rows {
+            let d = point.distance_m(GeoPoint {
+                lat: r.lat,
+                lon: r.lon,
+            });
             if d > radius as f64 {
                 continue;
             }
-            let status: String = r.try_get("status").or_internal("status")?;
+            let category = Named {
+                fa: r.name_fa,
+                en: r.name_en,
+            };
             items.push((
                 d,
                 NearbyComplaint {
-                    tracking_code: r.try_get("tracking_code").or_internal("code")?,
-                    category: r
-                        .try_get(match lang {
-                            app::i18n::Lang::Fa => "name_fa",
-                            app::i18n::Lang::En => "name_en",
-                        })
-                        .or_internal("category name")?,
-                    status: Status::parse(&status)
-                        .map(Status::public)
-                        .unwrap_or(PublicStatus::Received),
+                    tracking_code: r.tracking_code,
+                    category: category.get(lang).to_owned(),
+                    status: stored_status(&r.status)?.public(),
                     distance_m: d.round() as i64,
-                    support_count: r.try_get("support_count").or_internal("support")?,
-                    created_at: r.try_get("created_at").or_internal("created_at")?,
+                    support_count: r.support_count,
+                    created_at: r.created_at,
                 },
             ));
         }
@@ -214,10 +208,8 @@ impl CitizenService {
             .await
             .or_internal("starting a transaction")?;
         let target = self.target(&mut *w.tx, code).await?;
-        if !OPEN.contains(&target.status) {
-            return Err(AppError::Conflict {
-                reason: "not_open".into(),
-            });
+        if !target.status.is_open() {
+            return Err(Conflict::NotOpen.into());
         }
         let added = sqlx::query(
             "INSERT INTO support (complaint_id, supporter, created_at) VALUES ($1, $2, $3) \
@@ -252,19 +244,10 @@ impl CitizenService {
         &self,
         code: &TrackingCode,
         user_id: i64,
-        stars: i64,
-        comment: Option<&str>,
+        stars: Stars,
+        comment: &str,
     ) -> Result<(), AppError> {
-        if !(1..=5).contains(&stars) {
-            return Err(AppError::invalid("stars", "out_of_range"));
-        }
-        let comment = comment.map(clean).filter(|c| !c.is_empty());
-        if comment
-            .as_ref()
-            .is_some_and(|c| c.chars().count() > FEEDBACK_MAX)
-        {
-            return Err(AppError::invalid("comment", "too_long"));
-        }
+        let comment = parse_comment(comment)?;
         let mut w = self
             .store
             .begin_write()
@@ -276,17 +259,18 @@ impl CitizenService {
             "INSERT INTO rating (complaint_id, stars, comment, created_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(target.id)
-        .bind(stars)
+        .bind(stars.get())
         .bind(comment.as_deref())
         .bind(now)
         .execute(&mut *w.tx)
         .await
         .or_internal("recording a rating")?;
         // The comment is the citizen's own words: kept for the unit, not shown.
-        record_event(
-            &mut w.tx, target.id, now, "rating", None, None, "citizen", None, None,
-        )
-        .await?;
+        let rated = Event {
+            kind: EventKind::Rating,
+            ..Event::by(Actor::Citizen)
+        };
+        record_event(&mut w.tx, target.id, now, rated).await?;
         w.commit().await.or_internal("committing a rating")
     }
 
@@ -297,14 +281,7 @@ impl CitizenService {
         user_id: i64,
         reason: &str,
     ) -> Result<(), AppError> {
-        let reason = clean(reason);
-        let len = reason.chars().count();
-        if len < OBJECTION_MIN {
-            return Err(AppError::invalid("reason", "too_short"));
-        }
-        if len > FEEDBACK_MAX {
-            return Err(AppError::invalid("reason", "too_long"));
-        }
+        let reason = ObjectionReason::parse(reason)?;
         let mut w = self
             .store
             .begin_write()
@@ -318,24 +295,19 @@ impl CitizenService {
         )
         .bind(target.id)
         .bind(user_id)
-        .bind(&reason)
+        .bind(reason.as_str())
         .bind(now)
         .execute(&mut *w.tx)
         .await
         .or_internal("recording an objection")?;
         move_status(&mut w.tx, target.id, target.status, Status::Reopened, now).await?;
-        record_event(
-            &mut w.tx,
-            target.id,
-            now,
-            "objection",
-            Some(target.status),
-            Some(Status::Reopened),
-            "citizen",
-            None,
-            None,
-        )
-        .await?;
+        let objected = Event {
+            kind: EventKind::Objection,
+            from: Some(target.status),
+            to: Some(Status::Reopened),
+            ..Event::by(Actor::Citizen)
+        };
+        record_event(&mut w.tx, target.id, now, objected).await?;
         w.commit().await.or_internal("committing an objection")
     }
 
@@ -351,14 +323,10 @@ impl CitizenService {
             return Err(AppError::Forbidden);
         }
         if target.rated {
-            return Err(AppError::Conflict {
-                reason: "already_rated".into(),
-            });
+            return Err(Conflict::AlreadyRated.into());
         }
-        if !matches!(target.status, Status::Resolved | Status::Verified) {
-            return Err(AppError::Conflict {
-                reason: "not_resolved".into(),
-            });
+        if !target.status.awaits_verdict() {
+            return Err(Conflict::NotResolved.into());
         }
         Ok(target)
     }
@@ -370,9 +338,9 @@ impl CitizenService {
         code: &TrackingCode,
         to: Status,
         note: Option<&str>,
-        actor_role: &str,
+        actor: Actor,
     ) -> Result<(), AppError> {
-        let note = note.map(clean).filter(|n| !n.is_empty());
+        let note = note.map(app::model::text::clean).filter(|n| !n.is_empty());
         let mut w = self
             .store
             .begin_write()
@@ -380,24 +348,17 @@ impl CitizenService {
             .or_internal("starting a transaction")?;
         let target = self.target(&mut *w.tx, code).await?;
         if !target.status.can_move_to(to) {
-            return Err(AppError::Conflict {
-                reason: "transition".into(),
-            });
+            return Err(Conflict::Transition.into());
         }
         let now = crate::now();
         move_status(&mut w.tx, target.id, target.status, to, now).await?;
-        record_event(
-            &mut w.tx,
-            target.id,
-            now,
-            "status",
-            Some(target.status),
-            Some(to),
-            actor_role,
-            None,
-            note.as_deref(),
-        )
-        .await?;
+        let changed = Event {
+            from: Some(target.status),
+            to: Some(to),
+            note: note.as_deref(),
+            ..Event::by(actor)
+        };
+        record_event(&mut w.tx, target.id, now, changed).await?;
         w.commit().await.or_internal("committing a status change")
     }
 }
@@ -424,16 +385,14 @@ async fn move_status(
     if moved == 1 {
         Ok(())
     } else {
-        Err(AppError::Conflict {
-            reason: "transition".into(),
-        })
+        Err(Conflict::Transition.into())
     }
 }
 
 #[async_trait::async_trait]
 impl Citizens for CitizenService {
     async fn my_complaints(&self, user_id: i64) -> Result<Vec<MyComplaint>, AppError> {
-        let rows = sqlx::query(
+        let rows: Vec<MineRow> = sqlx::query_as(
             "SELECT c.tracking_code, c.status, c.created_at, cat.name_fa, cat.name_en, r.stars \
              FROM complaint c JOIN category cat ON cat.id = c.category_id \
              LEFT JOIN rating r ON r.complaint_id = c.id \
@@ -443,26 +402,19 @@ impl Citizens for CitizenService {
         .fetch_all(self.store.pool())
         .await
         .or_internal("listing my complaints")?;
-        rows.iter()
+        rows.into_iter()
             .map(|r| {
-                let code: String = r.try_get("tracking_code").or_internal("code")?;
-                let status: String = r.try_get("status").or_internal("status")?;
                 Ok(MyComplaint {
-                    tracking_code: TrackingCode::parse(&code)
-                        .map_err(|_| crate::error::internal("stored tracking code", &code))?,
+                    tracking_code: TrackingCode::parse(&r.tracking_code).map_err(|_| {
+                        crate::error::internal("stored tracking code", &r.tracking_code)
+                    })?,
                     category: Named {
-                        fa: r.try_get("name_fa").or_internal("name")?,
-                        en: r.try_get("name_en").or_internal("name")?,
+                        fa: r.name_fa,
+                        en: r.name_en,
                     },
-                    status: Status::parse(&status)
-                        .map(Status::public)
-                        .unwrap_or(PublicStatus::Received),
-                    created_at: r.try_get("created_at").or_internal("created_at")?,
-                    rated: r
-                        .try_get::<Option<i64>, _>("stars")
-                        .ok()
-                        .flatten()
-                        .is_some(),
+                    status: stored_status(&r.status)?.public(),
+                    created_at: r.created_at,
+                    rated: r.stars.is_some(),
                 })
             })
             .collect()
@@ -477,29 +429,7 @@ impl Citizens for CitizenService {
         let is_filer = target.citizen_id == Some(user_id);
         Ok(FilerActions {
             is_filer,
-            can_rate: is_filer
-                && !target.rated
-                && matches!(target.status, Status::Resolved | Status::Verified),
+            can_rate: is_filer && !target.rated && target.status.awaits_verdict(),
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn distances_are_metres() {
-        let a = GeoPoint {
-            lat: 36.2575,
-            lon: 49.974,
-        };
-        let b = GeoPoint {
-            lat: 36.2575 + 0.0009,
-            lon: 49.974,
-        };
-        let d = distance_m(a, b);
-        assert!((d - 100.0).abs() < 1.0, "{d}");
-        assert_eq!(distance_m(a, a), 0.0);
     }
 }

@@ -1,26 +1,33 @@
-//! Intake: validate a new complaint, place it in its district, refer it to
-//! the unit configured for (category, district), give it a tracking code, and
-//! record the first timeline events, all in one transaction. A retry with the
-//! same idempotency key returns the first answer and creates nothing.
+//! Intake: read a submission, validate it (cheap checks first, photos
+//! last), place it in its district, refer it to the unit configured for
+//! (category, district), give it a tracking code and record the first
+//! timeline events, all in one transaction. A retry with the same
+//! idempotency key, concurrent or not, returns the first answer and creates
+//! nothing. The HTML form and the REST API both file through here.
 
-use super::record_event;
+use super::{districts::Districts, record_event, Event, EventKind};
 use crate::{
     error::{internal, OrInternal},
+    media::{orphans, MediaStore, StoredPhoto},
     store::Store,
 };
 use app::{
-    error::AppError,
-    model::{complaint::Named, geo::Polygon, GeoPoint, Status, TrackingCode},
+    api::forms::{ComplaintInput, ReportForm},
+    error::{AppError, BadRequest, Invalid},
+    model::{complaint::Named, Status, TrackingCode},
 };
+use axum::extract::Multipart;
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
+use sha2::{Digest, Sha256};
 
-/// Longest description we accept, in characters (a long SMS page is ~700).
-pub const DESCRIPTION_MAX: usize = 1000;
-/// Shortest useful description, in characters.
-pub const DESCRIPTION_MIN: usize = 5;
-/// Longest free-text address, in characters.
-pub const ADDRESS_MAX: usize = 300;
+/// At most this many photos per complaint.
+pub const MAX_PHOTOS: usize = 5;
+/// Whole-request cap for a complaint: five full-size photos and the text.
+pub const MAX_COMPLAINT_BYTES: usize = MAX_PHOTOS * 8 * 1024 * 1024 + 64 * 1024;
+/// Longest text field of a submission, in bytes (a description is at most
+/// 1000 characters, 4 bytes each at worst).
+const MAX_TEXT_FIELD_BYTES: usize = 16 * 1024;
 
 /// How the complaint reached us.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,19 +52,150 @@ impl Channel {
             Channel::Api => "api",
         }
     }
+
+    /// The channel a citizen's own client names (`web`, `app`, `api`);
+    /// blank is `default`. Staff channels (phone, in person) are never
+    /// taken from a citizen's form.
+    pub fn from_form(raw: &str, default: Channel) -> Result<Channel, Invalid> {
+        match raw.trim() {
+            "" => Ok(default),
+            "web" => Ok(Channel::Web),
+            "app" => Ok(Channel::App),
+            "api" => Ok(Channel::Api),
+            _ => Err(Invalid::ChannelUnknown),
+        }
+    }
 }
 
-/// A complaint as filed, before validation.
-#[derive(Debug, Clone)]
-pub struct NewComplaint {
-    pub category: String,
-    pub description: String,
-    pub lat: Option<f64>,
-    pub lon: Option<f64>,
-    pub accuracy_m: Option<f64>,
-    pub address: Option<String>,
+/// A filing as it arrived: the typed fields and the photos' bytes.
+#[derive(Debug, Default, Clone)]
+pub struct Submission {
+    pub form: ReportForm,
+    pub photos: Vec<Bytes>,
+}
+
+/// Why a multipart body could not be read, with what was read of it so the
+/// form can be shown again as typed.
+pub type Unread = (ReportForm, AppError);
+
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
+    if e.status() == http::StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::TooLarge
+    } else {
+        BadRequest::UnreadableMultipart.into()
+    }
+}
+
+fn form_from(fields: Vec<(String, String)>) -> ReportForm {
+    use serde::de::{value::MapDeserializer, IntoDeserializer};
+    let pairs = fields
+        .into_iter()
+        .map(|(k, v)| (k.into_deserializer(), v.into_deserializer()));
+    // Every field is a String with a default and unknown ones are ignored,
+    // so this cannot fail on any input; a failure would be a bug here.
+    ReportForm::deserialize(MapDeserializer::<_, serde::de::value::Error>::new(pairs))
+        .unwrap_or_default()
+}
+
+impl Submission {
+    /// Reads a multipart body: the text fields of [`ReportForm`] and up to
+    /// five `photo` parts (empty file parts, a form sent with no file
+    /// chosen, are skipped). The whole body is read even when it is refused,
+    /// so the refusal keeps every field the citizen typed.
+    pub async fn read(mut multipart: Multipart) -> Result<Self, Unread> {
+        let mut fields: Vec<(String, String)> = Vec::new();
+        let mut photos = Vec::new();
+        let mut refusal: Option<AppError> = None;
+        loop {
+            let mut field = match multipart.next_field().await {
+                Ok(Some(field)) => field,
+                Ok(None) => break,
+                Err(e) => {
+                    refusal.get_or_insert(multipart_error(e));
+                    break;
+                }
+            };
+            let name = field.name().unwrap_or_default().to_owned();
+            let mut data = Vec::new();
+            let limit = if name == "photo" {
+                usize::MAX
+            } else {
+                MAX_TEXT_FIELD_BYTES
+            };
+            let read = loop {
+                match field.chunk().await {
+                    Ok(Some(chunk)) if data.len() + chunk.len() <= limit => {
+                        data.extend_from_slice(&chunk)
+                    }
+                    Ok(Some(_)) => break Err(AppError::TooLarge),
+                    Ok(None) => break Ok(()),
+                    Err(e) => break Err(multipart_error(e)),
+                }
+            };
+            if let Err(e) = read {
+                refusal.get_or_insert(e);
+                break;
+            }
+            if name == "photo" {
+                if data.is_empty() {
+                    continue;
+                }
+                if photos.len() == MAX_PHOTOS {
+                    refusal.get_or_insert(Invalid::PhotoTooMany.into());
+                    continue;
+                }
+                photos.push(Bytes::from(data));
+            } else {
+                let Ok(text) = String::from_utf8(data) else {
+                    refusal.get_or_insert(BadRequest::UnreadableMultipart.into());
+                    continue;
+                };
+                if fields.iter().any(|(n, _)| *n == name) {
+                    refusal.get_or_insert(BadRequest::RepeatedField.into());
+                    continue;
+                }
+                fields.push((name, text));
+            }
+        }
+        let form = form_from(fields);
+        match refusal {
+            Some(error) => Err((form, error)),
+            None => Ok(Self { form, photos }),
+        }
+    }
+
+    /// A digest of what was submitted, to tell a retry from a different
+    /// request under the same idempotency key. The key itself and the
+    /// channel are left out: the same form sent by its script (to the API)
+    /// and then by the browser (to `/report`) is the same request.
+    pub fn digest(&self) -> String {
+        let f = &self.form;
+        let mut h = Sha256::new();
+        for v in [
+            &f.category,
+            &f.description,
+            &f.address,
+            &f.lat,
+            &f.lon,
+            &f.accuracy_m,
+        ] {
+            h.update((v.len() as u64).to_le_bytes());
+            h.update(v.as_bytes());
+        }
+        for p in &self.photos {
+            h.update((p.len() as u64).to_le_bytes());
+            h.update(p);
+        }
+        format!("{:x}", h.finalize())
+    }
+}
+
+/// Who files, how, and under which idempotency key.
+#[derive(Debug, Clone, Copy)]
+pub struct Filer<'a> {
     pub channel: Channel,
     pub citizen_id: Option<i64>,
+    pub idempotency_key: Option<&'a str>,
 }
 
 /// The acknowledgement: returned only after the transaction committed.
@@ -69,187 +207,147 @@ pub struct Filed {
     pub unit: Option<Named>,
 }
 
-/// A stored photo to attach to the complaint (see `media`).
-#[derive(Debug, Clone)]
-pub struct PhotoRecord {
-    pub key: String,
-    pub thumb_key: String,
-    pub content_type: String,
-    pub width: i64,
-    pub height: i64,
-    pub bytes: i64,
-}
-
-/// A validated complaint.
-struct Valid {
-    category_id: i64,
-    resolution_hours: i64,
-    description: String,
-    point: Option<GeoPoint>,
-    accuracy_m: Option<f64>,
-    address: Option<String>,
-}
-
-fn clean_text(s: &str) -> String {
-    // Drop control characters except newlines; trim the ends.
-    s.chars()
-        .filter(|c| !c.is_control() || *c == '\n')
-        .collect::<String>()
-        .trim()
-        .to_owned()
-}
-
-/// Checks the fields that need no database.
-fn check_fields(
-    new: &NewComplaint,
-) -> Result<(String, Option<GeoPoint>, Option<String>), AppError> {
-    let description = clean_text(&new.description);
-    let len = description.chars().count();
-    if len < DESCRIPTION_MIN {
-        return Err(AppError::invalid("description", "too_short"));
-    }
-    if len > DESCRIPTION_MAX {
-        return Err(AppError::invalid("description", "too_long"));
-    }
-    let address = new
-        .address
-        .as_deref()
-        .map(clean_text)
-        .filter(|a| !a.is_empty());
-    if address
-        .as_ref()
-        .is_some_and(|a| a.chars().count() > ADDRESS_MAX)
-    {
-        return Err(AppError::invalid("address", "too_long"));
-    }
-    let point = match (new.lat, new.lon) {
-        (Some(lat), Some(lon)) => Some(
-            GeoPoint::parse(lat, lon).map_err(|_| AppError::invalid("location", "out_of_range"))?,
-        ),
-        (None, None) => None,
-        _ => return Err(AppError::invalid("location", "incomplete")),
-    };
-    if point.is_none() && address.is_none() {
-        return Err(AppError::invalid("location", "missing"));
-    }
-    if let Some(acc) = new.accuracy_m {
-        if !(0.0..=100_000.0).contains(&acc) {
-            return Err(AppError::invalid("accuracy_m", "out_of_range"));
-        }
-    }
-    Ok((description, point, address))
-}
-
 /// Files complaints.
 #[derive(Clone)]
 pub struct IntakeService {
     store: Store,
+    media: MediaStore,
+    districts: Districts,
+}
+
+#[derive(sqlx::FromRow)]
+struct CategoryRow {
+    id: i64,
+    resolution_hours: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct UnitRow {
+    id: i64,
+    name_fa: String,
+    name_en: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct IdempotencyRow {
+    request_hash: String,
+    response_body: String,
 }
 
 impl IntakeService {
-    pub fn new(store: Store) -> Self {
-        Self { store }
-    }
-
-    async fn validate(&self, new: &NewComplaint) -> Result<Valid, AppError> {
-        let (description, point, address) = check_fields(new)?;
-        let row =
-            sqlx::query("SELECT id, resolution_hours FROM category WHERE code = $1 AND active = 1")
-                .bind(new.category.trim())
-                .fetch_optional(self.store.pool())
-                .await
-                .or_internal("loading a category")?
-                .ok_or_else(|| AppError::invalid("category", "unknown"))?;
-        Ok(Valid {
-            category_id: row.try_get("id").or_internal("category id")?,
-            resolution_hours: row
-                .try_get("resolution_hours")
-                .or_internal("category hours")?,
-            description,
-            point,
-            accuracy_m: new.accuracy_m,
-            address,
-        })
-    }
-
-    /// The district containing `point`: bounding boxes in SQL, then the exact
-    /// polygon test here.
-    pub async fn district_at(&self, point: GeoPoint) -> Result<Option<(i64, Named)>, AppError> {
-        let rows = sqlx::query(
-            "SELECT id, name_fa, name_en, geometry FROM district \
-             WHERE min_lon <= $1 AND max_lon >= $1 AND min_lat <= $2 AND max_lat >= $2 ORDER BY id",
-        )
-        .bind(point.lon)
-        .bind(point.lat)
-        .fetch_all(self.store.pool())
-        .await
-        .or_internal("loading districts")?;
-        for row in rows {
-            let geometry: String = row.try_get("geometry").or_internal("district geometry")?;
-            let rings: Vec<Vec<[f64; 2]>> =
-                serde_json::from_str(&geometry).or_internal("parsing a district polygon")?;
-            if Polygon(rings).contains(point) {
-                return Ok(Some((
-                    row.try_get("id").or_internal("district id")?,
-                    Named {
-                        fa: row.try_get("name_fa").or_internal("district name")?,
-                        en: row.try_get("name_en").or_internal("district name")?,
-                    },
-                )));
-            }
+    pub fn new(store: Store, media: MediaStore, districts: Districts) -> Self {
+        Self {
+            store,
+            media,
+            districts,
         }
-        Ok(None)
     }
 
-    /// Files a complaint. With `idempotency` = (key, request hash), a retry
-    /// with the same key and body returns the first answer; the same key with
-    /// another body is refused.
-    pub async fn file(
-        &self,
-        new: NewComplaint,
-        photos: &[PhotoRecord],
-        idempotency: Option<(&str, &str)>,
-    ) -> Result<Filed, AppError> {
+    /// Files a submission. Checks run cheapest first, so a refusal costs
+    /// little: the typed fields, the idempotency key, the category and the
+    /// district, and only then the photos are decoded. Photos are stored
+    /// (after their claim, see `media::orphans`) before the transaction that
+    /// refers to them commits; nothing here ever deletes a stored object.
+    pub async fn file(&self, submission: &Submission, filer: Filer<'_>) -> Result<Filed, AppError> {
+        let input = submission.form.parse()?;
+        let digest = submission.digest();
+        let idempotency = filer.idempotency_key.map(|k| (k, digest.as_str()));
         if let Some((key, hash)) = idempotency {
             if let Some(previous) = self.replay(key, hash).await? {
                 return Ok(previous);
             }
         }
-        let valid = self.validate(&new).await?;
-        let district = match valid.point {
+        let category: CategoryRow = sqlx::query_as(
+            "SELECT id, resolution_hours FROM category WHERE code = $1 AND active = 1",
+        )
+        .bind(&input.category)
+        .fetch_optional(self.store.pool())
+        .await
+        .or_internal("loading a category")?
+        .ok_or(Invalid::CategoryUnknown)?;
+        let district = match input.point {
             Some(point) => Some(
-                self.district_at(point)
-                    .await?
-                    .ok_or_else(|| AppError::invalid("location", "outside_city"))?,
+                self.districts
+                    .at(point)
+                    .ok_or(Invalid::LocationOutsideCity)?,
             ),
             None => None,
         };
+        let mut photos = Vec::with_capacity(submission.photos.len());
+        for bytes in &submission.photos {
+            let prepared = self.media.prepare(bytes.clone()).await?;
+            orphans::claim(&self.store, &prepared.photo.key).await?;
+            self.media.put(&prepared).await?;
+            photos.push(prepared.photo);
+        }
+        let new = NewRecord {
+            input: &input,
+            category,
+            district: district.map(|d| (d.id, d.name)),
+            photos: &photos,
+            filer,
+        };
+        match self.insert(new, idempotency).await? {
+            Inserted::Filed(filed) => {
+                tracing::Span::current().record(
+                    "tracking_code",
+                    tracing::field::display(&filed.tracking_code),
+                );
+                tracing::info!(tracking_code = %filed.tracking_code, status = filed.status.as_str(), "complaint filed");
+                Ok(filed)
+            }
+            Inserted::KeyTaken => {
+                // A concurrent retry committed first: answer as it did.
+                let (key, hash) = idempotency.ok_or(AppError::Internal)?;
+                self.replay(key, hash)
+                    .await?
+                    .ok_or_else(|| internal("idempotency", "key taken but no answer stored"))
+            }
+        }
+    }
+
+    async fn insert(
+        &self,
+        new: NewRecord<'_>,
+        idempotency: Option<(&str, &str)>,
+    ) -> Result<Inserted, AppError> {
         let now = crate::now();
         let mut w = self
             .store
             .begin_write()
             .await
             .or_internal("starting a transaction")?;
-        let unit = match &district {
-            Some((district_id, _)) => sqlx::query(
-                "SELECT u.id, u.name_fa, u.name_en FROM routing_rule r JOIN unit u ON u.id = r.unit_id \
+        if let Some((key, hash)) = idempotency {
+            // Reserve the key first. A concurrent holder makes this wait
+            // (PostgreSQL: the unique index; SQLite: the writer lock) until
+            // it commits, then insert nothing: we answer with its result.
+            let reserved = sqlx::query(
+                "INSERT INTO idempotency_key (scope, idem_key, request_hash, response_status, \
+                 response_body, created_at) VALUES ('complaint', $1, $2, 0, '', $3) \
+                 ON CONFLICT (scope, idem_key) DO NOTHING",
+            )
+            .bind(key)
+            .bind(hash)
+            .bind(now)
+            .execute(&mut *w.tx)
+            .await
+            .or_internal("reserving an idempotency key")?
+            .rows_affected();
+            if reserved == 0 {
+                return Ok(Inserted::KeyTaken);
+            }
+        }
+        let unit: Option<UnitRow> = match &new.district {
+            Some((district_id, _)) => sqlx::query_as(
+                "SELECT u.id, u.name_fa, u.name_en FROM routing_rule r \
+                 JOIN unit u ON u.id = r.unit_id \
                  WHERE r.category_id = $1 AND r.district_id = $2",
             )
-            .bind(valid.category_id)
+            .bind(new.category.id)
             .bind(district_id)
             .fetch_optional(&mut *w.tx)
             .await
-            .or_internal("routing")?
-            .map(|row| -> Result<(i64, Named), AppError> {
-                Ok((
-                    row.try_get("id").or_internal("unit id")?,
-                    Named {
-                        fa: row.try_get("name_fa").or_internal("unit name")?,
-                        en: row.try_get("name_en").or_internal("unit name")?,
-                    },
-                ))
-            })
-            .transpose()?,
+            .or_internal("routing")?,
             None => None,
         };
         let status = if unit.is_some() {
@@ -257,8 +355,95 @@ impl IntakeService {
         } else {
             Status::Submitted
         };
-        let sla_due = now + valid.resolution_hours * 3600;
-        let mut inserted = None;
+        let code = self.unused_code(&mut w).await?;
+        let point = new.input.point;
+        let complaint_id: i64 = sqlx::query_scalar(
+            "INSERT INTO complaint (tracking_code, category_id, description, lat, lon, accuracy_m, \
+             address, channel, citizen_id, district_id, unit_id, status, sla_due_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id",
+        )
+        .bind(code.as_str())
+        .bind(new.category.id)
+        .bind(new.input.description.as_str())
+        .bind(point.map(|p| p.lat))
+        .bind(point.map(|p| p.lon))
+        .bind(new.input.accuracy_m)
+        .bind(new.input.address.as_deref())
+        .bind(new.filer.channel.as_str())
+        .bind(new.filer.citizen_id)
+        .bind(new.district.as_ref().map(|(id, _)| *id))
+        .bind(unit.as_ref().map(|u| u.id))
+        .bind(status.as_str())
+        .bind(now + new.category.resolution_hours * 3600)
+        .bind(now)
+        .fetch_one(&mut *w.tx)
+        .await
+        .or_internal("inserting a complaint")?;
+        let submitted = Event {
+            kind: EventKind::Submitted,
+            to: Some(Status::Submitted),
+            ..Event::by(if new.filer.citizen_id.is_some() {
+                super::Actor::Citizen
+            } else {
+                super::Actor::Anonymous
+            })
+        };
+        record_event(&mut w.tx, complaint_id, now, submitted).await?;
+        if let Some(unit) = &unit {
+            let referred = Event {
+                kind: EventKind::Referred,
+                from: Some(Status::Submitted),
+                to: Some(Status::Referred),
+                unit_id: Some(unit.id),
+                ..Event::by(super::Actor::System)
+            };
+            record_event(&mut w.tx, complaint_id, now, referred).await?;
+        }
+        for p in new.photos {
+            sqlx::query(
+                "INSERT INTO photo (complaint_id, kind, object_key, thumb_key, content_type, width, \
+                 height, bytes, created_at) VALUES ($1, 'citizen', $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(complaint_id)
+            .bind(&p.key)
+            .bind(&p.thumb_key)
+            .bind(p.content_type)
+            .bind(i64::from(p.width))
+            .bind(i64::from(p.height))
+            .bind(p.bytes as i64)
+            .bind(now)
+            .execute(&mut *w.tx)
+            .await
+            .or_internal("recording a photo")?;
+        }
+        let filed = Filed {
+            tracking_code: code,
+            status,
+            district: new.district.map(|(_, n)| n),
+            unit: unit.map(|u| Named {
+                fa: u.name_fa,
+                en: u.name_en,
+            }),
+        };
+        if let Some((key, _)) = idempotency {
+            let body = serde_json::to_string(&filed).or_internal("encoding an answer")?;
+            sqlx::query(
+                "UPDATE idempotency_key SET response_status = 201, response_body = $1 \
+                 WHERE scope = 'complaint' AND idem_key = $2",
+            )
+            .bind(body)
+            .bind(key)
+            .execute(&mut *w.tx)
+            .await
+            .or_internal("recording an idempotency answer")?;
+        }
+        w.commit().await.or_internal("committing a complaint")?;
+        Ok(Inserted::Filed(filed))
+    }
+
+    /// A fresh tracking code (random serial with a check digit) no
+    /// complaint has.
+    async fn unused_code(&self, w: &mut crate::store::WriteTx) -> Result<TrackingCode, AppError> {
         for _ in 0..8 {
             let serial = rand::random_range(100_000_000..=999_999_999u32);
             let code = TrackingCode::from_serial(serial).ok_or(AppError::Internal)?;
@@ -269,128 +454,16 @@ impl IntakeService {
                     .await
                     .or_internal("checking a tracking code")?;
             if taken.is_none() {
-                inserted = Some(code);
-                break;
+                return Ok(code);
             }
         }
-        let code =
-            inserted.ok_or_else(|| internal("tracking codes", "eight collisions in a row"))?;
-        let complaint_id: i64 = sqlx::query_scalar(
-            "INSERT INTO complaint (tracking_code, category_id, description, lat, lon, accuracy_m, \
-             address, channel, citizen_id, district_id, unit_id, status, sla_due_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id",
-        )
-        .bind(code.as_str())
-        .bind(valid.category_id)
-        .bind(&valid.description)
-        .bind(valid.point.map(|p| p.lat))
-        .bind(valid.point.map(|p| p.lon))
-        .bind(valid.accuracy_m)
-        .bind(valid.address.as_deref())
-        .bind(new.channel.as_str())
-        .bind(new.citizen_id)
-        .bind(district.as_ref().map(|(id, _)| *id))
-        .bind(unit.as_ref().map(|(id, _)| *id))
-        .bind(status.as_str())
-        .bind(sla_due)
-        .bind(now)
-        .fetch_one(&mut *w.tx)
-        .await
-        .or_internal("inserting a complaint")?;
-        let actor = if new.citizen_id.is_some() {
-            "citizen"
-        } else {
-            "anonymous"
-        };
-        record_event(
-            &mut w.tx,
-            complaint_id,
-            now,
-            "submitted",
-            None,
-            Some(Status::Submitted),
-            actor,
-            None,
-            None,
-        )
-        .await?;
-        if let Some((unit_id, _)) = &unit {
-            record_event(
-                &mut w.tx,
-                complaint_id,
-                now,
-                "referred",
-                Some(Status::Submitted),
-                Some(Status::Referred),
-                "system",
-                Some(*unit_id),
-                None,
-            )
-            .await?;
-        }
-        for p in photos {
-            sqlx::query(
-                "INSERT INTO photo (complaint_id, kind, object_key, thumb_key, content_type, width, \
-                 height, bytes, created_at) VALUES ($1, 'citizen', $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(complaint_id)
-            .bind(&p.key)
-            .bind(&p.thumb_key)
-            .bind(&p.content_type)
-            .bind(p.width)
-            .bind(p.height)
-            .bind(p.bytes)
-            .bind(now)
-            .execute(&mut *w.tx)
-            .await
-            .or_internal("recording a photo")?;
-        }
-        let filed = Filed {
-            tracking_code: code,
-            status,
-            district: district.map(|(_, n)| n),
-            unit: unit.map(|(_, n)| n),
-        };
-        if let Some((key, hash)) = idempotency {
-            let body = serde_json::to_string(&filed).or_internal("encoding an answer")?;
-            sqlx::query(
-                "INSERT INTO idempotency_key (scope, idem_key, request_hash, response_status, \
-                 response_body, created_at) VALUES ('complaint', $1, $2, 201, $3, $4)",
-            )
-            .bind(key)
-            .bind(hash)
-            .bind(body)
-            .bind(now)
-            .execute(&mut *w.tx)
-            .await
-            .or_internal("recording an idempotency key")?;
-        }
-        if let Err(e) = w.commit().await {
-            // A concurrent retry with the same key may have won the race.
-            if let Some((key, hash)) = idempotency {
-                if let Some(previous) = self.replay(key, hash).await? {
-                    return Ok(previous);
-                }
-            }
-            return Err(internal("committing a complaint", e));
-        }
-        tracing::info!(tracking_code = %filed.tracking_code, status = filed.status.as_str(), "complaint filed");
-        Ok(filed)
+        Err(internal("tracking codes", "eight collisions in a row"))
     }
 
-    /// Whether any complaint refers to the stored object `key`.
-    pub async fn photo_in_use(&self, key: &str) -> Result<bool, AppError> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM photo WHERE object_key = $1")
-            .bind(key)
-            .fetch_one(self.store.pool())
-            .await
-            .or_internal("checking a photo")?;
-        Ok(n > 0)
-    }
-
-    /// The stored answer for an idempotency key, if the key was used.
+    /// The stored answer for an idempotency key, if the key was used (and
+    /// its filing committed); the same key with another body is refused.
     pub async fn replay(&self, key: &str, hash: &str) -> Result<Option<Filed>, AppError> {
-        let row = sqlx::query(
+        let row: Option<IdempotencyRow> = sqlx::query_as(
             "SELECT request_hash, response_body FROM idempotency_key \
              WHERE scope = 'complaint' AND idem_key = $1",
         )
@@ -399,87 +472,68 @@ impl IntakeService {
         .await
         .or_internal("reading an idempotency key")?;
         let Some(row) = row else { return Ok(None) };
-        let stored_hash: String = row.try_get("request_hash").or_internal("request hash")?;
-        if stored_hash != hash {
-            return Err(AppError::invalid(
-                "idempotency_key",
-                "reused_with_other_body",
-            ));
+        if row.request_hash != hash {
+            return Err(Invalid::IdempotencyKeyReused.into());
         }
-        let body: String = row.try_get("response_body").or_internal("response body")?;
-        serde_json::from_str(&body)
+        serde_json::from_str(&row.response_body)
             .map(Some)
             .or_internal("decoding a stored answer")
     }
+}
+
+/// What one filing writes.
+struct NewRecord<'a> {
+    input: &'a ComplaintInput,
+    category: CategoryRow,
+    district: Option<(i64, Named)>,
+    photos: &'a [StoredPhoto],
+    filer: Filer<'a>,
+}
+
+enum Inserted {
+    Filed(Filed),
+    /// Another request holds this idempotency key and has committed.
+    KeyTaken,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn new(
-        description: &str,
-        lat: Option<f64>,
-        lon: Option<f64>,
-        address: Option<&str>,
-    ) -> NewComplaint {
-        NewComplaint {
-            category: "asphalt-repair".into(),
-            description: description.into(),
-            lat,
-            lon,
-            accuracy_m: None,
-            address: address.map(Into::into),
-            channel: Channel::Web,
-            citizen_id: None,
-        }
-    }
-
     #[test]
-    fn field_checks_name_the_field() {
-        let short = check_fields(&new("کم", Some(36.26), Some(50.0), None));
+    fn citizen_clients_name_only_citizen_channels() {
+        assert_eq!(Channel::from_form("", Channel::Web), Ok(Channel::Web));
+        assert_eq!(Channel::from_form("app", Channel::Web), Ok(Channel::App));
         assert_eq!(
-            short.err(),
-            Some(AppError::invalid("description", "too_short"))
-        );
-        let long = check_fields(&new(
-            &"ا".repeat(DESCRIPTION_MAX + 1),
-            None,
-            None,
-            Some("x"),
-        ));
-        assert_eq!(
-            long.err(),
-            Some(AppError::invalid("description", "too_long"))
-        );
-        let nowhere = check_fields(&new("چاله بزرگ وسط خیابان", None, None, None));
-        assert_eq!(
-            nowhere.err(),
-            Some(AppError::invalid("location", "missing"))
-        );
-        let half = check_fields(&new("چاله بزرگ وسط خیابان", Some(36.0), None, None));
-        assert_eq!(
-            half.err(),
-            Some(AppError::invalid("location", "incomplete"))
-        );
-        let bad = check_fields(&new("چاله بزرگ وسط خیابان", Some(136.0), Some(50.0), None));
-        assert_eq!(
-            bad.err(),
-            Some(AppError::invalid("location", "out_of_range"))
+            Channel::from_form("phone", Channel::Web),
+            Err(Invalid::ChannelUnknown)
         );
     }
 
     #[test]
-    fn address_alone_is_enough_and_text_is_cleaned() {
-        let (desc, point, addr) = check_fields(&new(
-            "  چاله\u{0007} بزرگ  ",
-            None,
-            None,
-            Some("  خیابان فردوسی "),
-        ))
-        .expect("valid");
-        assert_eq!(desc, "چاله بزرگ");
-        assert_eq!(point, None);
-        assert_eq!(addr.as_deref(), Some("خیابان فردوسی"));
+    fn the_digest_ignores_the_key_and_the_channel_but_nothing_else() {
+        let mut a = Submission::default();
+        a.form.description = "چاله".into();
+        let mut b = a.clone();
+        b.form.idempotency_key = "k".into();
+        b.form.channel = "web".into();
+        assert_eq!(a.digest(), b.digest());
+        b.form.lat = "1".into();
+        assert_ne!(a.digest(), b.digest());
+        let mut c = a.clone();
+        c.photos.push(Bytes::from_static(b"x"));
+        assert_ne!(a.digest(), c.digest());
+    }
+
+    #[test]
+    fn fields_become_the_typed_form() {
+        let form = form_from(vec![
+            ("description".into(), "<b>چاله</b>".into()),
+            ("lat".into(), "۳۶".into()),
+            ("unexpected".into(), "ignored".into()),
+        ]);
+        assert_eq!(form.description, "<b>چاله</b>");
+        assert_eq!(form.lat, "۳۶");
+        assert_eq!(form.category, "");
     }
 }

@@ -1,6 +1,7 @@
 //! First-start data: the default category list (always, into an empty
-//! database) and, in demo mode, the demo city's districts, its units, the
-//! routing table and one account per staff role.
+//! database); in demo mode the demo city's districts, its units, the
+//! routing table and one account per staff role; otherwise, on a first
+//! start, one admin account whose password must be changed at first sign-in.
 
 use super::Store;
 use crate::auth::{password, Role};
@@ -58,6 +59,8 @@ pub struct NewAccount {
     pub username: String,
     pub role: Role,
     pub password: String,
+    /// The password was made for the person, who must replace it.
+    pub must_change: bool,
 }
 
 /// One row of `categories.csv`.
@@ -177,7 +180,10 @@ pub async fn seed(store: &Store, demo: bool) -> anyhow::Result<Vec<NewAccount>> 
         }
     }
     w.commit().await?;
-    if !demo || count(store, "district").await? > 0 {
+    if !demo {
+        return first_admin(store, now).await;
+    }
+    if count(store, "district").await? > 0 {
         return Ok(Vec::new());
     }
 
@@ -270,10 +276,40 @@ pub async fn seed(store: &Store, demo: bool) -> anyhow::Result<Vec<NewAccount>> 
             username: role.as_str().to_owned(),
             role,
             password,
+            must_change: false,
         });
     }
     w.commit().await?;
     Ok(accounts)
+}
+
+/// A production first start: one admin account with a one-time password
+/// (printed once by the caller) that must be changed at the first sign-in.
+/// Nothing when any staff account exists.
+async fn first_admin(store: &Store, now: i64) -> anyhow::Result<Vec<NewAccount>> {
+    let mut w = store.begin_write().await?;
+    let staff: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM app_user WHERE username IS NOT NULL")
+        .fetch_one(&mut *w.tx)
+        .await?;
+    if staff > 0 {
+        return Ok(Vec::new());
+    }
+    let password = password::generate();
+    sqlx::query(
+        "INSERT INTO app_user (username, display_name, password_hash, role, must_change_password, \
+         created_at) VALUES ('admin', 'admin', $1, 'admin', 1, $2)",
+    )
+    .bind(password::hash(&password)?)
+    .bind(now)
+    .execute(&mut *w.tx)
+    .await?;
+    w.commit().await?;
+    Ok(vec![NewAccount {
+        username: "admin".to_owned(),
+        role: Role::Admin,
+        password,
+        must_change: true,
+    }])
 }
 
 #[cfg(test)]

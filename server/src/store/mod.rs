@@ -114,6 +114,29 @@ impl Store {
         Ok(WriteTx { tx, _guard: guard })
     }
 
+    /// Counts one hit on `bucket` in a fixed window of `window_s` seconds
+    /// and returns the hits in the current window, this one included. One
+    /// atomic upsert, committed at once: parallel hits each get their own
+    /// number, on either backend and across server processes.
+    pub async fn hit(&self, bucket: &str, window_s: i64, now: i64) -> Result<i64, sqlx::Error> {
+        let mut w = self.begin_write().await?;
+        let hits: i64 = sqlx::query_scalar(
+            "INSERT INTO rate_counter (bucket, window_start, hits) VALUES ($1, $2, 1) \
+             ON CONFLICT (bucket) DO UPDATE SET \
+             hits = CASE WHEN rate_counter.window_start <= $3 THEN 1 ELSE rate_counter.hits + 1 END, \
+             window_start = CASE WHEN rate_counter.window_start <= $3 THEN $2 \
+             ELSE rate_counter.window_start END \
+             RETURNING hits",
+        )
+        .bind(bucket)
+        .bind(now)
+        .bind(now - window_s)
+        .fetch_one(&mut *w.tx)
+        .await?;
+        w.commit().await?;
+        Ok(hits)
+    }
+
     /// Whether the database answers (for `/ready`).
     pub async fn ping(&self) -> bool {
         let probe = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&self.pool);

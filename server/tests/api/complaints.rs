@@ -1,32 +1,42 @@
 //! Filing (routing, idempotency) and the public tracking pages.
 
 use crate::helpers::{on_each_backend, TestApp};
-use app::{error::AppError, model::Status};
-use reqwest::{header, StatusCode};
-use server::{
-    services::intake::{Channel, IntakeService, NewComplaint},
-    store::Store,
+use app::{
+    api::forms::ReportForm,
+    error::{AppError, Invalid},
+    model::Status,
 };
+use reqwest::{header, StatusCode};
+use server::services::intake::{Channel, Filer, IntakeService, Submission};
 
 /// Azadi Square, inside district 1 of the demo city.
 const AZADI: (f64, f64) = (36.2575, 49.974);
 
-fn pothole(lat: f64, lon: f64) -> NewComplaint {
-    NewComplaint {
-        category: "asphalt-repair".into(),
-        description: "چاله بزرگ جلوی ورودی میدان؛ دو موتور زمین خوردند".into(),
-        lat: Some(lat),
-        lon: Some(lon),
-        accuracy_m: Some(12.0),
-        address: Some("میدان آزادی، ضلع شمالی".into()),
+fn pothole(lat: f64, lon: f64) -> Submission {
+    Submission {
+        form: ReportForm {
+            category: "asphalt-repair".into(),
+            description: "چاله بزرگ جلوی ورودی میدان؛ دو موتور زمین خوردند".into(),
+            lat: lat.to_string(),
+            lon: lon.to_string(),
+            accuracy_m: "12".into(),
+            address: "میدان آزادی، ضلع شمالی".into(),
+            ..ReportForm::default()
+        },
+        photos: Vec::new(),
+    }
+}
+
+fn web(key: Option<&str>) -> Filer<'_> {
+    Filer {
         channel: Channel::Web,
         citizen_id: None,
+        idempotency_key: key,
     }
 }
 
 async fn intake(app: &TestApp) -> IntakeService {
-    let store = Store::connect(&app.database_url, 2).await.expect("connect");
-    IntakeService::new(store)
+    app.state.intake.clone()
 }
 
 #[tokio::test]
@@ -34,7 +44,7 @@ async fn a_complaint_is_routed_by_district_and_category_and_tracked() {
     on_each_backend(|app| async move {
         let intake = intake(&app).await;
         let filed = intake
-            .file(pothole(AZADI.0, AZADI.1), &[], None)
+            .file(&pothole(AZADI.0, AZADI.1), web(None))
             .await
             .expect("filed");
         assert_eq!(filed.status, Status::Referred, "{}", app.backend);
@@ -96,34 +106,24 @@ async fn outside_the_city_is_refused_and_nothing_is_stored() {
     on_each_backend(|app| async move {
         let intake = intake(&app).await;
         let err = intake
-            .file(pothole(36.31, 50.0), &[], None)
+            .file(&pothole(36.31, 50.0), web(None))
             .await
             .expect_err("outside");
-        assert_eq!(err, AppError::invalid("location", "outside_city"));
+        assert_eq!(err, AppError::Invalid(Invalid::LocationOutsideCity));
+        let mut unknown = pothole(AZADI.0, AZADI.1);
+        unknown.form.category = "no-such".into();
         let err = intake
-            .file(
-                NewComplaint {
-                    category: "no-such".into(),
-                    ..pothole(AZADI.0, AZADI.1)
-                },
-                &[],
-                None,
-            )
+            .file(&unknown, web(None))
             .await
             .expect_err("unknown category");
-        assert_eq!(err, AppError::invalid("category", "unknown"));
+        assert_eq!(err, AppError::Invalid(Invalid::CategoryUnknown));
         assert_eq!(app.count("complaint").await, 0, "{}", app.backend);
         // Address only: filed, waiting for dispatch to place it.
+        let mut address_only = pothole(0.0, 0.0);
+        address_only.form.lat.clear();
+        address_only.form.lon.clear();
         let filed = intake
-            .file(
-                NewComplaint {
-                    lat: None,
-                    lon: None,
-                    ..pothole(0.0, 0.0)
-                },
-                &[],
-                None,
-            )
+            .file(&address_only, web(None))
             .await
             .expect("address only");
         assert_eq!(filed.status, Status::Submitted);
@@ -136,25 +136,23 @@ async fn outside_the_city_is_refused_and_nothing_is_stored() {
 async fn a_retry_with_the_same_key_returns_the_first_answer() {
     on_each_backend(|app| async move {
         let intake = intake(&app).await;
-        let key = Some(("key-1", "hash-a"));
         let first = intake
-            .file(pothole(AZADI.0, AZADI.1), &[], key)
+            .file(&pothole(AZADI.0, AZADI.1), web(Some("key-1")))
             .await
             .expect("first");
         let again = intake
-            .file(pothole(AZADI.0, AZADI.1), &[], key)
+            .file(&pothole(AZADI.0, AZADI.1), web(Some("key-1")))
             .await
             .expect("retry");
         assert_eq!(first, again);
         assert_eq!(app.count("complaint").await, 1, "{}", app.backend);
+        let mut other = pothole(AZADI.0, AZADI.1);
+        other.form.description.push_str(" و یک چاله دیگر");
         let err = intake
-            .file(pothole(AZADI.0, AZADI.1), &[], Some(("key-1", "hash-b")))
+            .file(&other, web(Some("key-1")))
             .await
             .expect_err("other body");
-        assert_eq!(
-            err,
-            AppError::invalid("idempotency_key", "reused_with_other_body")
-        );
+        assert_eq!(err, AppError::Invalid(Invalid::IdempotencyKeyReused));
         assert_eq!(app.count("complaint").await, 1);
     })
     .await;

@@ -1,6 +1,9 @@
 use server::{
     config::{Config, Secret, SmsConfig},
+    jobs::Jobs,
     startup::Application,
+    store::Store,
+    web::AppState,
 };
 use std::{
     future::Future,
@@ -112,18 +115,27 @@ pub struct TestApp {
     pub backend: &'static str,
     pub database_url: String,
     pub sms: FakeSms,
+    /// The server's own services and jobs, to call them directly.
+    pub state: AppState,
+    pub jobs: Jobs,
+    /// Where the server keeps its database (SQLite) and photos.
+    pub data_dir: std::path::PathBuf,
+    /// One connection for the test's own queries.
+    store: Store,
 }
 
 impl TestApp {
     /// Rows in one of our tables (a constant name, never input).
     pub async fn count(&self, table: &str) -> i64 {
-        let store = server::store::Store::connect(&self.database_url, 1)
-            .await
-            .expect("connect");
         sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(store.pool())
+            .fetch_one(self.store.pool())
             .await
             .expect("count")
+    }
+
+    /// The test's own handle on the database.
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -132,11 +144,8 @@ impl TestApp {
 
     /// Runs one statement against the test database (to move clocks).
     pub async fn execute(&self, sql: &str) {
-        let store = server::store::Store::connect(&self.database_url, 1)
-            .await
-            .expect("connect");
         sqlx::query(sql)
-            .execute(store.pool())
+            .execute(self.store.pool())
             .await
             .expect("execute");
     }
@@ -195,6 +204,12 @@ fn write_site(root: &Path) {
     .expect("js");
     std::fs::write(pkg.join("pasokh.0123abcd.js.br"), b"\x1b\x01\x00").expect("br");
     std::fs::write(root.join("manifest.webmanifest"), r#"{"name":"x"}"#).expect("manifest");
+    // A stylesheet-sized file (the real one is about 9 KB).
+    std::fs::write(
+        root.join("robots.txt"),
+        "User-agent: *\nAllow: /\n".repeat(400),
+    )
+    .expect("robots");
 }
 
 /// Starts the server; the returned directory (data and site) lives as long
@@ -202,12 +217,14 @@ fn write_site(root: &Path) {
 async fn spawn(
     backend: &'static str,
     database_url: Option<String>,
+    tweak: &dyn Fn(&mut Config),
 ) -> (TestApp, tempfile::TempDir) {
     let data_dir = tempfile::tempdir().expect("tempdir");
     let site = data_dir.path().join("site");
     write_site(&site);
     let mut config = Config::for_tests(data_dir.path().join("data"), database_url);
     config.site_root = site;
+    tweak(&mut config);
     let sms = FakeSms::default();
     config.sms = SmsConfig::Kavenegar {
         base_url: sms.start().await,
@@ -215,11 +232,14 @@ async fn spawn(
         template: "pasokh-otp".into(),
     };
     let database_url = config.database_url.expose().to_owned();
+    let data = config.data_dir.clone();
     let app = Application::build(config)
         .await
         .expect("application builds");
     let base = format!("http://{}", app.local_addr());
+    let (state, jobs) = (app.state(), app.jobs());
     tokio::spawn(app.run_until_stopped());
+    let store = Store::connect(&database_url, 2).await.expect("connect");
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -230,6 +250,10 @@ async fn spawn(
         backend,
         database_url,
         sms,
+        state,
+        jobs,
+        data_dir: data,
+        store,
     };
     (app, data_dir)
 }
@@ -267,14 +291,23 @@ where
     F: Fn(TestApp) -> Fut,
     Fut: Future<Output = ()>,
 {
+    on_each_backend_with(|_| {}, case).await;
+}
+
+/// Like [`on_each_backend`], with the configuration changed by `tweak`.
+pub async fn on_each_backend_with<F, Fut>(tweak: impl Fn(&mut Config), case: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
     // The directory is held here: a test body that uses only some fields of
     // `TestApp` would otherwise drop the rest (and delete the database) early.
-    let (app, _dir) = spawn("sqlite", None).await;
+    let (app, _dir) = spawn("sqlite", None, &tweak).await;
     case(app).await;
     match std::env::var("PASOKH_TEST_DATABASE_URL") {
         Ok(base) if !base.trim().is_empty() => {
             let url = fresh_postgres(&base).await;
-            let (app, _dir) = spawn("postgres", Some(url.clone())).await;
+            let (app, _dir) = spawn("postgres", Some(url.clone()), &tweak).await;
             case(app).await;
             drop_postgres(&base, &url).await;
         }

@@ -4,6 +4,7 @@
 
 mod citizen;
 mod complaints;
+mod foundation;
 mod helpers;
 mod rest;
 mod shell;

@@ -9,9 +9,9 @@ use reqwest::{
 use serde_json::Value;
 
 /// Azadi Square, inside district 1 of the demo city.
-const AZADI: (&str, &str) = ("36.2575", "49.974");
+pub(crate) const AZADI: (&str, &str) = ("36.2575", "49.974");
 
-fn png(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn png(width: u32, height: u32) -> Vec<u8> {
     let img = image::RgbImage::from_fn(width, height, |x, y| {
         image::Rgb([(x % 256) as u8, (y % 256) as u8, 120])
     });
@@ -21,7 +21,7 @@ fn png(width: u32, height: u32) -> Vec<u8> {
     out.into_inner()
 }
 
-fn jpeg(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn jpeg(width: u32, height: u32) -> Vec<u8> {
     let img = image::RgbImage::from_fn(width, height, |x, y| {
         image::Rgb([(x % 256) as u8, 90, (y % 256) as u8])
     });
@@ -45,7 +45,7 @@ fn jpeg_with_exif(marker: &[u8]) -> Vec<u8> {
     out
 }
 
-fn complaint_form(description: &str) -> Form {
+pub(crate) fn complaint_form(description: &str) -> Form {
     Form::new()
         .text("category", "asphalt-repair")
         .text("description", description.to_owned())
@@ -55,7 +55,11 @@ fn complaint_form(description: &str) -> Form {
         .text("address", "میدان آزادی")
 }
 
-async fn post_complaint(app: &TestApp, key: Option<&str>, form: Form) -> reqwest::Response {
+pub(crate) async fn post_complaint(
+    app: &TestApp,
+    key: Option<&str>,
+    form: Form,
+) -> reqwest::Response {
     let mut req = app
         .client
         .post(app.url("/api/v1/complaints"))

@@ -1,6 +1,9 @@
 //! The error page: what a person sees when a request fails.
 
-use crate::{error::AppError, i18n::Msg, shell::use_lang};
+use crate::{
+    error::AppError,
+    i18n::{use_lang, Msg},
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -9,9 +12,7 @@ use leptos_meta::Title;
 pub fn ErrorPage(error: AppError) -> impl IntoView {
     let lang = use_lang();
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(status) = http::StatusCode::from_u16(error.status_code()) {
-            response.set_status(status);
-        }
+        response.set_status(error.status_code());
     }
     view! {
         <Title text=Msg::ErrorTitle.text(lang) />
