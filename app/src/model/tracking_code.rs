@@ -193,7 +193,8 @@ mod tests {
             proptest::prop_assert!(code.is_some());
             let code = code.unwrap_or_else(|| unreachable!());
             let persian = crate::model::digits::to_persian(code.as_str());
-            proptest::prop_assert_eq!(TrackingCode::parse(&persian).as_ref(), Ok(&code));
+            let parsed = TrackingCode::parse(&persian);
+            proptest::prop_assert_eq!(parsed, Ok(code));
         }
 
         #[test]

@@ -718,16 +718,17 @@ async fn kept_alive_static_files_do_not_wait_for_delayed_acks() {
             .await
             .expect("connect");
         let request = format!("GET /robots.txt HTTP/1.1\r\nHost: {addr}\r\n\r\n");
-        let mut one_response = async |socket: &mut tokio::net::TcpStream| {
+        let one_response = async |socket: &mut tokio::net::TcpStream| {
             socket.write_all(request.as_bytes()).await.expect("write");
             let mut got = Vec::new();
             let mut buf = [0u8; 4096];
             // The file is 9200 bytes after the headers.
-            while !got
-                .windows(4)
-                .position(|w| w == b"\r\n\r\n")
-                .is_some_and(|h| got.len() >= h + 4 + 9200)
-            {
+            let complete = |got: &[u8]| {
+                got.windows(4)
+                    .position(|w| w == b"\r\n\r\n")
+                    .is_some_and(|h| got.len() >= h + 4 + 9200)
+            };
+            while !complete(&got) {
                 let n = socket.read(&mut buf).await.expect("read");
                 assert!(n > 0, "connection closed");
                 got.extend_from_slice(&buf[..n]);
