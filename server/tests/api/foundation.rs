@@ -226,14 +226,7 @@ async fn parallel_wrong_codes_are_counted_and_a_code_signs_in_once() {
     on_each_backend(|app| async move {
         // Issue 7, bug 2.
         let phone = "09121110101";
-        let res = app
-            .client
-            .post(app.url("/api/v1/auth/otp"))
-            .json(&json!({ "phone": phone }))
-            .send()
-            .await
-            .expect("request");
-        assert_eq!(res.status(), StatusCode::ACCEPTED);
+        assert_eq!(app.request_code(phone).await, StatusCode::ACCEPTED);
         let code = app.sms.last_code(phone);
         let wrong = if code == "000000" { "111111" } else { "000000" };
         let guesses = (0..40).map(|_| {
@@ -272,12 +265,7 @@ async fn parallel_wrong_codes_are_counted_and_a_code_signs_in_once() {
 
         // The right code, five times at once: one session.
         let other = "09121110102";
-        app.client
-            .post(app.url("/api/v1/auth/otp"))
-            .json(&json!({ "phone": other }))
-            .send()
-            .await
-            .expect("request");
+        assert_eq!(app.request_code(other).await, StatusCode::ACCEPTED);
         let code = app.sms.last_code(other);
         let tries = (0..5).map(|_| {
             app.client
@@ -385,13 +373,7 @@ async fn typed_text_is_escaped_wherever_a_page_echoes_it() {
         ] {
             form = form.text(field, MARKUP);
         }
-        let res = app
-            .client
-            .post(app.url("/report"))
-            .multipart(form)
-            .send()
-            .await
-            .expect("post");
+        let res = app.post_multipart("/report", form).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = res.text().await.expect("body");
         assert_escaped(&html, "/report");
@@ -402,13 +384,7 @@ async fn typed_text_is_escaped_wherever_a_page_echoes_it() {
         // A description long enough to pass, so the coordinates are what is refused.
         let form = complaint_form(&format!("{MARKUP} چاله")).text("idempotency_key", "k-markup");
         let form = form.text("channel", "web");
-        let res = app
-            .client
-            .post(app.url("/report"))
-            .multipart(form)
-            .send()
-            .await
-            .expect("post");
+        let res = app.post_multipart("/report", form).await;
         assert_eq!(
             res.status(),
             StatusCode::SEE_OTHER,
@@ -612,13 +588,7 @@ async fn a_refused_multipart_read_keeps_what_was_typed() {
             form = form.part("photo", Part::bytes(jpeg(20 + i, 20)).file_name("p.jpg"));
         }
         let form = form.text("address", "کوچه یاس، پلاک ۱۲");
-        let res = app
-            .client
-            .post(app.url("/report"))
-            .multipart(form)
-            .send()
-            .await
-            .expect("post");
+        let res = app.post_multipart("/report", form).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = res.text().await.expect("body");
         assert!(html.contains("حداکثر ۵ عکس"), "the reason");

@@ -150,16 +150,38 @@ impl TestApp {
             .expect("execute");
     }
 
-    /// Signs `phone` in through the API and returns its session token.
-    pub async fn sign_in(&self, phone: &str) -> String {
-        let res = self
-            .client
+    /// Posts a multipart form to `path`.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        form: reqwest::multipart::Form,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .multipart(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Asks the API to send a sign-in code to `phone`.
+    pub async fn request_code(&self, phone: &str) -> reqwest::StatusCode {
+        self.client
             .post(self.url("/api/v1/auth/otp"))
             .json(&serde_json::json!({ "phone": phone }))
             .send()
             .await
-            .expect("request");
-        assert_eq!(res.status(), reqwest::StatusCode::ACCEPTED, "code sent");
+            .expect("request")
+            .status()
+    }
+
+    /// Signs `phone` in through the API and returns its session token.
+    pub async fn sign_in(&self, phone: &str) -> String {
+        assert_eq!(
+            self.request_code(phone).await,
+            reqwest::StatusCode::ACCEPTED,
+            "code sent"
+        );
         let res = self
             .client
             .post(self.url("/api/v1/auth/session"))

@@ -309,13 +309,7 @@ async fn the_html_form_files_without_javascript_and_keeps_input_on_error() {
             .text("address", "کوچه شهید احمدی")
             .text("lat", "")
             .text("lon", "");
-        let res = app
-            .client
-            .post(app.url("/report"))
-            .multipart(form)
-            .send()
-            .await
-            .expect("post");
+        let res = app.post_multipart("/report", form).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = res.text().await.expect("body");
         assert!(html.contains("شرح مشکل خیلی کوتاه است"));
@@ -333,13 +327,7 @@ async fn the_html_form_files_without_javascript_and_keeps_input_on_error() {
             .text("lat", "۳۶٫۲۵۷۵")
             .text("lon", "49.974")
             .part("photo", Part::bytes(Vec::new()).file_name(""));
-        let res = app
-            .client
-            .post(app.url("/report"))
-            .multipart(form)
-            .send()
-            .await
-            .expect("post");
+        let res = app.post_multipart("/report", form).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         let location = res.headers()[header::LOCATION]
             .to_str()
