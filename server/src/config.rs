@@ -55,13 +55,36 @@ pub struct Config {
     /// `PASOKH_OTP_HOURLY_LIMIT` (the alarm and brake across all numbers,
     /// default 1000), `PASOKH_OTP_PER_ADDRESS_HOURLY` (default 30) and
     /// `PASOKH_OTP_PER_ADDRESS_BRAKED` (default 3): one-time-code limits.
-    pub otp: crate::auth::otp::OtpLimits,
+    pub otp: OtpLimits,
     /// `PASOKH_TRUSTED_PROXIES`: addresses or CIDR ranges of the reverse
     /// proxies whose `X-Forwarded-For` names the client (default none).
     pub trusted_proxies: crate::net::TrustedProxies,
     /// `PASOKH_TEST_HOOKS`: enables `/test/*` routes that end-to-end tests
     /// use to act as staff. Never set in production.
     pub test_hooks: bool,
+}
+
+/// How many codes may be sent, beyond the per-number rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OtpLimits {
+    /// Codes an hour across all numbers before the brake (and an alarm in
+    /// the log).
+    pub hourly_ceiling: i64,
+    /// Codes an hour per client address. Generous: mobile carriers put
+    /// many phones behind one address.
+    pub per_address: i64,
+    /// Codes an hour per client address while the ceiling is exceeded.
+    pub per_address_braked: i64,
+}
+
+impl Default for OtpLimits {
+    fn default() -> Self {
+        Self {
+            hourly_ceiling: 1000,
+            per_address: 30,
+            per_address_braked: 3,
+        }
+    }
 }
 
 /// Where map tiles come from. The origin is added to the pages' CSP.
@@ -189,8 +212,8 @@ impl Config {
             Some(v) => parse_bool("PASOKH_TEST_HOOKS", &v)?,
             None => false,
         };
-        let defaults = crate::auth::otp::OtpLimits::default();
-        let otp = crate::auth::otp::OtpLimits {
+        let defaults = OtpLimits::default();
+        let otp = OtpLimits {
             hourly_ceiling: positive("PASOKH_OTP_HOURLY_LIMIT", defaults.hourly_ceiling)?,
             per_address: positive("PASOKH_OTP_PER_ADDRESS_HOURLY", defaults.per_address)?,
             per_address_braked: positive(
@@ -234,7 +257,7 @@ impl Config {
             public_url: None,
             map: MapConfig::default(),
             sms: SmsConfig::Log,
-            otp: crate::auth::otp::OtpLimits::default(),
+            otp: OtpLimits::default(),
             trusted_proxies: crate::net::TrustedProxies::default(),
             test_hooks: true,
         }

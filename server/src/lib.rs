@@ -13,6 +13,7 @@ pub mod media;
 pub mod net;
 pub mod rest;
 pub mod routes;
+pub mod seed;
 pub mod services;
 pub mod sms;
 pub mod startup;

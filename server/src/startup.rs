@@ -50,7 +50,7 @@ impl Application {
             format!("creating the data directory {}", config.data_dir.display())
         })?;
         let store = Store::connect(config.database_url.expose(), config.db_max_connections).await?;
-        let accounts = crate::store::demo::seed(&store, config.demo).await?;
+        let accounts = crate::seed::seed(&store, config.demo).await?;
         if !accounts.is_empty() {
             // Printed once: the hashes are all that is stored.
             println!("Staff accounts created now (passwords are shown only this once):");
@@ -212,7 +212,7 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(assets::static_or_not_found)
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            (state.accounts.clone(), state.config.secure_cookies()),
             crate::auth::session::resolve,
         ))
         .layer(axum::middleware::from_fn(move |req, next| {

@@ -7,14 +7,15 @@
 //!   for [`LOCKOUT`] seconds (no checking and no sending);
 //! - a new code is sent at most every [`RESEND_AFTER`] seconds, and at most
 //!   [`MAX_SENDS`] times per [`SEND_WINDOW`], per number;
-//! - at most [`OtpLimits::per_address`] codes an hour per client address;
-//! - across all numbers, [`OtpLimits::hourly_ceiling`] codes an hour is an
+//! - at most `OtpLimits::per_address` codes an hour per client address;
+//! - across all numbers, `OtpLimits::hourly_ceiling` codes an hour is an
 //!   alarm and a brake, not a wall: past it every address is held to
-//!   [`OtpLimits::per_address_braked`], so one caller pumping SMS cannot
+//!   `OtpLimits::per_address_braked`, so one caller pumping SMS cannot
 //!   lock everyone else out of signing in;
 //! - only hashes of codes and session tokens are stored.
 
 use crate::{
+    config::OtpLimits,
     error::{internal, OrInternal},
     sms::SmsSender,
     store::Store,
@@ -82,29 +83,6 @@ fn parse_code(raw: &str) -> Result<String, AppError> {
         Ok(code)
     } else {
         Err(Invalid::CodeFormat.into())
-    }
-}
-
-/// How many codes may be sent, beyond the per-number rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OtpLimits {
-    /// Codes an hour across all numbers before the brake (and an alarm in
-    /// the log).
-    pub hourly_ceiling: i64,
-    /// Codes an hour per client address. Generous: mobile carriers put
-    /// many phones behind one address.
-    pub per_address: i64,
-    /// Codes an hour per client address while the ceiling is exceeded.
-    pub per_address_braked: i64,
-}
-
-impl Default for OtpLimits {
-    fn default() -> Self {
-        Self {
-            hourly_ceiling: 1000,
-            per_address: 30,
-            per_address_braked: 3,
-        }
     }
 }
 

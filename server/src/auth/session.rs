@@ -5,7 +5,7 @@
 //! sub-domain can plant or read it. API clients may send the same token as
 //! `Authorization: Bearer …`.
 
-use crate::web::AppState;
+use super::otp::Accounts;
 use axum::{
     extract::{Request, State},
     http::{header, HeaderMap},
@@ -98,14 +98,17 @@ const ANONYMOUS_PREFIXES: [&str; 8] = [
 
 /// Resolves the session (if any) and puts the [`app::api::ports::Viewer`] in
 /// the request's extensions, where handlers and pages find it.
-pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let secure = state.config.secure_cookies();
+pub async fn resolve(
+    State((accounts, secure)): State<(Accounts, bool)>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path();
     if ANONYMOUS_PREFIXES.iter().any(|p| path.starts_with(p)) {
         return next.run(req).await;
     }
     if let Some(token) = token(req.headers(), secure).map(str::to_owned) {
-        match state.accounts.viewer(&token).await {
+        match accounts.viewer(&token).await {
             Ok(Some(viewer)) => {
                 req.extensions_mut().insert(viewer);
             }

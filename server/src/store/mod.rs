@@ -3,8 +3,6 @@
 //! (`$1` placeholders work on both); the migrations differ only in the
 //! auto-increment key type (see `migrations/gen.sh`).
 
-pub mod demo;
-
 use anyhow::Context;
 use sqlx::{any::AnyPoolOptions, migrate::Migrator, AnyPool, Executor, Transaction};
 use std::{path::Path, sync::Arc, time::Duration};

@@ -3,14 +3,14 @@
 //! routing table and one account per staff role; otherwise, on a first
 //! start, one admin account whose password must be changed at first sign-in.
 
-use super::Store;
 use crate::auth::{password, Role};
+use crate::store::Store;
 use anyhow::Context;
 use app::model::geo::Polygon;
 use serde::Deserialize;
 
-const CATEGORIES_CSV: &str = include_str!("../../demo/categories.csv");
-const DISTRICTS_GEOJSON: &str = include_str!("../../demo/demo-city-districts.geojson");
+const CATEGORIES_CSV: &str = include_str!("../demo/categories.csv");
+const DISTRICTS_GEOJSON: &str = include_str!("../demo/demo-city-districts.geojson");
 
 /// City-wide organisations that own categories not handled by a district
 /// office: (unit kind, Persian name, English name).
