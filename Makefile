@@ -17,7 +17,7 @@ LEAFLET := public/leaflet/leaflet.js
 SOURCES := $(shell find app server/src server/migrations server/demo style public -type f -not -path 'public/fonts/*' -not -path 'public/leaflet/*' 2>/dev/null) Cargo.toml Cargo.lock
 SITE_STAMP := target/site/.built
 
-.PHONY: run test tools rust-tools node-tools browser build lint fmt-check clippy migrations-check unit-test e2e size clean-site
+.PHONY: run test tools rust-tools node-tools browser build lint fmt-check clippy migrations-check js-check unit-test e2e size clean-site
 
 ## run: install tools, build the release site, serve it at http://127.0.0.1:3000
 run: tools build
@@ -68,7 +68,14 @@ $(SITE_STAMP): $(SOURCES) $(FONT) $(LEAFLET)
 	cargo leptos build --release --precompress
 	@touch $@
 
-lint: fmt-check clippy migrations-check
+lint: fmt-check clippy migrations-check js-check
+
+## js-check: the browser scripts type-check (// @ts-check, tsc --noEmit) and their unit tests pass
+js-check: node-tools
+	tsc -p tsconfig.js.json
+	tsc -p jstest/tsconfig.json
+	tsc -p end2end/tsconfig.json
+	node --disable-warning=MODULE_TYPELESS_PACKAGE_JSON --test jstest/
 
 ## migrations-check: the per-backend migrations are exactly what their .sql.in sources generate
 migrations-check:

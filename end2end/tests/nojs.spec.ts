@@ -41,7 +41,10 @@ test.describe('without JavaScript', () => {
     expect(page.url()).toContain('/track');
     const response = await request.response();
     expect(response, 'response to the /track navigation').not.toBeNull();
-    expect(response!.status()).toBeLessThan(500);
+    // Three digits are too short for a tracking code: the form again, with
+    // the reason, answered as a refusal.
+    expect(response!.status()).toBe(422);
     await expect(page.locator('h1').first()).toBeVisible();
+    await expect(page.getByRole('alert')).toHaveText('کد رهگیری ده رقم دارد.');
   });
 });
