@@ -1,4 +1,4 @@
-import { expect, type APIRequestContext } from '@playwright/test';
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
 import zlib from 'node:zlib';
 
 /** A solid-colour PNG, built here so the specs need no fixture files. */
@@ -63,4 +63,13 @@ export async function signInByApi(request: APIRequestContext, phone = randomPhon
   const res = await request.post('/api/v1/auth/session', { data: { phone, code: await smsCode(request, phone) } });
   expect(res.status()).toBe(201);
   return phone;
+}
+
+/** Resolves once the tracking-code island has woken (it marks its form `data-live`). */
+export async function waitForHydration(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => document.querySelector('form.track-form[data-live]') !== null,
+    undefined,
+    { timeout: 20_000 },
+  );
 }

@@ -1,4 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
+import { waitForHydration } from '../helpers';
 import type { AxeResults, Result } from 'axe-core';
 
 const AXE_PATH = require.resolve('axe-core/axe.min.js');
@@ -18,15 +19,6 @@ const ARABIC_SCRIPT_CONTRAST_RULE = 'pasokh-color-contrast-arabic-script';
 // axe is injected as an inline <script>; the app's Content-Security-Policy
 // would (rightly) block it.
 test.use({ bypassCSP: true });
-
-async function waitForHydration(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () =>
-      document.querySelector('form.track-form[data-live]') !== null,
-    undefined,
-    { timeout: 20_000 },
-  );
-}
 
 async function seriousViolations(page: Page): Promise<Result[]> {
   await page.addScriptTag({ path: AXE_PATH });

@@ -1,14 +1,5 @@
-import { test, expect, type Page } from '@playwright/test';
-
-/** Resolves once the Leptos islands on the page have hydrated. */
-async function waitForHydration(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () =>
-      document.querySelector('form.track-form[data-live]') !== null,
-    undefined,
-    { timeout: 20_000 },
-  );
-}
+import { test, expect } from '@playwright/test';
+import { waitForHydration } from '../helpers';
 
 test.describe('home page', () => {
   test('is Persian, right-to-left and has the page landmarks', async ({ page }) => {

@@ -120,11 +120,7 @@ impl Accounts {
     /// more (run now and then; sign-in never depends on it).
     pub async fn prune(&self) -> Result<u64, AppError> {
         let now = crate::now();
-        let mut w = self
-            .store
-            .begin_write()
-            .await
-            .or_internal("starting a transaction")?;
+        let mut w = self.store.write().await?;
         let sessions = sqlx::query("DELETE FROM user_session WHERE expires_at <= $1")
             .bind(now)
             .execute(&mut *w.tx)
@@ -193,11 +189,7 @@ impl Accounts {
             return Err(AppError::RateLimited);
         }
         let code = format!("{:06}", rand::random_range(0..1_000_000u32));
-        let mut w = self
-            .store
-            .begin_write()
-            .await
-            .or_internal("starting a transaction")?;
+        let mut w = self.store.write().await?;
         sqlx::query(
             "INSERT INTO otp_challenge (phone, code_hash, sent_at, expires_at, attempts, \
              window_start, sends, locked_until, used) VALUES ($1, '', 0, 0, 0, 0, 0, 0, 1) \
@@ -246,11 +238,7 @@ impl Accounts {
         let phone = parse_phone(raw_phone)?;
         let code = parse_code(raw_code)?;
         let now = crate::now();
-        let mut w = self
-            .store
-            .begin_write()
-            .await
-            .or_internal("starting a transaction")?;
+        let mut w = self.store.write().await?;
         // Counting the attempt and reading the code are one statement that
         // holds the row until commit: of any number of parallel guesses,
         // at most MAX_ATTEMPTS are ever compared.
@@ -366,11 +354,7 @@ impl Accounts {
 
     /// Ends a session.
     pub async fn sign_out(&self, token: &str) -> Result<(), AppError> {
-        let mut w = self
-            .store
-            .begin_write()
-            .await
-            .or_internal("starting a transaction")?;
+        let mut w = self.store.write().await?;
         sqlx::query("DELETE FROM user_session WHERE token_hash = $1")
             .bind(token_hash(token))
             .execute(&mut *w.tx)

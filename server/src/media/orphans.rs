@@ -30,10 +30,7 @@ pub const GRACE: Duration = Duration::from_secs(3600);
 
 /// Claims `photo_key` for a writer about to store it (committed at once).
 pub async fn claim(store: &Store, photo_key: &str) -> Result<(), AppError> {
-    let mut w = store
-        .begin_write()
-        .await
-        .or_internal("starting a transaction")?;
+    let mut w = store.write().await?;
     sqlx::query(
         "INSERT INTO media_object (object_key, claimed_at) VALUES ($1, $2) \
          ON CONFLICT (object_key) DO UPDATE SET claimed_at = $2",

@@ -202,11 +202,7 @@ impl CitizenService {
         user_id: i64,
     ) -> Result<(i64, bool), AppError> {
         let supporter = format!("u:{user_id}");
-        let mut w = self
-            .store
-            .begin_write()
-            .await
-            .or_internal("starting a transaction")?;
+        let mut w = self.store.write().await?;
         let target = self.target(&mut *w.tx, code).await?;
         if !target.status.is_open() {
             return Err(Conflict::NotOpen.into());
@@ -248,11 +244,7 @@ impl CitizenService {
         comment: &str,
     ) -> Result<(), AppError> {
         let comment = parse_comment(comment)?;
-        let mut w = self
-            .store
-            .begin_write()
-            .await
-            .or_internal("starting a transaction")?;
+        let mut w = self.store.write().await?;
         let target = self.filer_target(&mut w, code, user_id).await?;
         let now = crate::now();
         sqlx::query(
@@ -282,11 +274,7 @@ impl CitizenService {
         reason: &str,
     ) -> Result<(), AppError> {
         let reason = ObjectionReason::parse(reason)?;
-        let mut w = self
-            .store
-            .begin_write()
-            .await
-            .or_internal("starting a transaction")?;
+        let mut w = self.store.write().await?;
         let target = self.filer_target(&mut w, code, user_id).await?;
         let now = crate::now();
         sqlx::query(
@@ -341,11 +329,7 @@ impl CitizenService {
         actor: Actor,
     ) -> Result<(), AppError> {
         let note = note.map(app::model::text::clean).filter(|n| !n.is_empty());
-        let mut w = self
-            .store
-            .begin_write()
-            .await
-            .or_internal("starting a transaction")?;
+        let mut w = self.store.write().await?;
         let target = self.target(&mut *w.tx, code).await?;
         if !target.status.can_move_to(to) {
             return Err(Conflict::Transition.into());

@@ -312,11 +312,7 @@ impl IntakeService {
         idempotency: Option<(&str, &str)>,
     ) -> Result<Inserted, AppError> {
         let now = crate::now();
-        let mut w = self
-            .store
-            .begin_write()
-            .await
-            .or_internal("starting a transaction")?;
+        let mut w = self.store.write().await?;
         if let Some((key, hash)) = idempotency {
             // Reserve the key first. A concurrent holder makes this wait
             // (PostgreSQL: the unique index; SQLite: the writer lock) until

@@ -135,6 +135,15 @@ impl Store {
         Ok(hits)
     }
 
+    /// Begins a write transaction for a service: a failure is logged and
+    /// becomes the opaque internal error.
+    pub async fn write(&self) -> Result<WriteTx, app::error::AppError> {
+        use crate::error::OrInternal;
+        self.begin_write()
+            .await
+            .or_internal("starting a transaction")
+    }
+
     /// Whether the database answers (for `/ready`).
     pub async fn ping(&self) -> bool {
         let probe = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&self.pool);
