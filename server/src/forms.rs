@@ -12,7 +12,7 @@ use crate::{
         intake::{Channel, Filer, Submission, MAX_COMPLAINT_BYTES},
         Actor,
     },
-    web::{client_addr, refused, render_page, see_other, AppState},
+    web::{client_addr, refused, render_page, see_other, signed_in, AppState},
 };
 use app::{
     api::{
@@ -174,15 +174,6 @@ async fn answer<F: Clone + Send + Sync + 'static>(
     }
 }
 
-/// The signed-in citizen, or `Unauthorized`.
-fn viewer(parts: &Parts) -> Result<Viewer, AppError> {
-    parts
-        .extensions
-        .get::<Viewer>()
-        .cloned()
-        .ok_or(AppError::Unauthorized)
-}
-
 /// `POST /track/{code}/rating` (stars, comment): the filer rates once.
 async fn rate(State(state): State<AppState>, Path(raw): Path<String>, req: Request) -> Response {
     let Ok(code) = tracking_code(&raw) else {
@@ -191,7 +182,7 @@ async fn rate(State(state): State<AppState>, Path(raw): Path<String>, req: Reque
     let (parts, form) = read_form::<RatingForm>(req).await;
     let result = async {
         let form = form.as_ref().map_err(|e| *e)?;
-        let viewer = viewer(&parts)?;
+        let viewer = signed_in(&parts)?;
         let stars = Stars::parse(&form.stars)?;
         state
             .citizens
@@ -211,7 +202,7 @@ async fn object(State(state): State<AppState>, Path(raw): Path<String>, req: Req
     let (parts, form) = read_form::<ObjectionForm>(req).await;
     let result = async {
         let form = form.as_ref().map_err(|e| *e)?;
-        let viewer = viewer(&parts)?;
+        let viewer = signed_in(&parts)?;
         state
             .citizens
             .object(&code, viewer.user_id, &form.reason)
@@ -229,7 +220,7 @@ async fn support(State(state): State<AppState>, Path(raw): Path<String>, req: Re
         return see_other("/track");
     };
     let (parts, _) = req.into_parts();
-    let Ok(viewer) = viewer(&parts) else {
+    let Ok(viewer) = signed_in(&parts) else {
         return see_other(&format!("/signin?next=/track/{code}"));
     };
     let result = state

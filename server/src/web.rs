@@ -107,6 +107,16 @@ pub fn see_other(location: &str) -> Response {
         .into_response()
 }
 
+/// The signed-in citizen of this request (the session layer put it there),
+/// or `Unauthorized`.
+pub fn signed_in(parts: &Parts) -> Result<app::api::ports::Viewer, AppError> {
+    parts
+        .extensions
+        .get::<app::api::ports::Viewer>()
+        .cloned()
+        .ok_or(AppError::Unauthorized)
+}
+
 /// The client's address from the request (see [`crate::net`]).
 pub fn client_addr(parts: &Parts) -> std::net::IpAddr {
     parts

@@ -28,18 +28,22 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// How old an unreferenced object must be before it is swept.
 pub const GRACE: Duration = Duration::from_secs(3600);
 
-/// Claims `photo_key` for a writer about to store it (committed at once).
-pub async fn claim(store: &Store, photo_key: &str) -> Result<(), AppError> {
+/// Claims `photo_keys` for a writer about to store them (one transaction,
+/// committed at once).
+pub async fn claim(store: &Store, photo_keys: &[&str]) -> Result<(), AppError> {
     let mut w = store.write().await?;
-    sqlx::query(
-        "INSERT INTO media_object (object_key, claimed_at) VALUES ($1, $2) \
-         ON CONFLICT (object_key) DO UPDATE SET claimed_at = $2",
-    )
-    .bind(photo_key)
-    .bind(crate::now())
-    .execute(&mut *w.tx)
-    .await
-    .or_internal("claiming a photo object")?;
+    let now = crate::now();
+    for key in photo_keys {
+        sqlx::query(
+            "INSERT INTO media_object (object_key, claimed_at) VALUES ($1, $2) \
+             ON CONFLICT (object_key) DO UPDATE SET claimed_at = $2",
+        )
+        .bind(key)
+        .bind(now)
+        .execute(&mut *w.tx)
+        .await
+        .or_internal("claiming a photo object")?;
+    }
     w.commit().await.or_internal("committing a claim")
 }
 
@@ -67,12 +71,21 @@ pub async fn sweep(store: &Store, media: &MediaStore, grace: Duration) -> anyhow
         staging: media.sweep_staging(cutoff_time),
         ..Swept::default()
     };
+    // One read of what complaints use, so a referenced photo costs no
+    // transaction here; the locked check below still decides each orphan.
+    let referenced: std::collections::HashSet<String> =
+        sqlx::query_scalar("SELECT DISTINCT object_key FROM photo")
+            .fetch_all(store.pool())
+            .await?
+            .into_iter()
+            .collect();
     let mut candidates: Vec<(String, i64)> = media
         .list()
         .await?
         .into_iter()
         .filter(|o| unix(o.last_modified) <= cutoff)
         .map(|o| (photo_key_of(&o.key), unix(o.last_modified)))
+        .filter(|(key, _)| !referenced.contains(key))
         .collect();
     candidates.sort();
     candidates.dedup_by(|a, b| a.0 == b.0);

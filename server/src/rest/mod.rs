@@ -73,12 +73,7 @@ pub struct SignedIn(pub Viewer);
 impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        parts
-            .extensions
-            .get::<Viewer>()
-            .cloned()
-            .map(Self)
-            .ok_or(ApiError(AppError::Unauthorized))
+        Ok(Self(crate::web::signed_in(parts)?))
     }
 }
 

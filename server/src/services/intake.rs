@@ -273,13 +273,18 @@ impl IntakeService {
             ),
             None => None,
         };
-        let mut photos = Vec::with_capacity(submission.photos.len());
+        let mut prepared = Vec::with_capacity(submission.photos.len());
         for bytes in &submission.photos {
-            let prepared = self.media.prepare(bytes.clone()).await?;
-            orphans::claim(&self.store, &prepared.photo.key).await?;
-            self.media.put(&prepared).await?;
-            photos.push(prepared.photo);
+            prepared.push(self.media.prepare(bytes.clone()).await?);
         }
+        if !prepared.is_empty() {
+            let keys: Vec<&str> = prepared.iter().map(|p| p.photo.key.as_str()).collect();
+            orphans::claim(&self.store, &keys).await?;
+        }
+        for p in &prepared {
+            self.media.put(p).await?;
+        }
+        let photos: Vec<StoredPhoto> = prepared.into_iter().map(|p| p.photo).collect();
         let new = NewRecord {
             input: &input,
             category,

@@ -116,7 +116,7 @@ async fn the_sweeper_removes_only_old_unreferenced_objects_and_stale_staging_fil
         let media = &app.state.media;
         // A filing that stored its photo, then died before committing.
         let claimed = media.ingest(jpeg(81, 60).into()).await.expect("ingest");
-        server::media::orphans::claim(app.store(), &claimed.key)
+        server::media::orphans::claim(app.store(), &[claimed.key.as_str()])
             .await
             .expect("claim");
         // An object from before claims existed.
@@ -135,7 +135,7 @@ async fn the_sweeper_removes_only_old_unreferenced_objects_and_stale_staging_fil
         std::fs::write(&fresh_staging, b"being written").expect("staging");
         // A filing in flight now: claimed and stored, not yet committed.
         let in_flight = media.ingest(jpeg(83, 60).into()).await.expect("ingest");
-        server::media::orphans::claim(app.store(), &in_flight.key)
+        server::media::orphans::claim(app.store(), &[in_flight.key.as_str()])
             .await
             .expect("claim");
 
@@ -193,7 +193,7 @@ async fn sweeping_while_the_same_photo_is_filed_never_loses_it() {
                 .ingest(photo.clone().into())
                 .await
                 .expect("ingest");
-            server::media::orphans::claim(app.store(), &orphan.key)
+            server::media::orphans::claim(app.store(), &[orphan.key.as_str()])
                 .await
                 .expect("claim");
             age_all_files(&app, TWO_HOURS);
