@@ -77,8 +77,26 @@ reasons! {
         BboxFormat => "bbox", "format" => ErrInvalid;
         BboxRange => "bbox", "range" => ErrInvalid;
         PageRange => "page", "range" => ErrInvalid;
-        StatusUnknown => "to", "unknown" => ErrInvalid;
+        StatusUnknown => "status", "unknown" => ErrInvalid;
         ChannelUnknown => "channel", "unknown" => ErrInvalid;
+        UsernameFormat => "username", "format" => ErrUsernameFormat;
+        CredentialsWrong => "password", "wrong" => ErrCredentials;
+        PasswordTooShort => "new", "too_short" => ErrPasswordShort;
+        PasswordTooLong => "new", "too_long" => ErrPasswordLong;
+        PasswordMismatch => "confirm", "mismatch" => ErrPasswordMismatch;
+        PasswordWrong => "current", "wrong" => ErrPasswordWrong;
+        ActionUnknown => "action", "unknown" => ErrActionUnknown;
+        NoteMissing => "note", "missing" => ErrNoteMissing;
+        NoteTooLong => "note", "too_long" => ErrNoteLong;
+        UnitUnknown => "unit", "unknown" => ErrUnitUnknown;
+        AssigneeUnknown => "assignee", "unknown" => ErrAssigneeUnknown;
+        DuplicateUnknown => "duplicate_of", "unknown" => ErrDuplicateUnknown;
+        DuplicateSelf => "duplicate_of", "not_allowed" => ErrDuplicateSelf;
+        FromDate => "from", "format" => ErrDateFormat;
+        ToDate => "to", "format" => ErrDateFormat;
+        GrantsMissing => "roles", "missing" => ErrGrantsMissing;
+        GrantUnitUnknown => "roles", "unit_unknown" => ErrUnitUnknown;
+        DisplayNameTooLong => "display_name", "too_long" => ErrInvalid;
     }
 }
 
@@ -119,6 +137,8 @@ reasons! {
         NotResolved => "not_resolved" => ErrNotResolved;
         NotOpen => "not_open" => ErrNotOpen;
         Transition => "transition" => ErrConflict;
+        UsernameTaken => "username_taken" => ErrUsernameTaken;
+        PasswordChangeRequired => "password_change_required" => ErrPasswordChangeRequired;
     }
 }
 

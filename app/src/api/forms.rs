@@ -9,11 +9,13 @@
 //! [`refusal`]. Success answers with a 303 (post/redirect/get).
 
 use crate::{
+    api::staff::{AuditFilter, CartableFilter},
     error::{AppError, Invalid},
+    i18n::jalali::JalaliDate,
     model::{
         geo::{accuracy_from, parse_number, point_from},
         text::{parse_address, Description},
-        GeoPoint,
+        GeoPoint, Role, StaffAction, Status, TrackingCode,
     },
 };
 use serde::{Deserialize, Serialize};
@@ -51,8 +53,13 @@ pub struct ReportForm {
     pub accuracy_m: String,
     /// Made when the form was opened: a retried submission files once.
     pub idempotency_key: String,
-    /// `web` (default for the page), `app` (the installed PWA) or `api`.
+    /// `web` (default for the page), `app` (the installed PWA) or `api`;
+    /// at staff intake `phone` or `in_person`.
     pub channel: String,
+    /// Staff intake only: the caller's mobile number, optional (the code is
+    /// sent to it and later changes are notified). Citizens' forms have no
+    /// such field and the citizen paths ignore it.
+    pub caller_phone: String,
 }
 
 /// A complaint's fields after the checks that need no database.
@@ -139,6 +146,319 @@ pub struct ObjectionForm {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SupportForm {}
 
+/// `POST /staff/signin`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StaffSigninForm {
+    pub username: String,
+    pub password: String,
+    pub next: String,
+}
+
+/// `POST /staff/password`: a new password for the signed-in staff member.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PasswordForm {
+    pub current: String,
+    pub new: String,
+    pub confirm: String,
+}
+
+/// Shortest staff password.
+pub const PASSWORD_MIN: usize = 10;
+
+impl PasswordForm {
+    /// The new password, when it is long enough and typed twice alike.
+    pub fn parse(&self) -> Result<&str, Invalid> {
+        if self.new.chars().count() < PASSWORD_MIN {
+            return Err(Invalid::PasswordTooShort);
+        }
+        if self.new.chars().count() > 200 {
+            return Err(Invalid::PasswordTooLong);
+        }
+        if self.new != self.confirm {
+            return Err(Invalid::PasswordMismatch);
+        }
+        Ok(&self.new)
+    }
+}
+
+/// `POST /staff/complaints/{code}/action` (multipart: a `photo` part may
+/// come along with resolve) and `POST /api/v1/staff/complaints/{code}/actions`
+/// (JSON, or multipart with these fields).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ActionForm {
+    /// `refer`, `accept`, `assign`, `return`, `resolve`, `infeasible`,
+    /// `not_municipal`, `duplicate_of`, `verify`, `verification_failed`.
+    pub action: String,
+    /// The answer or the reason (required for return, resolve, infeasible,
+    /// not_municipal and verification_failed).
+    pub note: String,
+    /// `refer`: the unit's code.
+    pub unit: String,
+    /// `assign`: the person's user id.
+    pub assignee: String,
+    /// `duplicate_of`: the original's tracking code.
+    pub duplicate_of: String,
+}
+
+/// Longest staff note.
+pub const NOTE_MAX: usize = 2000;
+
+/// A staff action after the checks that need no database.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionInput {
+    pub action: StaffAction,
+    pub note: Option<String>,
+    pub unit: Option<String>,
+    pub assignee: Option<i64>,
+    pub duplicate_of: Option<TrackingCode>,
+}
+
+impl ActionForm {
+    pub fn parse(&self) -> Result<ActionInput, Invalid> {
+        let action = StaffAction::parse(&self.action).ok_or(Invalid::ActionUnknown)?;
+        let note = Some(crate::model::text::clean(&self.note)).filter(|n| !n.is_empty());
+        if note.as_ref().is_some_and(|n| n.chars().count() > NOTE_MAX) {
+            return Err(Invalid::NoteTooLong);
+        }
+        if action.needs_note() && note.is_none() {
+            return Err(Invalid::NoteMissing);
+        }
+        let unit = Some(self.unit.trim().to_owned()).filter(|u| !u.is_empty());
+        if action == StaffAction::Refer && unit.is_none() {
+            return Err(Invalid::UnitUnknown);
+        }
+        let assignee = match (action, self.assignee.trim()) {
+            (StaffAction::Assign, raw) => Some(
+                crate::model::digits::to_latin(raw)
+                    .parse::<i64>()
+                    .map_err(|_| Invalid::AssigneeUnknown)?,
+            ),
+            _ => None,
+        };
+        let duplicate_of = match action {
+            StaffAction::DuplicateOf => Some(
+                TrackingCode::parse(&self.duplicate_of).map_err(|_| Invalid::DuplicateUnknown)?,
+            ),
+            _ => None,
+        };
+        Ok(ActionInput {
+            action,
+            note,
+            unit,
+            assignee,
+            duplicate_of,
+        })
+    }
+}
+
+/// `GET /staff/cartable?…` and `GET /api/v1/staff/cartable?…`: the filter
+/// as typed (dates in the Jalali calendar, any digit script).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CartableQuery {
+    pub status: String,
+    pub category: String,
+    /// A district's code.
+    pub district: String,
+    /// `1404/09/01`: filed on or after this day.
+    pub from: String,
+    /// `1404/09/30`: filed on or before this day.
+    pub to: String,
+    /// `1` or `on`: only what is assigned to me.
+    pub mine: String,
+    pub page: String,
+}
+
+/// A Jalali day typed in a filter: `None` when blank.
+fn typed_day(raw: &str, bad: Invalid) -> Result<Option<JalaliDate>, Invalid> {
+    if raw.trim().is_empty() {
+        return Ok(None);
+    }
+    JalaliDate::parse(raw).map(Some).ok_or(bad)
+}
+
+/// A 1-based page number typed in a query: 1 when blank.
+pub fn typed_page(raw: &str) -> Result<i64, Invalid> {
+    if raw.trim().is_empty() {
+        return Ok(1);
+    }
+    crate::model::digits::to_latin(raw.trim())
+        .parse::<i64>()
+        .ok()
+        .filter(|p| (1..=10_000).contains(p))
+        .ok_or(Invalid::PageRange)
+}
+
+/// `from`/`to` as Unix seconds: from the start of `from`'s day to the end of `to`'s.
+fn day_range(from: &str, to: &str) -> Result<(Option<i64>, Option<i64>), Invalid> {
+    let from = typed_day(from, Invalid::FromDate)?.map(JalaliDate::start_unix);
+    let to = typed_day(to, Invalid::ToDate)?.map(|d| d.start_unix() + 86_400);
+    Ok((from, to))
+}
+
+impl CartableQuery {
+    /// The checked filter; `district` stays a code for the server to look up.
+    pub fn parse(&self) -> Result<(CartableFilter, Option<String>), Invalid> {
+        let status = match self.status.trim() {
+            "" => None,
+            s => Some(Status::parse(s).ok_or(Invalid::StatusUnknown)?),
+        };
+        let (from, to) = day_range(&self.from, &self.to)?;
+        let filter = CartableFilter {
+            status,
+            category: Some(self.category.trim().to_owned()).filter(|c| !c.is_empty()),
+            district: None,
+            from,
+            to,
+            mine: matches!(self.mine.trim(), "1" | "on" | "true"),
+            page: typed_page(&self.page)?,
+        };
+        let district = Some(self.district.trim().to_owned()).filter(|d| !d.is_empty());
+        Ok((filter, district))
+    }
+}
+
+/// `GET /staff/audit?…` and `/staff/audit.csv?…`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuditQuery {
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub from: String,
+    pub to: String,
+}
+
+/// Most audit lines a page shows (the CSV export has no limit below this).
+pub const AUDIT_PAGE: i64 = 200;
+
+impl AuditQuery {
+    pub fn parse(&self, limit: i64) -> Result<AuditFilter, Invalid> {
+        let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let (from, to) = day_range(&self.from, &self.to)?;
+        Ok(AuditFilter {
+            actor: text(&self.actor),
+            action: text(&self.action),
+            target: text(&self.target),
+            from,
+            to,
+            limit,
+        })
+    }
+}
+
+/// `POST /staff/admin/users` (new account) and `POST
+/// /staff/admin/users/{id}/roles` (its roles): one checkbox per city-wide
+/// role, and a unit code for each unit-scoped role held.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UserForm {
+    pub username: String,
+    pub display_name: String,
+    pub operator: String,
+    pub supervisor: String,
+    pub inspector: String,
+    pub mayor: String,
+    pub council_member: String,
+    pub admin: String,
+    /// The unit a unit-staff role is held for (a unit code), blank for none.
+    pub unit_staff: String,
+    pub unit_manager: String,
+}
+
+/// Grants named by unit code, before the codes are looked up.
+pub type NamedGrants = Vec<(Role, Option<String>)>;
+
+impl UserForm {
+    /// The roles ticked, with the unit code of each unit-scoped one.
+    pub fn grants(&self) -> NamedGrants {
+        let on = |v: &str| matches!(v.trim(), "1" | "on" | "true");
+        let mut out = Vec::new();
+        for (role, value) in [
+            (Role::Operator, &self.operator),
+            (Role::Supervisor, &self.supervisor),
+            (Role::Inspector, &self.inspector),
+            (Role::Mayor, &self.mayor),
+            (Role::CouncilMember, &self.council_member),
+            (Role::Admin, &self.admin),
+        ] {
+            if on(value) {
+                out.push((role, None));
+            }
+        }
+        for (role, unit) in [
+            (Role::UnitStaff, &self.unit_staff),
+            (Role::UnitManager, &self.unit_manager),
+        ] {
+            if !unit.trim().is_empty() {
+                out.push((role, Some(unit.trim().to_owned())));
+            }
+        }
+        out
+    }
+}
+
+/// A username: 3–32 of `a-z 0-9 . _ -`, starting with a letter.
+pub fn parse_username(raw: &str) -> Result<String, Invalid> {
+    let name = raw.trim().to_ascii_lowercase();
+    let ok = (3..=32).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(name)
+    } else {
+        Err(Invalid::UsernameFormat)
+    }
+}
+
+/// What a back-office form just did (`?done=…` after its 303).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffDone {
+    Acted,
+    PasswordChanged,
+    SignedOutElsewhere,
+    UserSaved,
+    PasswordReset,
+}
+
+impl StaffDone {
+    pub const ALL: [StaffDone; 5] = [
+        StaffDone::Acted,
+        StaffDone::PasswordChanged,
+        StaffDone::SignedOutElsewhere,
+        StaffDone::UserSaved,
+        StaffDone::PasswordReset,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaffDone::Acted => "acted",
+            StaffDone::PasswordChanged => "password_changed",
+            StaffDone::SignedOutElsewhere => "signed_out_elsewhere",
+            StaffDone::UserSaved => "user_saved",
+            StaffDone::PasswordReset => "password_reset",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}
+
+/// A one-time password an admin just set: the admin page shows it once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IssuedPassword {
+    pub username: String,
+    pub password: String,
+}
+
 /// What a form on the tracking page just did (`?done=…` after the 303).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -222,7 +542,92 @@ mod tests {
     }
 
     #[test]
+    fn staff_actions_need_what_they_name() {
+        let act = |action: &str, note: &str| ActionForm {
+            action: action.into(),
+            note: note.into(),
+            ..Default::default()
+        };
+        assert_eq!(act("close", "").parse(), Err(Invalid::ActionUnknown));
+        assert_eq!(act("resolve", "  ").parse(), Err(Invalid::NoteMissing));
+        assert_eq!(act("refer", "").parse(), Err(Invalid::UnitUnknown));
+        assert_eq!(
+            act("duplicate_of", "").parse(),
+            Err(Invalid::DuplicateUnknown)
+        );
+        assert_eq!(act("assign", "").parse(), Err(Invalid::AssigneeUnknown));
+        assert_eq!(
+            act("resolve", &"x".repeat(NOTE_MAX + 1)).parse(),
+            Err(Invalid::NoteTooLong)
+        );
+        let ok = act("accept", "").parse().expect("accept needs nothing");
+        assert_eq!((ok.action, ok.note), (StaffAction::Accept, None));
+    }
+
+    #[test]
+    fn cartable_filters_are_checked() {
+        let q = CartableQuery {
+            status: "in_progress".into(),
+            from: "۱۴۰۴/۰۹/۰۱".into(),
+            to: "1404/09/01".into(),
+            page: "۲".into(),
+            mine: "on".into(),
+            ..Default::default()
+        };
+        let (f, district) = q.parse().expect("valid");
+        assert_eq!(f.status, Some(Status::InProgress));
+        assert_eq!(f.page, 2);
+        assert!(f.mine);
+        assert_eq!(district, None);
+        assert_eq!(f.to.zip(f.from).map(|(t, f)| t - f), Some(86_400));
+        let bad = CartableQuery {
+            from: "1404/07/31".into(),
+            ..Default::default()
+        };
+        assert_eq!(bad.parse(), Err(Invalid::FromDate));
+        let bad = CartableQuery {
+            status: "<b>".into(),
+            ..Default::default()
+        };
+        assert_eq!(bad.parse(), Err(Invalid::StatusUnknown));
+    }
+
+    #[test]
+    fn passwords_and_usernames() {
+        let pw = |new: &str, confirm: &str| PasswordForm {
+            current: String::new(),
+            new: new.into(),
+            confirm: confirm.into(),
+        };
+        assert_eq!(pw("short", "short").parse(), Err(Invalid::PasswordTooShort));
+        assert_eq!(
+            pw("long enough 1", "long enough 2").parse(),
+            Err(Invalid::PasswordMismatch)
+        );
+        assert_eq!(pw("long enough 1", "long enough 1").parse(), Ok("long enough 1"));
+        assert_eq!(parse_username(" Ali.Rezaei "), Ok("ali.rezaei".into()));
+        for bad in ["ab", "1abc", "ali rezaei", "علی", "<script>"] {
+            assert_eq!(parse_username(bad), Err(Invalid::UsernameFormat), "{bad}");
+        }
+        let form = UserForm {
+            operator: "on".into(),
+            unit_staff: "d1-office".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            form.grants(),
+            vec![
+                (Role::Operator, None),
+                (Role::UnitStaff, Some("d1-office".into()))
+            ]
+        );
+    }
+
+    #[test]
     fn done_names_round_trip() {
+        for d in StaffDone::ALL {
+            assert_eq!(StaffDone::parse(d.as_str()), Some(d));
+        }
         for d in Done::ALL {
             assert_eq!(Done::parse(d.as_str()), Some(d));
         }

@@ -4,6 +4,7 @@
 
 pub mod forms;
 pub mod ports;
+pub mod staff;
 
 /// A same-site path to go on to after a form: `/x`, but never
 /// `//evil.example` or `/\evil` (open redirects), nor anything with control

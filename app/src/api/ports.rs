@@ -101,6 +101,8 @@ pub struct Services {
     pub tracking: Arc<dyn Tracking>,
     pub catalog: Arc<dyn Catalog>,
     pub citizens: Arc<dyn Citizens>,
+    /// The back office's reads.
+    pub staff: Arc<dyn crate::api::staff::StaffDesk>,
 }
 
 /// The services from context; `Internal` if the server forgot to provide them.

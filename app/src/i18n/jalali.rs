@@ -58,6 +58,17 @@ fn civil_from_days(days: i64) -> (i32, u32, u32) {
     ((if m <= 2 { y + 1 } else { y }) as i32, m, d)
 }
 
+/// Days since 1970-01-01 of a civil date (the inverse of `civil_from_days`).
+fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
+    let y = i64::from(if m <= 2 { y - 1 } else { y });
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 impl JalaliDate {
     /// The Jalali date of a Gregorian date.
     pub fn from_gregorian(year: i32, month: u32, day: u32) -> Self {
@@ -86,6 +97,33 @@ impl JalaliDate {
         lang.digits(&format!("{} {month} {}", self.day, self.year))
     }
 
+    /// Parses `1404/09/11` (or `-` separated) in any digit script; `None`
+    /// for anything that is not a real Jalali date.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let latin = crate::model::digits::to_latin(raw.trim());
+        let mut parts = latin.split(['/', '-']).map(|p| p.trim().parse::<u32>().ok());
+        let (y, m, d) = (parts.next()??, parts.next()??, parts.next()??);
+        if parts.next().is_some() || !(1300..=1500).contains(&y) || !(1..=12).contains(&m) {
+            return None;
+        }
+        let date = Self {
+            year: y as i32,
+            month: m,
+            day: d,
+        };
+        // Round trip through the Gregorian calendar: 31 Mehr or 30 Esfand
+        // of a common year do not come back.
+        let (gy, gm, gd) = jalali_rs::jalali_to_gregorian(date.year, m as usize, d as i32);
+        (d >= 1 && Self::from_gregorian(gy, gm, gd) == date).then_some(date)
+    }
+
+    /// The Unix time of this date's midnight in Tehran.
+    pub fn start_unix(self) -> i64 {
+        let (gy, gm, gd) =
+            jalali_rs::jalali_to_gregorian(self.year, self.month as usize, self.day as i32);
+        days_from_civil(gy, gm, gd) * 86_400 - TEHRAN_OFFSET_SECS
+    }
+
     /// `۱۴۰۳/۱۲/۳۰` or `1403/12/30`.
     pub fn short(self, lang: Lang) -> String {
         lang.digits(&format!("{}/{:02}/{:02}", self.year, self.month, self.day))
@@ -103,6 +141,24 @@ pub fn date_time(secs: i64, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_dates_parse_in_any_script_and_only_when_real() {
+        let d = JalaliDate::parse("۱۴۰۴/۰۹/۱۱").expect("a date");
+        assert_eq!((d.year, d.month, d.day), (1404, 9, 11));
+        assert_eq!(JalaliDate::parse("1403-12-30").map(|d| d.day), Some(30));
+        // 1404 is not leap: no 30 Esfand; Mehr has 30 days.
+        assert_eq!(JalaliDate::parse("1404/12/30"), None);
+        assert_eq!(JalaliDate::parse("1404/07/31"), None);
+        assert_eq!(JalaliDate::parse("1404/13/01"), None);
+        assert_eq!(JalaliDate::parse("<b>"), None);
+        assert_eq!(JalaliDate::parse("1404/01/01/01"), None);
+        // 1 Farvardin 1404 = 2025-03-21, midnight in Tehran = 20:30 UTC the day before.
+        let nowruz = JalaliDate::parse("1404/01/01").expect("Nowruz").start_unix();
+        assert_eq!(nowruz, 1_742_502_600);
+        assert_eq!(JalaliDate::at_unix(nowruz), JalaliDate::at_unix(nowruz + 86_399));
+        assert_ne!(JalaliDate::at_unix(nowruz - 1), JalaliDate::at_unix(nowruz));
+    }
 
     fn g(y: i32, m: u32, d: u32) -> (i32, u32, u32) {
         let j = JalaliDate::from_gregorian(y, m, d);

@@ -1,16 +1,20 @@
 //! Shared domain types. Each is validated by a `parse()` that runs in the
 //! browser for instant feedback and on the server as the authority.
 
+pub mod action;
 pub mod complaint;
 pub mod digits;
 pub mod geo;
 pub mod phone;
+pub mod role;
 pub mod status;
 pub mod text;
 pub mod tracking_code;
 
 pub use geo::GeoPoint;
+pub use action::StaffAction;
 pub use phone::PhoneNumber;
+pub use role::{Grant, Role};
 pub use status::{PublicStatus, Status};
 pub use tracking_code::TrackingCode;
 

@@ -86,8 +86,17 @@ impl Status {
         use Status::*;
         match self {
             Submitted => &[Referred, Duplicate, NotMunicipal],
-            Referred => &[InProgress, Returned, Resolved, Infeasible, Duplicate],
-            InProgress => &[Resolved, Returned, Infeasible],
+            // A unit may find on arrival that it is not the city's business
+            // or the same as another report.
+            Referred => &[
+                InProgress,
+                Returned,
+                Resolved,
+                Infeasible,
+                NotMunicipal,
+                Duplicate,
+            ],
+            InProgress => &[Resolved, Returned, Infeasible, NotMunicipal, Duplicate],
             Resolved => &[Verified, Reopened, Closed],
             Verified => &[Closed, Reopened],
             Returned => &[Referred, NotMunicipal, Duplicate],

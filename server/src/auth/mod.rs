@@ -2,7 +2,6 @@
 
 pub mod otp;
 pub mod password;
-pub mod role;
 pub mod session;
 
-pub use role::Role;
+pub use app::model::Role;

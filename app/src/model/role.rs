@@ -1,8 +1,13 @@
 //! Roles (DESIGN.md "Roles"). Every route and server function checks the role
-//! on the server.
+//! on the server; pages use the same rules to show only what is allowed.
 
-/// What a signed-in person may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+use serde::{Deserialize, Serialize};
+
+/// What a signed-in person may do. A person may hold several roles; the
+/// unit-scoped ones ([`Role::is_unit_scoped`]) are held for one unit each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
 pub enum Role {
     Citizen,
     /// Phone and walk-in intake (اپراتور).
@@ -51,8 +56,21 @@ impl Role {
         Self::STAFF
             .into_iter()
             .chain([Role::Citizen])
-            .find(|r| r.as_str() == s)
+            .find(|r| r.as_str() == s.trim())
     }
+
+    /// Held for one unit: its holder sees only that unit's complaints.
+    pub fn is_unit_scoped(self) -> bool {
+        matches!(self, Role::UnitStaff | Role::UnitManager)
+    }
+}
+
+/// One role a staff member holds, for a unit when the role is unit-scoped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Grant {
+    pub role: Role,
+    pub unit_id: Option<i64>,
 }
 
 #[cfg(test)]
