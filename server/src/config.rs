@@ -59,9 +59,14 @@ pub struct Config {
     /// `PASOKH_TRUSTED_PROXIES`: addresses or CIDR ranges of the reverse
     /// proxies whose `X-Forwarded-For` names the client (default none).
     pub trusted_proxies: crate::net::TrustedProxies,
-    /// `PASOKH_TEST_HOOKS`: enables `/test/*` routes that end-to-end tests
-    /// use to act as staff. Never set in production.
-    pub test_hooks: bool,
+    /// `PASOKH_DEMO_STAFF_PASSWORD`: with the demo, the password of every
+    /// demo staff account (training rooms, demos, tests), set at each
+    /// start; unset, they get random passwords printed once.
+    pub demo_staff_password: Option<Secret>,
+    /// `PASOKH_SMS_INBOUND_SECRET`: the shared secret the SMS provider's
+    /// inbound webhook (`/api/v1/sms/inbound?secret=…`) must carry; unset,
+    /// the webhook is off.
+    pub sms_inbound_secret: Option<Secret>,
 }
 
 /// How many codes may be sent, beyond the per-number rules.
@@ -76,6 +81,9 @@ pub struct OtpLimits {
     /// Codes an hour per client address while the ceiling is exceeded.
     pub per_address_braked: i64,
 }
+
+/// The demo staff password in [`Config::for_tests`].
+pub const TEST_STAFF_PASSWORD: &str = "demo-password-1404";
 
 impl Default for OtpLimits {
     fn default() -> Self {
@@ -208,10 +216,16 @@ impl Config {
                 map.tile_url
             );
         }
-        let test_hooks = match var("PASOKH_TEST_HOOKS") {
-            Some(v) => parse_bool("PASOKH_TEST_HOOKS", &v)?,
-            None => false,
-        };
+        let demo_staff_password = var("PASOKH_DEMO_STAFF_PASSWORD").map(Secret::new);
+        if let Some(pw) = &demo_staff_password {
+            if pw.expose().chars().count() < app::api::forms::PASSWORD_MIN {
+                bail!(
+                    "PASOKH_DEMO_STAFF_PASSWORD must have at least {} characters",
+                    app::api::forms::PASSWORD_MIN
+                );
+            }
+        }
+        let sms_inbound_secret = var("PASOKH_SMS_INBOUND_SECRET").map(Secret::new);
         let defaults = OtpLimits::default();
         let otp = OtpLimits {
             hourly_ceiling: positive("PASOKH_OTP_HOURLY_LIMIT", defaults.hourly_ceiling)?,
@@ -238,7 +252,8 @@ impl Config {
             public_url: var("PASOKH_PUBLIC_URL"),
             map,
             sms: sms_from_env()?,
-            test_hooks,
+            demo_staff_password,
+            sms_inbound_secret,
         })
     }
 
@@ -259,7 +274,8 @@ impl Config {
             sms: SmsConfig::Log,
             otp: OtpLimits::default(),
             trusted_proxies: crate::net::TrustedProxies::default(),
-            test_hooks: true,
+            demo_staff_password: Some(Secret::new(TEST_STAFF_PASSWORD)),
+            sms_inbound_secret: Some(Secret::new("inbound-secret-for-tests")),
         }
     }
 }
@@ -280,7 +296,8 @@ mod tests {
         std::env::remove_var("PASOKH_DEMO");
         let config = Config::from_env().expect("defaults run");
         assert!(!config.demo);
-        assert!(!config.test_hooks);
+        assert!(config.demo_staff_password.is_none());
+        assert!(config.sms_inbound_secret.is_none());
         assert!(config.trusted_proxies.0.is_empty());
     }
 

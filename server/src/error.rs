@@ -105,6 +105,16 @@ impl From<JsonRejection> for ApiError {
     }
 }
 
+impl From<axum::extract::rejection::FormRejection> for ApiError {
+    fn from(r: axum::extract::rejection::FormRejection) -> Self {
+        Self(if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge
+        } else {
+            BadRequest::UnreadableForm.into()
+        })
+    }
+}
+
 impl From<QueryRejection> for ApiError {
     fn from(_: QueryRejection) -> Self {
         Self(BadRequest::UnreadableQuery.into())

@@ -3,14 +3,13 @@
 //! its typed form from `app::api::forms`, calls the same service as the API,
 //! and answers with a 303 (post/redirect/get) or, when refused, the page
 //! again through `web::refused`: everything typed kept, the translated
-//! reason shown, the error's status. Also the test hooks that end-to-end
-//! tests use to act as staff.
+//! reason shown, the error's status. The back office's forms are in
+//! `staff_forms`, on the same pattern.
 
 use crate::{
     auth::{otp::SESSION_TTL, session},
     services::{
         intake::{Channel, Filer, Submission, MAX_COMPLAINT_BYTES},
-        Actor,
     },
     web::{client_addr, refused, render_page, see_other, signed_in, AppState},
 };
@@ -23,13 +22,13 @@ use app::{
         ports::Viewer,
         safe_next,
     },
-    error::{AppError, BadRequest, Invalid},
-    model::{text::Stars, Status, TrackingCode},
+    error::{AppError, BadRequest},
+    model::{text::Stars, TrackingCode},
 };
 use axum::{
     extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State},
     http::{request::Parts, HeaderMap, StatusCode},
-    response::{IntoResponse, Response},
+    response::Response,
     routing::post,
     Form, Router,
 };
@@ -52,7 +51,7 @@ pub fn routes() -> Router<AppState> {
 
 /// An urlencoded form `F`, or why it could not be read (`F::default()` then
 /// stands for what was typed).
-async fn read_form<F: DeserializeOwned + Default>(req: Request) -> (Parts, Result<F, AppError>) {
+pub(crate) async fn read_form<F: DeserializeOwned + Default>(req: Request) -> (Parts, Result<F, AppError>) {
     let (parts, body) = req.into_parts();
     let again = Request::from_parts(parts.clone(), body);
     let form = match Form::<F>::from_request(again, &()).await {
@@ -84,6 +83,7 @@ async fn report(State(state): State<AppState>, req: Request) -> Response {
             channel: Channel::from_form(&submission.form.channel, Channel::Web)?,
             citizen_id: parts.extensions.get::<Viewer>().map(|v| v.user_id),
             idempotency_key: Some(key).filter(|k| (1..=128).contains(&k.len())),
+            operator: None,
         };
         state.intake.file(&submission, filer).await
     }
@@ -155,7 +155,7 @@ async fn signout(State(state): State<AppState>, headers: HeaderMap) -> Response 
 
 /// The complaint a tracking-page form posts about; a malformed code is
 /// answered as an unknown one.
-fn tracking_code(raw: &str) -> Result<TrackingCode, AppError> {
+pub(crate) fn tracking_code(raw: &str) -> Result<TrackingCode, AppError> {
     TrackingCode::parse(raw).map_err(|_| AppError::NotFound)
 }
 
@@ -235,39 +235,4 @@ async fn support(State(state): State<AppState>, Path(raw): Path<String>, req: Re
             }
         });
     answer(&state, parts, &code, SupportForm::default(), result).await
-}
-
-/// `/test/*`: only when `PASOKH_TEST_HOOKS` is on. End-to-end tests act as
-/// the unit through these until staff screens exist; they go through the
-/// same service and status machine as staff will.
-pub fn test_hooks() -> Router<AppState> {
-    Router::new().route("/test/complaints/{code}/status", post(test_status))
-}
-
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-struct StatusForm {
-    to: String,
-    note: String,
-}
-
-async fn test_status(
-    State(state): State<AppState>,
-    Path(raw): Path<String>,
-    Form(form): Form<StatusForm>,
-) -> Response {
-    let result = async {
-        let code = tracking_code(&raw)?;
-        let to = Status::parse(form.to.trim()).ok_or(Invalid::StatusUnknown)?;
-        let note = Some(form.note.trim()).filter(|n| !n.is_empty());
-        state
-            .citizens
-            .change_status(&code, to, note, Actor::UnitStaff)
-            .await
-    }
-    .await;
-    match result {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => crate::error::json_error(e, app::i18n::Lang::En),
-    }
 }

@@ -60,6 +60,15 @@ pub async fn switch_lang(Path(tag): Path<String>, Query(q): Query<LangQuery>) ->
         .into_response()
 }
 
+/// `GET /t/{code}`: the short link text messages carry; goes to the
+/// tracking page (a malformed code to the tracking form).
+pub async fn short_link(Path(raw): Path<String>) -> Response {
+    match app::model::TrackingCode::parse(&raw) {
+        Ok(code) => crate::web::see_other(&format!("/track/{code}")),
+        Err(_) => crate::web::see_other("/track"),
+    }
+}
+
 /// `GET /media/{key}`: a stored photo. Keys are content hashes, so the bytes
 /// under a key never change: cache for a year.
 pub async fn media(State(state): State<AppState>, Path(key): Path<String>) -> Response {

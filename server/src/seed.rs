@@ -148,9 +148,60 @@ async fn count(store: &Store, table: &str) -> anyhow::Result<i64> {
     )
 }
 
+/// The demo staff: one account per role (the unit roles held in the first
+/// district's office and in the civil works deputy, which answers potholes
+/// and street lights city-wide), and a second office's staff member, so
+/// "another unit" can be tried out.
+fn demo_staff(
+    first_units: &[i64],
+    second_office: Option<i64>,
+) -> Vec<(&'static str, Role, Vec<i64>)> {
+    let mut staff: Vec<(&'static str, Role, Vec<i64>)> = Role::STAFF
+        .into_iter()
+        .map(|role| {
+            let units = if role.is_unit_scoped() {
+                first_units.to_vec()
+            } else {
+                Vec::new()
+            };
+            (role.as_str(), role, units)
+        })
+        .collect();
+    staff.push((
+        "unit_staff_2",
+        Role::UnitStaff,
+        second_office.into_iter().collect(),
+    ));
+    staff
+}
+
+/// Gives every demo staff account `password` (at each start with
+/// `PASOKH_DEMO_STAFF_PASSWORD`, so a training room's password holds after
+/// a restart too); they need not change it.
+async fn set_demo_passwords(store: &Store, password: &str) -> anyhow::Result<()> {
+    let hash = password::hash(password)?;
+    let mut w = store.begin_write().await?;
+    for (username, _, _) in demo_staff(&[], None) {
+        sqlx::query(
+            "UPDATE app_user SET password_hash = $1, must_change_password = 0 WHERE username = $2",
+        )
+        .bind(&hash)
+        .bind(username)
+        .execute(&mut *w.tx)
+        .await?;
+    }
+    w.commit().await?;
+    Ok(())
+}
+
 /// Seeds what an empty database needs. Returns the staff accounts created now
 /// (their passwords exist nowhere else), empty when nothing was created.
-pub async fn seed(store: &Store, demo: bool) -> anyhow::Result<Vec<NewAccount>> {
+/// `demo_password`, in demo mode, is every demo staff account's password.
+pub async fn seed(
+    store: &Store,
+    demo: bool,
+    demo_password: Option<&str>,
+) -> anyhow::Result<Vec<NewAccount>> {
     let now = crate::now();
     let mut w = store.begin_write().await?;
     let has_categories = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM category")
@@ -184,6 +235,9 @@ pub async fn seed(store: &Store, demo: bool) -> anyhow::Result<Vec<NewAccount>> 
         return first_admin(store, now).await;
     }
     if count(store, "district").await? > 0 {
+        if let Some(pw) = demo_password {
+            set_demo_passwords(store, pw).await?;
+        }
         return Ok(Vec::new());
     }
 
@@ -253,27 +307,46 @@ pub async fn seed(store: &Store, demo: bool) -> anyhow::Result<Vec<NewAccount>> 
             .await?;
         }
     }
-    let first_office = offices.first().map(|(_, id)| *id);
+    let civil = organisations
+        .iter()
+        .find(|(kind, _)| *kind == "civil")
+        .map(|(_, id)| *id);
+    let first_units: Vec<i64> = offices
+        .first()
+        .map(|(_, id)| *id)
+        .into_iter()
+        .chain(civil)
+        .collect();
+    let second_office = offices.get(1).map(|(_, id)| *id);
     let mut accounts = Vec::new();
-    for role in Role::STAFF {
-        let password = password::generate();
-        let unit = matches!(role, Role::UnitStaff | Role::UnitManager)
-            .then_some(first_office)
-            .flatten();
-        sqlx::query(
+    for (username, role, units) in demo_staff(&first_units, second_office) {
+        let password = match demo_password {
+            Some(pw) => pw.to_owned(),
+            None => password::generate(),
+        };
+        let user_id: i64 = sqlx::query_scalar(
             "INSERT INTO app_user (username, display_name, password_hash, role, unit_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
-        .bind(role.as_str())
-        .bind(role.as_str())
+        .bind(username)
+        .bind(username)
         .bind(password::hash(&password)?)
         .bind(role.as_str())
-        .bind(unit)
+        .bind(units.first().copied())
         .bind(now)
-        .execute(&mut *w.tx)
+        .fetch_one(&mut *w.tx)
         .await?;
+        let grants: Vec<i64> = if units.is_empty() { vec![0] } else { units };
+        for unit in grants {
+            sqlx::query("INSERT INTO staff_role (user_id, role, unit_id) VALUES ($1, $2, $3)")
+                .bind(user_id)
+                .bind(role.as_str())
+                .bind(unit)
+                .execute(&mut *w.tx)
+                .await?;
+        }
         accounts.push(NewAccount {
-            username: role.as_str().to_owned(),
+            username: username.to_owned(),
             role,
             password,
             must_change: false,
@@ -295,14 +368,18 @@ async fn first_admin(store: &Store, now: i64) -> anyhow::Result<Vec<NewAccount>>
         return Ok(Vec::new());
     }
     let password = password::generate();
-    sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO app_user (username, display_name, password_hash, role, must_change_password, \
-         created_at) VALUES ('admin', 'admin', $1, 'admin', 1, $2)",
+         created_at) VALUES ('admin', 'admin', $1, 'admin', 1, $2) RETURNING id",
     )
     .bind(password::hash(&password)?)
     .bind(now)
-    .execute(&mut *w.tx)
+    .fetch_one(&mut *w.tx)
     .await?;
+    sqlx::query("INSERT INTO staff_role (user_id, role, unit_id) VALUES ($1, 'admin', 0)")
+        .bind(id)
+        .execute(&mut *w.tx)
+        .await?;
     w.commit().await?;
     Ok(vec![NewAccount {
         username: "admin".to_owned(),

@@ -1,7 +1,8 @@
-//! Text messages to citizens' phones: one-time sign-in codes for now. One
-//! trait, so the provider is a deployment choice: the log (development and
-//! demos) or Kavenegar's verify/lookup API (a template approved by the
-//! operator, the code as its token).
+//! Text messages to citizens' phones: one-time sign-in codes, and status
+//! notifications (sent from the outbox, `crate::notify`). One trait, so the
+//! provider is a deployment choice: the log (development and demos) or
+//! Kavenegar (its verify/lookup API for codes, a template approved by the
+//! operator with the code as its token; its sms/send API for free text).
 
 use crate::config::{Secret, SmsConfig};
 use app::model::PhoneNumber;
@@ -22,6 +23,8 @@ pub enum SmsError {
 #[async_trait::async_trait]
 pub trait SmsSender: Send + Sync {
     async fn send_code(&self, phone: &PhoneNumber, code: &str) -> Result<(), SmsError>;
+    /// A free-text message (status notifications).
+    async fn send_text(&self, phone: &PhoneNumber, text: &str) -> Result<(), SmsError>;
 }
 
 /// Builds the configured provider.
@@ -43,6 +46,11 @@ pub struct LogSms;
 impl SmsSender for LogSms {
     async fn send_code(&self, phone: &PhoneNumber, code: &str) -> Result<(), SmsError> {
         tracing::warn!(phone = %phone.masked(), code, "one-time code (SMS provider: log)");
+        Ok(())
+    }
+
+    async fn send_text(&self, phone: &PhoneNumber, text: &str) -> Result<(), SmsError> {
+        tracing::info!(phone = %phone.masked(), text, "text message (SMS provider: log)");
         Ok(())
     }
 }
@@ -86,23 +94,15 @@ impl Kavenegar {
     }
 }
 
-#[async_trait::async_trait]
-impl SmsSender for Kavenegar {
-    async fn send_code(&self, phone: &PhoneNumber, code: &str) -> Result<(), SmsError> {
-        let url = format!(
-            "{}/v1/{}/verify/lookup.json",
-            self.base_url,
-            self.api_key.expose()
-        );
+impl Kavenegar {
+    /// Posts `form` to `{base}/v1/{key}/{method}` and reads the reply.
+    async fn call(&self, method: &str, form: &[(&str, &str)]) -> Result<(), SmsError> {
+        let url = format!("{}/v1/{}/{method}", self.base_url, self.api_key.expose());
         // The key is part of the URL: errors are logged without it.
         let response = self
             .client
             .post(url)
-            .form(&[
-                ("receptor", phone.as_str()),
-                ("token", code),
-                ("template", self.template.as_str()),
-            ])
+            .form(form)
             .send()
             .await
             .map_err(|e| SmsError::Transport(e.without_url().to_string()))?;
@@ -119,5 +119,29 @@ impl SmsSender for Kavenegar {
                 message: reply.ret.message,
             })
         }
+    }
+}
+
+#[async_trait::async_trait]
+impl SmsSender for Kavenegar {
+    async fn send_code(&self, phone: &PhoneNumber, code: &str) -> Result<(), SmsError> {
+        self.call(
+            "verify/lookup.json",
+            &[
+                ("receptor", phone.as_str()),
+                ("token", code),
+                ("template", self.template.as_str()),
+            ],
+        )
+        .await
+    }
+
+    /// `POST {base}/v1/{key}/sms/send.json` with `receptor` and `message`.
+    async fn send_text(&self, phone: &PhoneNumber, text: &str) -> Result<(), SmsError> {
+        self.call(
+            "sms/send.json",
+            &[("receptor", phone.as_str()), ("message", text)],
+        )
+        .await
     }
 }

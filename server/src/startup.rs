@@ -50,7 +50,12 @@ impl Application {
             format!("creating the data directory {}", config.data_dir.display())
         })?;
         let store = Store::connect(config.database_url.expose(), config.db_max_connections).await?;
-        let accounts = crate::seed::seed(&store, config.demo).await?;
+        let accounts = crate::seed::seed(
+            &store,
+            config.demo,
+            config.demo_staff_password.as_ref().map(|s| s.expose()),
+        )
+        .await?;
         if !accounts.is_empty() {
             // Printed once: the hashes are all that is stored.
             println!("Staff accounts created now (passwords are shown only this once):");
@@ -89,23 +94,29 @@ impl Application {
             asset_version: asset_version(&config.site_root),
         };
         let sms = crate::sms::from_config(&config.sms)?;
-        if config.test_hooks {
-            tracing::warn!("PASOKH_TEST_HOOKS is on: /test/* routes let anyone act as staff");
-        }
         let tracking = Arc::new(crate::services::tracking::TrackingService::new(
             store.clone(),
         ));
         let media = MediaStore::local(&config.data_dir, crate::media::MediaConfig::default())?;
-        let accounts = crate::auth::otp::Accounts::new(store.clone(), sms, config.otp);
+        let accounts = crate::auth::otp::Accounts::new(store.clone(), sms.clone(), config.otp);
+        let intake = IntakeService::new(store.clone(), media.clone(), districts);
+        let outbox = crate::notify::Outbox::new(store.clone(), sms);
         let state = AppState {
             accounts: accounts.clone(),
+            staff_accounts: crate::auth::staff::StaffAccounts::new(store.clone()),
+            workflow: crate::services::workflow::WorkflowService::new(
+                store.clone(),
+                intake.clone(),
+                config.public_url.clone(),
+            ),
+            outbox: outbox.clone(),
             citizens: crate::services::citizen::CitizenService::new(store.clone()),
             settings,
             leptos_options,
             services: crate::services::services(&store, catalog.clone(), tracking.clone()),
             catalog,
             tracking,
-            intake: IntakeService::new(store.clone(), media.clone(), districts),
+            intake,
             media: media.clone(),
             store: store.clone(),
             config: Arc::new(config),
@@ -119,6 +130,7 @@ impl Application {
                 store,
                 accounts,
                 media,
+                outbox,
             },
         })
     }
@@ -158,7 +170,9 @@ impl Application {
         )
         .with_graceful_shutdown(shutdown_signal())
         .await;
-        jobs.abort();
+        for job in jobs {
+            job.abort();
+        }
         served?;
         self.jobs.store.close().await;
         tracing::info!("stopped");
@@ -196,13 +210,10 @@ pub fn router(state: AppState) -> Router {
         .route("/ready", get(routes::ready))
         .route("/lang/{lang}", get(routes::switch_lang))
         .route("/media/{key}", get(routes::media))
+        .route("/t/{code}", get(routes::short_link))
         .merge(crate::forms::routes())
+        .merge(crate::staff_forms::routes())
         .merge(crate::rest::routes());
-    let router = if state.config.test_hooks {
-        router.merge(crate::forms::test_hooks())
-    } else {
-        router
-    };
     let router = router
         .leptos_routes_with_context(
             &state,
@@ -211,6 +222,7 @@ pub fn router(state: AppState) -> Router {
             shell(&state.leptos_options),
         )
         .fallback(assets::static_or_not_found)
+        .layer(axum::middleware::from_fn(crate::staff_forms::gate))
         .layer(axum::middleware::from_fn_with_state(
             (state.accounts.clone(), state.config.secure_cookies()),
             crate::auth::session::resolve,

@@ -4,13 +4,14 @@
 //! services it holds, and nothing in the web layer imports the other way.
 
 use crate::{
-    auth::otp::Accounts,
+    auth::{otp::Accounts, staff::StaffAccounts},
     config::Config,
     media::MediaStore,
     net::ClientAddr,
+    notify::Outbox,
     services::{
         catalog::CatalogService, citizen::CitizenService, intake::IntakeService,
-        tracking::TrackingService,
+        tracking::TrackingService, workflow::WorkflowService,
     },
     store::Store,
 };
@@ -36,6 +37,9 @@ pub struct AppState {
     pub tracking: Arc<TrackingService>,
     pub citizens: CitizenService,
     pub accounts: Accounts,
+    pub staff_accounts: StaffAccounts,
+    pub workflow: WorkflowService,
+    pub outbox: Outbox,
     pub media: MediaStore,
     pub store: Store,
     pub config: Arc<Config>,
@@ -113,6 +117,15 @@ pub fn signed_in(parts: &Parts) -> Result<app::api::ports::Viewer, AppError> {
     parts
         .extensions
         .get::<app::api::ports::Viewer>()
+        .cloned()
+        .ok_or(AppError::Unauthorized)
+}
+
+/// The signed-in staff member of this request, or `Unauthorized`.
+pub fn staff_signed_in(parts: &Parts) -> Result<app::api::staff::StaffViewer, AppError> {
+    parts
+        .extensions
+        .get::<app::api::staff::StaffViewer>()
         .cloned()
         .ok_or(AppError::Unauthorized)
 }

@@ -301,24 +301,23 @@ fn day_range(from: &str, to: &str) -> Result<(Option<i64>, Option<i64>), Invalid
 }
 
 impl CartableQuery {
-    /// The checked filter; `district` stays a code for the server to look up.
-    pub fn parse(&self) -> Result<(CartableFilter, Option<String>), Invalid> {
+    /// The checked filter.
+    pub fn parse(&self) -> Result<CartableFilter, Invalid> {
         let status = match self.status.trim() {
             "" => None,
             s => Some(Status::parse(s).ok_or(Invalid::StatusUnknown)?),
         };
         let (from, to) = day_range(&self.from, &self.to)?;
-        let filter = CartableFilter {
+        let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        Ok(CartableFilter {
             status,
-            category: Some(self.category.trim().to_owned()).filter(|c| !c.is_empty()),
-            district: None,
+            category: text(&self.category),
+            district: text(&self.district),
             from,
             to,
             mine: matches!(self.mine.trim(), "1" | "on" | "true"),
             page: typed_page(&self.page)?,
-        };
-        let district = Some(self.district.trim().to_owned()).filter(|d| !d.is_empty());
-        Ok((filter, district))
+        })
     }
 }
 
@@ -574,11 +573,11 @@ mod tests {
             mine: "on".into(),
             ..Default::default()
         };
-        let (f, district) = q.parse().expect("valid");
+        let f = q.parse().expect("valid");
         assert_eq!(f.status, Some(Status::InProgress));
         assert_eq!(f.page, 2);
         assert!(f.mine);
-        assert_eq!(district, None);
+        assert_eq!(f.district, None);
         assert_eq!(f.to.zip(f.from).map(|(t, f)| t - f), Some(86_400));
         let bad = CartableQuery {
             from: "1404/07/31".into(),

@@ -171,7 +171,8 @@ pub struct Member {
 pub struct CartableFilter {
     pub status: Option<Status>,
     pub category: Option<String>,
-    pub district: Option<i64>,
+    /// A district's code (an unknown one matches nothing).
+    pub district: Option<String>,
     /// Filed at or after (Unix seconds).
     pub from: Option<i64>,
     /// Filed before (Unix seconds).

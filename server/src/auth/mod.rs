@@ -3,5 +3,6 @@
 pub mod otp;
 pub mod password;
 pub mod session;
+pub mod staff;
 
 pub use app::model::Role;

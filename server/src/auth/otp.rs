@@ -109,6 +109,16 @@ struct ChallengeState {
 struct SessionRow {
     id: i64,
     phone: Option<String>,
+    username: Option<String>,
+    display_name: String,
+    must_change_password: i64,
+}
+
+/// Who a live session belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionUser {
+    Citizen(Viewer),
+    Staff(app::api::staff::StaffViewer),
 }
 
 impl Accounts {
@@ -328,13 +338,14 @@ impl Accounts {
         })
     }
 
-    /// The citizen a session token belongs to, if it is live.
-    pub async fn viewer(&self, token: &str) -> Result<Option<Viewer>, AppError> {
+    /// The citizen or staff member a session token belongs to, if it is live.
+    pub async fn session(&self, token: &str) -> Result<Option<SessionUser>, AppError> {
         if token.len() != 64 {
             return Ok(None);
         }
         let row: Option<SessionRow> = sqlx::query_as(
-            "SELECT u.id, u.phone FROM user_session s JOIN app_user u ON u.id = s.user_id \
+            "SELECT u.id, u.phone, u.username, u.display_name, u.must_change_password \
+             FROM user_session s JOIN app_user u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0",
         )
         .bind(token_hash(token))
@@ -342,14 +353,27 @@ impl Accounts {
         .fetch_optional(self.store.pool())
         .await
         .or_internal("reading a session")?;
-        Ok(row.map(|row| Viewer {
+        let Some(row) = row else { return Ok(None) };
+        if let Some(username) = row.username {
+            let grants = super::staff::StaffAccounts::new(self.store.clone())
+                .grants(row.id)
+                .await?;
+            return Ok(Some(SessionUser::Staff(app::api::staff::StaffViewer {
+                user_id: row.id,
+                username,
+                display_name: row.display_name,
+                grants,
+                must_change_password: row.must_change_password != 0,
+            })));
+        }
+        Ok(Some(SessionUser::Citizen(Viewer {
             user_id: row.id,
             phone_masked: row
                 .phone
                 .and_then(|p| PhoneNumber::parse(&p).ok())
                 .map(|p| p.masked())
                 .unwrap_or_default(),
-        }))
+        })))
     }
 
     /// Ends a session.

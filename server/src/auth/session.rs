@@ -96,8 +96,9 @@ const ANONYMOUS_PREFIXES: [&str; 8] = [
     "/ready",
 ];
 
-/// Resolves the session (if any) and puts the [`app::api::ports::Viewer`] in
-/// the request's extensions, where handlers and pages find it.
+/// Resolves the session (if any) and puts the [`app::api::ports::Viewer`]
+/// (a citizen) or the [`app::api::staff::StaffViewer`] in the request's
+/// extensions, where handlers and pages find it.
 pub async fn resolve(
     State((accounts, secure)): State<(Accounts, bool)>,
     mut req: Request,
@@ -108,9 +109,12 @@ pub async fn resolve(
         return next.run(req).await;
     }
     if let Some(token) = token(req.headers(), secure).map(str::to_owned) {
-        match accounts.viewer(&token).await {
-            Ok(Some(viewer)) => {
+        match accounts.session(&token).await {
+            Ok(Some(super::otp::SessionUser::Citizen(viewer))) => {
                 req.extensions_mut().insert(viewer);
+            }
+            Ok(Some(super::otp::SessionUser::Staff(staff))) => {
+                req.extensions_mut().insert(staff);
             }
             Ok(None) => {}
             // An unreadable session is treated as none; the page still works.

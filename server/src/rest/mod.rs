@@ -32,6 +32,12 @@ use utoipa::{
 };
 
 mod citizen;
+mod staff;
+
+/// An urlencoded body; an unreadable one is the JSON 400.
+#[derive(FromRequest)]
+#[from_request(via(axum::Form), rejection(ApiError))]
+pub struct ApiForm<T>(pub T);
 
 /// A JSON body; an unreadable one is the JSON 400 (413 when too large).
 #[derive(FromRequest)]
@@ -119,7 +125,27 @@ impl Modify for BearerAuth {
         citizen::request_code,
         citizen::create_session,
         citizen::delete_session,
-        citizen::my_complaints
+        citizen::my_complaints,
+        staff::create_session,
+        staff::change_password,
+        staff::revoke_sessions,
+        staff::me,
+        staff::cartable,
+        staff::dispatch,
+        staff::verify,
+        staff::complaint,
+        staff::intake,
+        staff::act,
+        staff::caller,
+        staff::audit,
+        staff::units,
+        staff::users,
+        staff::create_user,
+        staff::set_grants,
+        staff::reset_password,
+        staff::disable,
+        staff::enable,
+        staff::sms_inbound
     ),
     components(schemas(
         CategoryDto,
@@ -139,7 +165,32 @@ impl Modify for BearerAuth {
         citizen::PhoneBody,
         citizen::SessionBody,
         citizen::SessionCreated,
-        citizen::MyComplaintDto
+        citizen::MyComplaintDto,
+        staff::StaffCredentials,
+        staff::StaffSessionCreated,
+        staff::StaffMe,
+        staff::IntakeCreated,
+        staff::GrantBody,
+        staff::NewUser,
+        staff::GrantsBody,
+        staff::IssuedPasswordDto,
+        staff::InboundSms,
+        staff::InboundHandled,
+        app::api::forms::ActionForm,
+        app::api::staff::CartablePage,
+        app::api::staff::CartableItem,
+        app::api::staff::StatusCount,
+        app::api::staff::StaffComplaint,
+        app::api::staff::StaffEvent,
+        app::api::staff::StaffPhoto,
+        app::api::staff::UnitOption,
+        app::api::staff::Member,
+        app::api::staff::CallerComplaint,
+        app::api::staff::AuditEntry,
+        app::api::staff::StaffUser,
+        app::model::Grant,
+        app::model::Role,
+        app::model::StaffAction
     ))
 )]
 struct ApiDoc;
@@ -158,6 +209,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/complaints/{tracking_code}", get(get_complaint))
         .merge(citizen::routes())
+        .merge(staff::routes())
         .fallback(api_not_found)
         .method_not_allowed_fallback(|| async { ApiError(AppError::MethodNotAllowed) })
         .layer(axum::middleware::from_fn(localize));
@@ -214,7 +266,7 @@ async fn districts(State(state): State<AppState>) -> Response {
 
 /// The answer to a filed complaint.
 #[derive(Serialize, ToSchema)]
-struct ComplaintCreated {
+pub(crate) struct ComplaintCreated {
     #[schema(example = "1234567894")]
     tracking_code: String,
     status: Status,
@@ -295,6 +347,7 @@ async fn create_complaint(
         channel: Channel::from_form(&submission.form.channel, Channel::Api)?,
         citizen_id: viewer.map(|v| v.user_id),
         idempotency_key: Some(&key),
+        operator: None,
     };
     let filed = state.intake.file(&submission, filer).await?;
     Ok((

@@ -1,7 +1,6 @@
 //! The citizen's side after filing: "already reported nearby?" and "me too",
-//! rating and objecting, "my complaints"; and the one status change every
-//! actor goes through ([`CitizenService::change_status`]), so the status
-//! machine is checked in one place.
+//! rating and objecting, "my complaints"; and [`move_status`], the one
+//! guarded status update every actor's change goes through.
 
 use super::{record_event, Actor, Event, EventKind};
 use crate::{error::OrInternal, store::Store};
@@ -318,36 +317,11 @@ impl CitizenService {
         }
         Ok(target)
     }
-
-    /// Moves a complaint along the status machine with a public note (the
-    /// municipality's answer). `actor_role` names who did it.
-    pub async fn change_status(
-        &self,
-        code: &TrackingCode,
-        to: Status,
-        note: Option<&str>,
-        actor: Actor,
-    ) -> Result<(), AppError> {
-        let note = note.map(app::model::text::clean).filter(|n| !n.is_empty());
-        let mut w = self.store.write().await?;
-        let target = self.target(&mut *w.tx, code).await?;
-        if !target.status.can_move_to(to) {
-            return Err(Conflict::Transition.into());
-        }
-        let now = crate::now();
-        move_status(&mut w.tx, target.id, target.status, to, now).await?;
-        let changed = Event {
-            from: Some(target.status),
-            to: Some(to),
-            note: note.as_deref(),
-            ..Event::by(actor)
-        };
-        record_event(&mut w.tx, target.id, now, changed).await?;
-        w.commit().await.or_internal("committing a status change")
-    }
 }
 
-async fn move_status(
+/// Moves a complaint from `from` to `to`; every status change goes through
+/// here.
+pub(crate) async fn move_status(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     id: i64,
     from: Status,

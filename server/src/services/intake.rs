@@ -18,7 +18,7 @@ use app::{
 };
 use axum::extract::Multipart;
 use bytes::Bytes;
-use serde::{Deserialize, Serialize};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// At most this many photos per complaint.
@@ -42,7 +42,7 @@ pub enum Channel {
 }
 
 impl Channel {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Channel::App => "app",
             Channel::Web => "web",
@@ -62,6 +62,16 @@ impl Channel {
             "web" => Ok(Channel::Web),
             "app" => Ok(Channel::App),
             "api" => Ok(Channel::Api),
+            _ => Err(Invalid::ChannelUnknown),
+        }
+    }
+
+    /// The channel an operator records: a phone call (default) or a
+    /// walk-in citizen.
+    pub fn from_staff_form(raw: &str) -> Result<Channel, Invalid> {
+        match raw.trim() {
+            "" | "phone" => Ok(Channel::Phone),
+            "in_person" => Ok(Channel::InPerson),
             _ => Err(Invalid::ChannelUnknown),
         }
     }
@@ -86,82 +96,93 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
     }
 }
 
-fn form_from(fields: Vec<(String, String)>) -> ReportForm {
+/// The typed form `F` from multipart text fields. Every field of our form
+/// structs is a String with a default and unknown ones are ignored, so this
+/// cannot fail on any input; a failure would be a bug here.
+fn form_from<F: DeserializeOwned + Default>(fields: Vec<(String, String)>) -> F {
     use serde::de::{value::MapDeserializer, IntoDeserializer};
     let pairs = fields
         .into_iter()
         .map(|(k, v)| (k.into_deserializer(), v.into_deserializer()));
-    // Every field is a String with a default and unknown ones are ignored,
-    // so this cannot fail on any input; a failure would be a bug here.
-    ReportForm::deserialize(MapDeserializer::<_, serde::de::value::Error>::new(pairs))
-        .unwrap_or_default()
+    F::deserialize(MapDeserializer::<_, serde::de::value::Error>::new(pairs)).unwrap_or_default()
+}
+
+/// Reads a multipart body: the text fields of the form `F` and up to
+/// `max_photos` `photo` parts (empty file parts, a form sent with no file
+/// chosen, are skipped). The whole body is read even when it is refused,
+/// so the refusal keeps every field that was typed.
+pub async fn read_multipart<F: DeserializeOwned + Default>(
+    mut multipart: Multipart,
+    max_photos: usize,
+) -> Result<(F, Vec<Bytes>), (F, AppError)> {
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut photos = Vec::new();
+    let mut refusal: Option<AppError> = None;
+    loop {
+        let mut field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                refusal.get_or_insert(multipart_error(e));
+                break;
+            }
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        let mut data = Vec::new();
+        let limit = if name == "photo" {
+            usize::MAX
+        } else {
+            MAX_TEXT_FIELD_BYTES
+        };
+        let read = loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) if data.len() + chunk.len() <= limit => {
+                    data.extend_from_slice(&chunk)
+                }
+                Ok(Some(_)) => break Err(AppError::TooLarge),
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(multipart_error(e)),
+            }
+        };
+        if let Err(e) = read {
+            refusal.get_or_insert(e);
+            break;
+        }
+        if name == "photo" {
+            if data.is_empty() {
+                continue;
+            }
+            if photos.len() == max_photos {
+                refusal.get_or_insert(Invalid::PhotoTooMany.into());
+                continue;
+            }
+            photos.push(Bytes::from(data));
+        } else {
+            let Ok(text) = String::from_utf8(data) else {
+                refusal.get_or_insert(BadRequest::UnreadableMultipart.into());
+                continue;
+            };
+            if fields.iter().any(|(n, _)| *n == name) {
+                refusal.get_or_insert(BadRequest::RepeatedField.into());
+                continue;
+            }
+            fields.push((name, text));
+        }
+    }
+    let form = form_from(fields);
+    match refusal {
+        Some(error) => Err((form, error)),
+        None => Ok((form, photos)),
+    }
 }
 
 impl Submission {
     /// Reads a multipart body: the text fields of [`ReportForm`] and up to
-    /// five `photo` parts (empty file parts, a form sent with no file
-    /// chosen, are skipped). The whole body is read even when it is refused,
-    /// so the refusal keeps every field the citizen typed.
-    pub async fn read(mut multipart: Multipart) -> Result<Self, Unread> {
-        let mut fields: Vec<(String, String)> = Vec::new();
-        let mut photos = Vec::new();
-        let mut refusal: Option<AppError> = None;
-        loop {
-            let mut field = match multipart.next_field().await {
-                Ok(Some(field)) => field,
-                Ok(None) => break,
-                Err(e) => {
-                    refusal.get_or_insert(multipart_error(e));
-                    break;
-                }
-            };
-            let name = field.name().unwrap_or_default().to_owned();
-            let mut data = Vec::new();
-            let limit = if name == "photo" {
-                usize::MAX
-            } else {
-                MAX_TEXT_FIELD_BYTES
-            };
-            let read = loop {
-                match field.chunk().await {
-                    Ok(Some(chunk)) if data.len() + chunk.len() <= limit => {
-                        data.extend_from_slice(&chunk)
-                    }
-                    Ok(Some(_)) => break Err(AppError::TooLarge),
-                    Ok(None) => break Ok(()),
-                    Err(e) => break Err(multipart_error(e)),
-                }
-            };
-            if let Err(e) = read {
-                refusal.get_or_insert(e);
-                break;
-            }
-            if name == "photo" {
-                if data.is_empty() {
-                    continue;
-                }
-                if photos.len() == MAX_PHOTOS {
-                    refusal.get_or_insert(Invalid::PhotoTooMany.into());
-                    continue;
-                }
-                photos.push(Bytes::from(data));
-            } else {
-                let Ok(text) = String::from_utf8(data) else {
-                    refusal.get_or_insert(BadRequest::UnreadableMultipart.into());
-                    continue;
-                };
-                if fields.iter().any(|(n, _)| *n == name) {
-                    refusal.get_or_insert(BadRequest::RepeatedField.into());
-                    continue;
-                }
-                fields.push((name, text));
-            }
-        }
-        let form = form_from(fields);
-        match refusal {
-            Some(error) => Err((form, error)),
-            None => Ok(Self { form, photos }),
-        }
+    /// five `photo` parts (see [`read_multipart`]).
+    pub async fn read(multipart: Multipart) -> Result<Self, Unread> {
+        read_multipart(multipart, MAX_PHOTOS)
+            .await
+            .map(|(form, photos)| Self { form, photos })
     }
 
     /// A digest of what was submitted, to tell a retry from a different
@@ -186,6 +207,11 @@ impl Submission {
             h.update((p.len() as u64).to_le_bytes());
             h.update(p);
         }
+        // Only staff intake names a caller; citizens' digests stay as they were.
+        if !f.caller_phone.is_empty() {
+            h.update(b"caller");
+            h.update(f.caller_phone.as_bytes());
+        }
         format!("{:x}", h.finalize())
     }
 }
@@ -196,6 +222,21 @@ pub struct Filer<'a> {
     pub channel: Channel,
     pub citizen_id: Option<i64>,
     pub idempotency_key: Option<&'a str>,
+    /// An operator filing for a caller: recorded on the timeline and in
+    /// the audit log.
+    pub operator: Option<&'a Operator<'a>>,
+}
+
+/// The operator behind a staff intake, and the text message to send.
+#[derive(Debug, Clone)]
+pub struct Operator<'a> {
+    pub user_id: i64,
+    pub username: &'a str,
+    pub client: &'a str,
+    /// The caller's number: the tracking code goes to it by SMS, in the
+    /// filing's transaction (through the outbox).
+    pub sms_to: Option<String>,
+    pub public_url: Option<&'a str>,
 }
 
 /// The acknowledgement: returned only after the transaction committed.
@@ -273,18 +314,7 @@ impl IntakeService {
             ),
             None => None,
         };
-        let mut prepared = Vec::with_capacity(submission.photos.len());
-        for bytes in &submission.photos {
-            prepared.push(self.media.prepare(bytes.clone()).await?);
-        }
-        if !prepared.is_empty() {
-            let keys: Vec<&str> = prepared.iter().map(|p| p.photo.key.as_str()).collect();
-            orphans::claim(&self.store, &keys).await?;
-        }
-        for p in &prepared {
-            self.media.put(p).await?;
-        }
-        let photos: Vec<StoredPhoto> = prepared.into_iter().map(|p| p.photo).collect();
+        let photos = self.store_photos(&submission.photos).await?;
         let new = NewRecord {
             input: &input,
             category,
@@ -309,6 +339,23 @@ impl IntakeService {
                     .ok_or_else(|| internal("idempotency", "key taken but no answer stored"))
             }
         }
+    }
+
+    /// Decodes, re-encodes and stores photos (claimed first, see
+    /// `media::orphans`), before the transaction that names them commits.
+    pub async fn store_photos(&self, photos: &[Bytes]) -> Result<Vec<StoredPhoto>, AppError> {
+        let mut prepared = Vec::with_capacity(photos.len());
+        for bytes in photos {
+            prepared.push(self.media.prepare(bytes.clone()).await?);
+        }
+        if !prepared.is_empty() {
+            let keys: Vec<&str> = prepared.iter().map(|p| p.photo.key.as_str()).collect();
+            orphans::claim(&self.store, &keys).await?;
+        }
+        for p in &prepared {
+            self.media.put(p).await?;
+        }
+        Ok(prepared.into_iter().map(|p| p.photo).collect())
     }
 
     async fn insert(
@@ -380,14 +427,18 @@ impl IntakeService {
         .fetch_one(&mut *w.tx)
         .await
         .or_internal("inserting a complaint")?;
+        let filer_actor = match (new.filer.operator, new.filer.citizen_id) {
+            (Some(op), _) => super::Actor::Staff {
+                user_id: op.user_id,
+                role: app::model::Role::Operator,
+            },
+            (None, Some(_)) => super::Actor::Citizen,
+            (None, None) => super::Actor::Anonymous,
+        };
         let submitted = Event {
             kind: EventKind::Submitted,
             to: Some(Status::Submitted),
-            ..Event::by(if new.filer.citizen_id.is_some() {
-                super::Actor::Citizen
-            } else {
-                super::Actor::Anonymous
-            })
+            ..Event::by(filer_actor)
         };
         record_event(&mut w.tx, complaint_id, now, submitted).await?;
         if let Some(unit) = &unit {
@@ -401,21 +452,37 @@ impl IntakeService {
             record_event(&mut w.tx, complaint_id, now, referred).await?;
         }
         for p in new.photos {
-            sqlx::query(
-                "INSERT INTO photo (complaint_id, kind, object_key, thumb_key, content_type, width, \
-                 height, bytes, created_at) VALUES ($1, 'citizen', $2, $3, $4, $5, $6, $7, $8)",
+            insert_photo(&mut w.tx, complaint_id, None, "citizen", p, now).await?;
+        }
+        if let Some(op) = new.filer.operator {
+            if let Some(phone) = &op.sms_to {
+                let body = crate::notify::render(
+                    app::i18n::Msg::SmsFiled,
+                    app::i18n::Lang::Fa,
+                    &code,
+                    None,
+                    op.public_url,
+                );
+                let message = crate::notify::Message {
+                    phone: phone.clone(),
+                    body,
+                    complaint_id: Some(complaint_id),
+                };
+                crate::notify::enqueue(&mut w.tx, now, &[message]).await?;
+            }
+            super::audit::record(
+                &mut w.tx,
+                now,
+                super::audit::Audit {
+                    actor_user_id: Some(op.user_id),
+                    actor: op.username,
+                    action: "intake",
+                    target: Some(code.as_str()),
+                    detail: Some(new.filer.channel.as_str()),
+                    client: Some(op.client),
+                },
             )
-            .bind(complaint_id)
-            .bind(&p.key)
-            .bind(&p.thumb_key)
-            .bind(p.content_type)
-            .bind(i64::from(p.width))
-            .bind(i64::from(p.height))
-            .bind(p.bytes as i64)
-            .bind(now)
-            .execute(&mut *w.tx)
-            .await
-            .or_internal("recording a photo")?;
+            .await?;
         }
         let filed = Filed {
             tracking_code: code,
@@ -482,6 +549,36 @@ impl IntakeService {
     }
 }
 
+/// Records a stored photo of a complaint (`citizen`, or `proof` of a fix
+/// with the event that resolved it).
+pub(crate) async fn insert_photo(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    complaint_id: i64,
+    event_id: Option<i64>,
+    kind: &str,
+    p: &StoredPhoto,
+    now: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO photo (complaint_id, event_id, kind, object_key, thumb_key, content_type, \
+         width, height, bytes, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(complaint_id)
+    .bind(event_id)
+    .bind(kind)
+    .bind(&p.key)
+    .bind(&p.thumb_key)
+    .bind(p.content_type)
+    .bind(i64::from(p.width))
+    .bind(i64::from(p.height))
+    .bind(p.bytes as i64)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .or_internal("recording a photo")?;
+    Ok(())
+}
+
 /// What one filing writes.
 struct NewRecord<'a> {
     input: &'a ComplaintInput,
@@ -528,7 +625,7 @@ mod tests {
 
     #[test]
     fn fields_become_the_typed_form() {
-        let form = form_from(vec![
+        let form: ReportForm = form_from(vec![
             ("description".into(), "<b>چاله</b>".into()),
             ("lat".into(), "۳۶".into()),
             ("unexpected".into(), "ignored".into()),

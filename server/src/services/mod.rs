@@ -1,14 +1,22 @@
 //! The domain services. Each implements a port from `app::api::ports`, so the
 //! pages, the server functions and the REST API share one implementation.
 
+pub mod audit;
 pub mod catalog;
 pub mod citizen;
+pub mod desk;
 pub mod districts;
 pub mod intake;
+pub mod query;
 pub mod tracking;
+pub mod workflow;
 
 use crate::{error::OrInternal, store::Store};
-use app::{api::ports::Services, error::AppError, model::Status};
+use app::{
+    api::ports::Services,
+    error::AppError,
+    model::{Role, Status},
+};
 use std::sync::Arc;
 
 /// Builds the service set the app receives in its context.
@@ -21,6 +29,7 @@ pub fn services(
         tracking,
         catalog,
         citizens: Arc::new(citizen::CitizenService::new(store.clone())),
+        staff: Arc::new(desk::DeskService::new(store.clone())),
     }
 }
 
@@ -32,6 +41,16 @@ pub enum EventKind {
     Status,
     Rating,
     Objection,
+    /// Given to one person of the unit.
+    Assigned,
+    /// Marked as the same as another complaint (`linked` names the original).
+    Duplicate,
+    /// Another complaint was merged into this one (`linked` names it).
+    DuplicateLinked,
+    /// The supervisor's call found it not done: counted against the unit.
+    VerificationFailed,
+    /// The citizen confirmed by text message (137's reply 31).
+    CitizenConfirmed,
 }
 
 impl EventKind {
@@ -42,17 +61,24 @@ impl EventKind {
             EventKind::Status => "status",
             EventKind::Rating => "rating",
             EventKind::Objection => "objection",
+            EventKind::Assigned => "assigned",
+            EventKind::Duplicate => "duplicate",
+            EventKind::DuplicateLinked => "duplicate_linked",
+            EventKind::VerificationFailed => "verification_failed",
+            EventKind::CitizenConfirmed => "citizen_confirmed",
         }
     }
 }
 
-/// Who did it, as stored in `complaint_event.actor_role`.
+/// Who did it, as stored in `complaint_event.actor_role` (and
+/// `actor_user_id` for staff).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {
     Anonymous,
     Citizen,
     System,
-    UnitStaff,
+    /// A staff member acting in one of their roles.
+    Staff { user_id: i64, role: Role },
 }
 
 impl Actor {
@@ -61,7 +87,14 @@ impl Actor {
             Actor::Anonymous => "anonymous",
             Actor::Citizen => "citizen",
             Actor::System => "system",
-            Actor::UnitStaff => "unit_staff",
+            Actor::Staff { role, .. } => role.as_str(),
+        }
+    }
+
+    fn user_id(self) -> Option<i64> {
+        match self {
+            Actor::Staff { user_id, .. } => Some(user_id),
+            _ => None,
         }
     }
 }
@@ -75,13 +108,17 @@ pub struct Event<'a> {
     pub to: Option<Status>,
     /// The unit involved (e.g. the one it was referred to).
     pub unit_id: Option<i64>,
-    /// The municipality's public answer, when there is one.
+    /// The municipality's answer, or a staff note.
     pub note: Option<&'a str>,
+    /// Shown on the public tracking page (internal notes are not).
+    pub public: bool,
+    /// The other complaint of a duplicate link.
+    pub linked: Option<i64>,
 }
 
 impl Event<'_> {
-    /// An event of kind `Status` by `actor`, with nothing else set; fill
-    /// the rest with struct update syntax.
+    /// A public event of kind `Status` by `actor`, with nothing else set;
+    /// fill the rest with struct update syntax.
     pub fn by(actor: Actor) -> Self {
         Self {
             kind: EventKind::Status,
@@ -90,32 +127,36 @@ impl Event<'_> {
             to: None,
             unit_id: None,
             note: None,
+            public: true,
+            linked: None,
         }
     }
 }
 
-/// Appends one entry to a complaint's timeline (public: the tracking page
-/// shows it).
+/// Appends one entry to a complaint's timeline; returns its id.
 pub(crate) async fn record_event(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     complaint_id: i64,
     at: i64,
     event: Event<'_>,
-) -> Result<(), AppError> {
-    sqlx::query(
+) -> Result<i64, AppError> {
+    sqlx::query_scalar(
         "INSERT INTO complaint_event (complaint_id, at, kind, from_status, to_status, \
-         actor_role, unit_id, note, public) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1)",
+         actor_user_id, actor_role, unit_id, note, public, linked_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(complaint_id)
     .bind(at)
     .bind(event.kind.as_str())
     .bind(event.from.map(Status::as_str))
     .bind(event.to.map(Status::as_str))
+    .bind(event.actor.user_id())
     .bind(event.actor.as_str())
     .bind(event.unit_id)
     .bind(event.note)
-    .execute(&mut **tx)
+    .bind(i64::from(event.public))
+    .bind(event.linked)
+    .fetch_one(&mut **tx)
     .await
-    .or_internal("recording a timeline event")?;
-    Ok(())
+    .or_internal("recording a timeline event")
 }

@@ -32,6 +32,7 @@ fn web(key: Option<&str>) -> Filer<'_> {
         channel: Channel::Web,
         citizen_id: None,
         idempotency_key: key,
+        operator: None,
     }
 }
 

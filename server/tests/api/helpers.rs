@@ -1,3 +1,4 @@
+pub use server::config::TEST_STAFF_PASSWORD;
 use server::{
     config::{Config, Secret, SmsConfig},
     jobs::Jobs,
@@ -18,14 +19,17 @@ pub const SMS_KEY: &str = "test-key-0123";
 #[derive(Debug, Clone)]
 pub struct Sent {
     pub receptor: String,
+    /// The code (verify/lookup) or the text (sms/send).
     pub token: String,
+    /// The template (verify/lookup), or `text` for sms/send.
     pub template: String,
 }
 
-/// A local stand-in for Kavenegar's verify/lookup API, speaking its
-/// protocol: `POST /v1/{key}/verify/lookup.json` with form fields, a JSON
-/// `return` status. It records what it was asked to send; `fail_with` makes
-/// it refuse like the real one does (e.g. 418: out of credit).
+/// A local stand-in for Kavenegar's API, speaking its protocol: `POST
+/// /v1/{key}/verify/lookup.json` (codes) and `POST /v1/{key}/sms/send.json`
+/// (texts) with form fields, a JSON `return` status. It records what it was
+/// asked to send; `fail_with` makes it refuse like the real one does (e.g.
+/// 418: out of credit).
 #[derive(Clone, Default)]
 pub struct FakeSms {
     pub sent: Arc<Mutex<Vec<Sent>>>,
@@ -33,57 +37,81 @@ pub struct FakeSms {
 }
 
 impl FakeSms {
+    /// Answers one request: checks the key, records the message, replies.
+    fn answer(
+        &self,
+        key: &str,
+        f: &std::collections::HashMap<String, String>,
+        text: bool,
+    ) -> (axum::http::StatusCode, axum::Json<serde_json::Value>) {
+        let reply = |status: u16, message: &str| {
+            (
+                axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::OK),
+                axum::Json(serde_json::json!({
+                    "return": { "status": status, "message": message },
+                    "entries": null
+                })),
+            )
+        };
+        if key != SMS_KEY {
+            return reply(403, "API key is not valid");
+        }
+        if let Some(code) = *self.fail_with.lock().expect("lock") {
+            return reply(code, "refused");
+        }
+        let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+        self.sent.lock().expect("lock").push(Sent {
+            receptor: get("receptor"),
+            token: if text { get("message") } else { get("token") },
+            template: if text { "text".into() } else { get("template") },
+        });
+        (
+            axum::http::StatusCode::OK,
+            axum::Json(serde_json::json!({
+                "return": { "status": 200, "message": "تایید شد" },
+                "entries": [{ "messageid": 8792343, "status": 5,
+                    "receptor": get("receptor"), "cost": 120 }]
+            })),
+        )
+    }
+
     /// Starts it on a free port; returns its base URL.
     pub async fn start(&self) -> String {
-        use axum::{extract::Path, routing::post, Form, Json};
-        let me = self.clone();
-        let app = axum::Router::new().route(
-            "/v1/{key}/verify/lookup.json",
-            post(
-                move |Path(key): Path<String>,
-                      Form(f): Form<std::collections::HashMap<String, String>>| {
-                    let me = me.clone();
-                    async move {
-                        let reply = |status: u16, message: &str| {
-                            (
-                                axum::http::StatusCode::from_u16(status)
-                                    .unwrap_or(axum::http::StatusCode::OK),
-                                Json(serde_json::json!({
-                                    "return": { "status": status, "message": message },
-                                    "entries": null
-                                })),
-                            )
-                        };
-                        if key != SMS_KEY {
-                            return reply(403, "API key is not valid");
-                        }
-                        if let Some(code) = *me.fail_with.lock().expect("lock") {
-                            return reply(code, "refused");
-                        }
-                        let get = |k: &str| f.get(k).cloned().unwrap_or_default();
-                        me.sent.lock().expect("lock").push(Sent {
-                            receptor: get("receptor"),
-                            token: get("token"),
-                            template: get("template"),
-                        });
-                        (
-                            axum::http::StatusCode::OK,
-                            Json(serde_json::json!({
-                                "return": { "status": 200, "message": "تایید شد" },
-                                "entries": [{ "messageid": 8792343, "status": 5,
-                                    "receptor": get("receptor"), "cost": 120 }]
-                            })),
-                        )
-                    }
-                },
-            ),
-        );
+        use axum::{extract::Path, routing::post, Form};
+        type Fields = Form<std::collections::HashMap<String, String>>;
+        let (codes, texts) = (self.clone(), self.clone());
+        let app = axum::Router::new()
+            .route(
+                "/v1/{key}/verify/lookup.json",
+                post(move |Path(key): Path<String>, Form(f): Fields| {
+                    let me = codes.clone();
+                    async move { me.answer(&key, &f, false) }
+                }),
+            )
+            .route(
+                "/v1/{key}/sms/send.json",
+                post(move |Path(key): Path<String>, Form(f): Fields| {
+                    let me = texts.clone();
+                    async move { me.answer(&key, &f, true) }
+                }),
+            );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind fake SMS");
         let addr = listener.local_addr().expect("addr");
         tokio::spawn(async move { axum::serve(listener, app).await });
         format!("http://{addr}")
+    }
+
+    /// The texts (not codes) sent to `phone`, oldest first.
+    pub fn texts_to(&self, phone: &str) -> Vec<String> {
+        self.sent
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|s| s.receptor == phone && s.template == "text")
+            .map(|s| s.token.clone())
+            .collect()
     }
 
     /// The last code sent to `phone`.
@@ -93,7 +121,7 @@ impl FakeSms {
             .expect("lock")
             .iter()
             .rev()
-            .find(|s| s.receptor == phone)
+            .find(|s| s.receptor == phone && s.template != "text")
             .map(|s| s.token.clone())
             .unwrap_or_else(|| panic!("no code was sent to {phone}"))
     }
@@ -103,7 +131,7 @@ impl FakeSms {
             .lock()
             .expect("lock")
             .iter()
-            .filter(|s| s.receptor == phone)
+            .filter(|s| s.receptor == phone && s.template != "text")
             .count()
     }
 }
@@ -194,15 +222,54 @@ impl TestApp {
         body["token"].as_str().expect("token").to_owned()
     }
 
-    /// Moves a complaint along the status machine as its unit would.
-    pub async fn set_status(&self, code: &str, to: &str) -> reqwest::StatusCode {
-        self.client
-            .post(self.url(&format!("/test/complaints/{code}/status")))
-            .form(&[("to", to), ("note", "انجام شد")])
+    /// A staff session token for a demo account (they all have
+    /// [`TEST_STAFF_PASSWORD`] in tests).
+    pub async fn staff_token(&self, username: &str) -> String {
+        let res = self
+            .client
+            .post(self.url("/api/v1/staff/session"))
+            .json(&serde_json::json!({ "username": username, "password": TEST_STAFF_PASSWORD }))
             .send()
             .await
-            .expect("request")
-            .status()
+            .expect("request");
+        assert_eq!(res.status(), reqwest::StatusCode::CREATED, "{username} signs in");
+        let body: serde_json::Value = res.json().await.expect("json");
+        body["token"].as_str().expect("token").to_owned()
+    }
+
+    /// Takes a staff action on `code` as `username` through the API;
+    /// returns the status and the body.
+    pub async fn act(
+        &self,
+        username: &str,
+        code: &str,
+        body: serde_json::Value,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let token = self.staff_token(username).await;
+        let res = self
+            .client
+            .post(self.url(&format!("/api/v1/staff/complaints/{code}/actions")))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        let status = res.status();
+        (status, res.json().await.unwrap_or_default())
+    }
+
+    /// Moves a complaint as the municipality would, through the staff API:
+    /// `in_progress` (the unit accepts), `resolved` (the unit resolves with
+    /// an answer), `closed` (the supervisor verifies). 200 when it moved.
+    pub async fn set_status(&self, code: &str, to: &str) -> reqwest::StatusCode {
+        let (who, action) = match to {
+            "in_progress" => ("unit_staff", "accept"),
+            "resolved" => ("unit_staff", "resolve"),
+            "closed" => ("supervisor", "verify"),
+            other => panic!("no staff action leads to {other}"),
+        };
+        let body = serde_json::json!({ "action": action, "note": "انجام شد" });
+        self.act(who, code, body).await.0
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {

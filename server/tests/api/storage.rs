@@ -29,7 +29,7 @@ async fn seed_creates_the_demo_city_once() {
             8
         );
         // A second start seeds nothing new and prints no passwords.
-        let again = server::seed::seed(&store, true).await.expect("seed");
+        let again = server::seed::seed(&store, true, None).await.expect("seed");
         assert!(again.is_empty());
         assert_eq!(count("SELECT COUNT(*) FROM app_user").await, 8);
         // Every routing rule points at an existing unit; emergencies go to the emergency unit.

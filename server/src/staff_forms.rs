@@ -1,0 +1,462 @@
+//! The back office's plain HTML forms (they all work without JavaScript):
+//! sign-in and out, password, operator intake, the staff actions, and the
+//! admin's account forms; and [`gate`], which sends anonymous visitors of a
+//! staff page to the sign-in page and a member whose password must change
+//! to the password page. Same pattern as `forms`: a typed form from
+//! `app::api::forms`, the same services as the API, a 303 on success, and
+//! on refusal the page again through `web::refused` with everything typed.
+
+use crate::{
+    auth::{
+        session,
+        staff::{active, StaffSession, STAFF_SESSION_TTL},
+    },
+    forms::{read_form, tracking_code},
+    services::intake::{read_multipart, Submission, MAX_COMPLAINT_BYTES},
+    web::{client_addr, refused, render_page, see_other, staff_signed_in, AppState},
+};
+use app::{
+    api::{
+        forms::{
+            ActionForm, AuditQuery, PasswordForm, ReportForm, StaffDone, StaffSigninForm,
+            UserForm,
+        },
+        safe_next,
+        staff::StaffViewer,
+    },
+    error::{AppError, BadRequest},
+};
+use axum::{
+    extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State},
+    http::{header, request::Parts, Method, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Router,
+};
+use leptos::prelude::provide_context;
+
+/// The back office's form routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/staff/signin", post(signin))
+        .route("/staff/signout", post(signout))
+        .route("/staff/signout-all", post(signout_all))
+        .route("/staff/password", post(password))
+        .route(
+            "/staff/intake",
+            post(intake).layer(DefaultBodyLimit::max(MAX_COMPLAINT_BYTES)),
+        )
+        .route(
+            "/staff/complaints/{code}/action",
+            post(act).layer(DefaultBodyLimit::max(MAX_COMPLAINT_BYTES)),
+        )
+        .route("/staff/admin/users", post(create_user))
+        .route("/staff/admin/users/{id}/{what}", post(change_user))
+        .route("/staff/audit.csv", get(audit_csv))
+}
+
+/// Staff pages need a staff session: anonymous visitors go to sign-in (and
+/// back), and a member whose password must be changed goes to the password
+/// page first. Only page views (GET) are gated here; every form handler and
+/// API route checks the session and the role itself.
+pub async fn gate(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let page = req.method() == Method::GET || req.method() == Method::HEAD;
+    if !page || !(path == "/staff" || path.starts_with("/staff/")) || path == "/staff/signin" {
+        return next.run(req).await;
+    }
+    match req.extensions().get::<StaffViewer>() {
+        None => {
+            let here = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/staff");
+            see_other(&format!("/staff/signin?next={}", encode(here)))
+        }
+        Some(who) if who.must_change_password && path != "/staff/password" => {
+            see_other("/staff/password")
+        }
+        Some(_) => next.run(req).await,
+    }
+}
+
+/// Percent-encodes a same-site path for a query parameter.
+fn encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The staff member of a form post, or the sign-in page.
+fn member(parts: &Parts) -> Result<StaffViewer, Response> {
+    staff_signed_in(parts).map_err(|_| see_other("/staff/signin"))
+}
+
+/// A multipart form `F` with its photos, or why it could not be read.
+async fn read_multipart_form<F: serde::de::DeserializeOwned + Default>(
+    state: &AppState,
+    req: Request,
+    max_photos: usize,
+) -> (Parts, Result<(F, Vec<bytes::Bytes>), (F, AppError)>) {
+    let (parts, body) = req.into_parts();
+    let again = Request::from_parts(parts.clone(), body);
+    let read = match Multipart::from_request(again, state).await {
+        Ok(multipart) => read_multipart(multipart, max_photos).await,
+        Err(_) => Err((F::default(), BadRequest::NotMultipart.into())),
+    };
+    (parts, read)
+}
+
+/// The session cookie for a new staff session.
+fn session_cookie(state: &AppState, session: &StaffSession) -> String {
+    session::set_cookie(
+        &session.token,
+        STAFF_SESSION_TTL,
+        state.config.secure_cookies(),
+    )
+}
+
+/// `POST /staff/signin` (username, password, next).
+async fn signin(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, form) = read_form::<StaffSigninForm>(req).await;
+    let result = match &form {
+        Ok(f) => {
+            state
+                .staff_accounts
+                .sign_in(&f.username, &f.password, client_addr(&parts))
+                .await
+        }
+        Err(e) => Err(*e),
+    };
+    let mut form = form.unwrap_or_default();
+    match result {
+        Ok(session) => {
+            let next = if session.must_change_password {
+                "/staff/password"
+            } else {
+                match safe_next(Some(&form.next)) {
+                    "/" => "/staff",
+                    next => next,
+                }
+            };
+            session::with_cookie(see_other(next), &session_cookie(&state, &session))
+        }
+        Err(error) => {
+            // Never echo a password back into the page.
+            form.password.clear();
+            refused(&state, parts, "/staff/signin", form, error).await
+        }
+    }
+}
+
+/// `POST /staff/signout`: ends this session.
+async fn signout(State(state): State<AppState>, req: Request) -> Response {
+    let secure = state.config.secure_cookies();
+    if let Some(token) = session::token(req.headers(), secure) {
+        if let Err(e) = state.accounts.sign_out(token).await {
+            tracing::warn!(error = %e, "staff sign-out");
+        }
+    }
+    session::with_cookie(see_other("/staff/signin"), &session::clear_cookie(secure))
+}
+
+/// `POST /staff/signout-all`: ends every session of this member.
+async fn signout_all(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, _) = req.into_parts();
+    let who = match member(&parts) {
+        Ok(who) => who,
+        Err(r) => return r,
+    };
+    let secure = state.config.secure_cookies();
+    match state
+        .staff_accounts
+        .sign_out_everywhere(&who, client_addr(&parts))
+        .await
+    {
+        Ok(()) => session::with_cookie(
+            see_other(&format!(
+                "/staff/signin?done={}",
+                StaffDone::SignedOutElsewhere.as_str()
+            )),
+            &session::clear_cookie(secure),
+        ),
+        Err(error) => refused(&state, parts, "/staff", (), error).await,
+    }
+}
+
+/// `POST /staff/password` (current, new, confirm).
+async fn password(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, form) = read_form::<PasswordForm>(req).await;
+    let who = match member(&parts) {
+        Ok(who) => who,
+        Err(r) => return r,
+    };
+    let token = session::token(&parts.headers, state.config.secure_cookies())
+        .unwrap_or_default()
+        .to_owned();
+    let result = match &form {
+        Ok(f) => {
+            state
+                .staff_accounts
+                .change_password(&who, &token, f, client_addr(&parts))
+                .await
+        }
+        Err(e) => Err(*e),
+    };
+    match result {
+        Ok(()) => see_other(&format!(
+            "/staff/password?done={}",
+            StaffDone::PasswordChanged.as_str()
+        )),
+        // Nothing typed is shown again: every field is a password.
+        Err(error) => refused(&state, parts, "/staff/password", PasswordForm::default(), error).await,
+    }
+}
+
+/// `POST /staff/intake` (multipart): an operator files for a caller.
+async fn intake(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, read) =
+        read_multipart_form::<ReportForm>(&state, req, crate::services::intake::MAX_PHOTOS).await;
+    let who = match member(&parts) {
+        Ok(who) => who,
+        Err(r) => return r,
+    };
+    let submission = match read {
+        Ok((form, photos)) => Submission { form, photos },
+        Err((form, error)) => return refused(&state, parts, "/staff/intake", form, error).await,
+    };
+    let key = submission.form.idempotency_key.trim().to_owned();
+    let key = Some(key.as_str()).filter(|k| (1..=128).contains(&k.len()));
+    let client = client_addr(&parts).to_string();
+    match state.workflow.intake(&who, &submission, key, &client).await {
+        Ok((filed, sms)) => see_other(&format!(
+            "/staff/intake?filed={}{}",
+            filed.tracking_code,
+            if sms { "&sms=1" } else { "" }
+        )),
+        Err(error) => refused(&state, parts, "/staff/intake", submission.form, error).await,
+    }
+}
+
+/// `POST /staff/complaints/{code}/action` (multipart: the action's fields
+/// and, to resolve, an optional proof-of-fix photo).
+async fn act(State(state): State<AppState>, Path(raw): Path<String>, req: Request) -> Response {
+    let Ok(code) = tracking_code(&raw) else {
+        return see_other("/staff/cartable");
+    };
+    let (parts, read) = read_multipart_form::<ActionForm>(&state, req, 1).await;
+    let who = match member(&parts) {
+        Ok(who) => who,
+        Err(r) => return r,
+    };
+    let page = format!("/staff/complaints/{code}");
+    let (form, mut photos) = match read {
+        Ok(read) => read,
+        Err((form, error)) => return refused(&state, parts, &page, form, error).await,
+    };
+    let result = async {
+        let input = form.parse()?;
+        let client = client_addr(&parts).to_string();
+        state
+            .workflow
+            .act(&who, &code, &input, photos.pop(), &client)
+            .await
+    }
+    .await;
+    match result {
+        Ok(_) => see_other(&format!("{page}?done={}", StaffDone::Acted.as_str())),
+        Err(error) => refused(&state, parts, &page, form, error).await,
+    }
+}
+
+/// The users page again with a one-time password shown once.
+async fn show_password(
+    state: &AppState,
+    mut parts: Parts,
+    issued: app::api::forms::IssuedPassword,
+) -> Response {
+    parts.uri = http::Uri::from_static("/staff/admin/users");
+    parts.method = Method::GET;
+    let mut response = render_page(state, parts, move || provide_context(issued.clone())).await;
+    // The password is in this page: never store it anywhere.
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
+/// `POST /staff/admin/users`: an admin creates an account.
+async fn create_user(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, form) = read_form::<UserForm>(req).await;
+    let who = match member(&parts) {
+        Ok(who) => who,
+        Err(r) => return r,
+    };
+    let result = match &form {
+        Ok(f) => {
+            state
+                .staff_accounts
+                .create_user(
+                    &who,
+                    &f.username,
+                    &f.display_name,
+                    &f.grants(),
+                    client_addr(&parts),
+                )
+                .await
+        }
+        Err(e) => Err(*e),
+    };
+    match result {
+        Ok((_, issued)) => show_password(&state, parts, issued).await,
+        Err(error) => {
+            refused(
+                &state,
+                parts,
+                "/staff/admin/users",
+                form.unwrap_or_default(),
+                error,
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /staff/admin/users/{id}/{roles|reset|disable|enable}`.
+async fn change_user(
+    State(state): State<AppState>,
+    Path((id, what)): Path<(String, String)>,
+    req: Request,
+) -> Response {
+    let (parts, form) = read_form::<UserForm>(req).await;
+    let who = match member(&parts) {
+        Ok(who) => who,
+        Err(r) => return r,
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return refused(&state, parts, "/staff/admin/users", UserForm::default(), AppError::NotFound).await;
+    };
+    let client = client_addr(&parts);
+    let accounts = &state.staff_accounts;
+    let result = match what.as_str() {
+        "roles" => match &form {
+            Ok(f) => accounts.set_grants(&who, id, &f.grants(), client).await,
+            Err(e) => Err(*e),
+        },
+        "reset" => match accounts.reset_password(&who, id, client).await {
+            Ok(issued) => return show_password(&state, parts, issued).await,
+            Err(e) => Err(e),
+        },
+        "disable" => accounts.set_disabled(&who, id, true, client).await,
+        "enable" => accounts.set_disabled(&who, id, false, client).await,
+        _ => Err(AppError::NotFound),
+    };
+    match result {
+        Ok(()) => see_other(&format!(
+            "/staff/admin/users?done={}",
+            StaffDone::UserSaved.as_str()
+        )),
+        Err(error) => {
+            refused(
+                &state,
+                parts,
+                "/staff/admin/users",
+                form.unwrap_or_default(),
+                error,
+            )
+            .await
+        }
+    }
+}
+
+/// One CSV field, quoted when it must be (RFC 4180), and defused when a
+/// spreadsheet would read it as a formula.
+fn csv_field(raw: &str) -> String {
+    let defused = if raw.starts_with(['=', '+', '-', '@']) {
+        format!("'{raw}")
+    } else {
+        raw.to_owned()
+    };
+    if defused.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", defused.replace('"', "\"\""))
+    } else {
+        defused
+    }
+}
+
+/// `GET /staff/audit.csv?…`: the filtered audit log (admins, inspectors).
+async fn audit_csv(
+    State(state): State<AppState>,
+    Query(query): Query<AuditQuery>,
+    req: Request,
+) -> Response {
+    let (parts, _) = req.into_parts();
+    let who = match member(&parts) {
+        Ok(who) => who,
+        Err(r) => return r,
+    };
+    let result = async {
+        active(&who)?;
+        let filter = query.parse(100_000)?;
+        state.services.staff.audit(&who, &filter).await
+    }
+    .await;
+    match result {
+        Ok(entries) => {
+            let mut out = String::from("id,at_utc,at_jalali,actor,action,target,detail,client\n");
+            for e in entries {
+                let row = [
+                    e.id.to_string(),
+                    e.at.to_string(),
+                    app::i18n::jalali::date_time(e.at, app::i18n::Lang::En),
+                    e.actor,
+                    e.action,
+                    e.target.unwrap_or_default(),
+                    e.detail.unwrap_or_default(),
+                    e.client.unwrap_or_default(),
+                ];
+                let line: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
+                out.push_str(&line.join(","));
+                out.push('\n');
+            }
+            (
+                StatusCode::OK,
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        "attachment; filename=\"pasokh-audit.csv\"",
+                    ),
+                    (header::CACHE_CONTROL, "no-store"),
+                ],
+                out,
+            )
+                .into_response()
+        }
+        Err(error) => (error.status_code(), error.message(app::i18n::Lang::Fa)).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_and_defused() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(encode("/staff/cartable?status=x&page=2"), "/staff/cartable%3Fstatus%3Dx%26page%3D2");
+    }
+}
