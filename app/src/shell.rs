@@ -9,6 +9,17 @@ use crate::{
         not_found::NotFound,
         report::ReportPage,
         signin::SigninPage,
+        staff::{
+            audit::StaffAuditPage,
+            cartable::StaffCartablePage,
+            complaint::StaffComplaintPage,
+            home::StaffHomePage,
+            intake::StaffIntakePage,
+            password::StaffPasswordPage,
+            queues::{StaffDispatchPage, StaffVerifyPage},
+            signin::StaffSigninPage,
+            users::StaffUsersPage,
+        },
         track::{ComplaintPage, TrackPage},
     },
 };
@@ -168,6 +179,17 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/track/:code") view=ComplaintPage ssr=SsrMode::Async />
                     <Route path=path!("/signin") view=SigninPage ssr=SsrMode::Async />
                     <Route path=path!("/me") view=MinePage ssr=SsrMode::Async />
+                    // The back office: server-rendered, plain forms, no islands.
+                    <Route path=path!("/staff/signin") view=StaffSigninPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff") view=StaffHomePage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/password") view=StaffPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/cartable") view=StaffCartablePage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/complaints/:code") view=StaffComplaintPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/intake") view=StaffIntakePage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/dispatch") view=StaffDispatchPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/verify") view=StaffVerifyPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/audit") view=StaffAuditPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/admin/users") view=StaffUsersPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="site-footer">
@@ -203,6 +225,11 @@ fn SiteHeader() -> impl IntoView {
                                     <button type="submit" class="link-button">{t(Msg::NavSignOut)}</button>
                                 </form>
                             </li>
+                        }
+                        .into_any(),
+                        // Staff go to their desks instead of the citizens' sign-in.
+                        None if crate::api::staff::staff_viewer().is_some() => view! {
+                            <li><a href="/staff" data-testid="nav-staff">{t(Msg::StaffNavLink)}</a></li>
                         }
                         .into_any(),
                         None => view! {

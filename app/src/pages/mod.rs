@@ -5,4 +5,5 @@ pub mod mine;
 pub mod not_found;
 pub mod report;
 pub mod signin;
+pub mod staff;
 pub mod track;

@@ -15,7 +15,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 /// Categories grouped for `<optgroup>`s, in display order.
-fn grouped(categories: Vec<CategoryOption>, lang: Lang) -> Vec<(String, Vec<CategoryOption>)> {
+pub(crate) fn grouped(
+    categories: Vec<CategoryOption>,
+    lang: Lang,
+) -> Vec<(String, Vec<CategoryOption>)> {
     let mut groups: Vec<(String, Vec<CategoryOption>)> = Vec::new();
     for c in categories {
         let g = c.group.get(lang).to_owned();

@@ -159,7 +159,7 @@ impl Feedback {
     }
 }
 
-fn event_msg(kind: &str) -> Msg {
+pub(crate) fn event_msg(kind: &str) -> Msg {
     match kind {
         "submitted" => Msg::EventSubmitted,
         "referred" => Msg::EventReferred,
