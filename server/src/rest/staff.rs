@@ -322,7 +322,7 @@ async fn action_body(req: Request) -> Result<(ActionForm, Option<bytes::Bytes>),
 #[utoipa::path(post, path = "/api/v1/staff/complaints/{tracking_code}/actions", security(("bearer" = [])),
     params(("tracking_code" = String, Path)),
     request_body(content = ActionForm, description = "JSON, or multipart with the same fields and a `photo` (proof of fix, with `resolve`)"),
-    responses((status = 200, body = StaffComplaint, description = "the complaint after the action"),
+    responses((status = 200, body = StaffComplaint, description = "the complaint after the action; only `tracking_code` and `status` when the action put it out of the caller's reach (a unit returning it to dispatch)"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody, description = "the caller's roles do not allow this action on this complaint"),
         (status = 404, body = ErrorBody),
@@ -336,15 +336,23 @@ pub(super) async fn act(
     Staff(who): Staff,
     CodePath(code): CodePath,
     req: Request,
-) -> Result<Json<StaffComplaint>, ApiError> {
+) -> Result<Response, ApiError> {
     let client = client_addr_of(&req);
     let (form, photo) = action_body(req).await?;
     let input = form.parse()?;
-    state
+    let status = state
         .workflow
         .act(&who, &code, &input, photo, &client)
         .await?;
-    Ok(Json(state.services.staff.complaint(&who, &code).await?))
+    match state.services.staff.complaint(&who, &code).await {
+        Ok(view) => Ok(Json(view).into_response()),
+        Err(AppError::Forbidden) => Ok(Json(serde_json::json!({
+            "tracking_code": code.as_str(),
+            "status": status,
+        }))
+        .into_response()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn client_addr_of(req: &Request) -> String {

@@ -143,6 +143,8 @@ pub struct TestApp {
     pub backend: &'static str,
     pub database_url: String,
     pub sms: FakeSms,
+    /// The fake SMS provider's base URL.
+    pub sms_url: String,
     /// The server's own services and jobs, to call them directly.
     pub state: AppState,
     pub jobs: Jobs,
@@ -315,8 +317,9 @@ async fn spawn(
     config.site_root = site;
     tweak(&mut config);
     let sms = FakeSms::default();
+    let sms_url = sms.start().await;
     config.sms = SmsConfig::Kavenegar {
-        base_url: sms.start().await,
+        base_url: sms_url.clone(),
         api_key: Secret::new(SMS_KEY),
         template: "pasokh-otp".into(),
     };
@@ -339,6 +342,7 @@ async fn spawn(
         backend,
         database_url,
         sms,
+        sms_url,
         state,
         jobs,
         data_dir: data,

@@ -8,4 +8,5 @@ mod foundation;
 mod helpers;
 mod rest;
 mod shell;
+mod staff;
 mod storage;

@@ -26,12 +26,22 @@ async fn seed_creates_the_demo_city_once() {
         assert_eq!(count("SELECT COUNT(*) FROM routing_rule").await, 30 * 6);
         assert_eq!(
             count("SELECT COUNT(*) FROM app_user WHERE password_hash IS NOT NULL").await,
-            8
+            9,
+            "one demo account per staff role, and a second office's staff member"
+        );
+        // Every staff account holds its role in staff_role.
+        assert_eq!(
+            count(
+                "SELECT COUNT(*) FROM app_user u WHERE u.username IS NOT NULL AND NOT EXISTS \
+                 (SELECT 1 FROM staff_role r WHERE r.user_id = u.id AND r.role = u.role)"
+            )
+            .await,
+            0
         );
         // A second start seeds nothing new and prints no passwords.
         let again = server::seed::seed(&store, true, None).await.expect("seed");
         assert!(again.is_empty());
-        assert_eq!(count("SELECT COUNT(*) FROM app_user").await, 8);
+        assert_eq!(count("SELECT COUNT(*) FROM app_user").await, 9);
         // Every routing rule points at an existing unit; emergencies go to the emergency unit.
         let kind: String = sqlx::query_scalar(
             "SELECT u.kind FROM routing_rule r JOIN category c ON c.id = r.category_id \
