@@ -276,7 +276,7 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::StaffDoneActed => "The action was recorded.",
         Msg::StaffDonePasswordChanged => "Your password was changed.",
         Msg::StaffDonePasswordReset => "A new one-time password was set.",
-        Msg::StaffDoneSignedOutElsewhere => "You were signed out on every other device.",
+        Msg::StaffDoneSignedOutElsewhere => "You were signed out on every device; sign in again.",
         Msg::StaffDoneUserSaved => "The account was saved.",
         Msg::StaffDuplicateOf => "Duplicate of",
         Msg::StaffDuplicates => "Its duplicates",

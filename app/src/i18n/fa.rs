@@ -276,7 +276,7 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::StaffDoneActed => "اقدام ثبت شد.",
         Msg::StaffDonePasswordChanged => "گذرواژه عوض شد.",
         Msg::StaffDonePasswordReset => "گذرواژه یک‌بارمصرف تازه ساخته شد.",
-        Msg::StaffDoneSignedOutElsewhere => "از همه دستگاه‌های دیگر خارج شدید.",
+        Msg::StaffDoneSignedOutElsewhere => "از همه دستگاه‌ها خارج شدید؛ دوباره وارد شوید.",
         Msg::StaffDoneUserSaved => "حساب ذخیره شد.",
         Msg::StaffDuplicateOf => "تکراریِ",
         Msg::StaffDuplicates => "درخواست‌های تکراری این مورد",

@@ -444,6 +444,40 @@ fn StaffTimelineEntry(event: StaffEvent) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Invalid;
+
+    #[test]
+    fn a_refused_action_comes_back_beside_its_form_as_typed() {
+        let owner = Owner::new();
+        owner.set();
+        let refused = Refused {
+            form: ActionForm {
+                action: "resolve".into(),
+                note: "</textarea><b>fixed</b>".into(),
+                ..Default::default()
+            },
+            error: AppError::Invalid(Invalid::NoteMissing),
+        };
+        let html = view! {
+            <ActionFormView
+                code="1234567890".to_owned()
+                action=StaffAction::Resolve
+                units=Vec::new()
+                members=Vec::new()
+                refused=Some(refused)
+            />
+        }
+        .to_html();
+        assert!(html.contains("&lt;/textarea&gt;&lt;b&gt;fixed"), "{html}");
+        assert!(!html.contains("<b>fixed"), "{html}");
+        assert!(html.contains(r#"action="/staff/complaints/1234567890/action""#));
+        assert!(html.contains(r#"enctype="multipart/form-data""#));
+        assert!(html.contains(r#"data-testid="action-resolve""#));
+        assert!(html.contains(r#"capture="environment""#));
+        assert!(html.contains(r#"name="action" value="resolve""#));
+        assert!(html.contains("required"));
+        assert!(html.contains(Msg::ErrNoteMissing.text(Lang::Fa)));
+    }
 
     #[test]
     fn map_links_carry_the_point() {

@@ -3,7 +3,8 @@
 //! (POST `/staff/signout`) and sign out everywhere (POST `/staff/signout-all`).
 
 use crate::{
-    i18n::{t, Msg},
+    api::forms::refusal,
+    i18n::{t, use_lang, Msg},
     pages::staff::{admit, desk_msg, desk_slug, role_msg, StaffNav},
 };
 use leptos::prelude::*;
@@ -28,6 +29,8 @@ pub fn StaffHomePage() -> impl IntoView {
         .collect::<Vec<_>>()
         .join(t(Msg::StaffListSeparator));
     let desks = viewer.desks();
+    // "Sign out everywhere" that failed comes back here.
+    let error = refusal::<()>().map(|r| r.error.message(use_lang()));
     view! {
         <Title text=t(Msg::StaffHomeTitle) />
         <StaffNav viewer=viewer.clone() />
@@ -52,6 +55,7 @@ pub fn StaffHomePage() -> impl IntoView {
         </section>
         <section class="card staff-page">
             <h2>{t(Msg::StaffAccount)}</h2>
+            {error.map(|msg| view! { <p class="form-error" role="alert" data-testid="form-error">{msg}</p> })}
             <p>
                 <a href="/staff/password" class="button" data-testid="change-password-link">
                     {t(Msg::StaffPasswordTitle)}

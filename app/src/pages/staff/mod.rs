@@ -336,7 +336,7 @@ pub fn ComplaintList(items: Vec<CartableItem>, row_testid: &'static str) -> impl
                         view! {
                             <tr data-testid=row_testid data-code=code.clone() class:overdue=item.overdue>
                                 <td data-label=t(Msg::TrackCodeLabel)>
-                                    <a href=format!("/staff/complaints/{code}") class="code">
+                                    <a href=format!("/staff/complaints/{code}") class="code" data-testid="row-link">
                                         <bdi dir="ltr">{lang.digits(&code)}</bdi>
                                     </a>
                                     {item
@@ -408,6 +408,43 @@ pub fn category_options(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::complaint::Named;
+
+    #[test]
+    fn the_list_links_each_row_and_marks_what_is_late() {
+        let owner = Owner::new();
+        owner.set();
+        let named = |s: &str| Named {
+            fa: s.into(),
+            en: s.into(),
+        };
+        let item = CartableItem {
+            tracking_code: crate::model::TrackingCode::from_serial(123_456_789).expect("a code"),
+            category: named("asphalt"),
+            district: Some(named("d1")),
+            unit: None,
+            status: Status::Referred,
+            created_at: 1_700_000_000,
+            sla_due_at: Some(1_700_086_400),
+            overdue: true,
+            assignee: None,
+            address: None,
+            excerpt: "<script>".into(),
+            support_count: 0,
+            urgent: true,
+        };
+        let code = item.tracking_code.to_string();
+        let html = view! { <ComplaintList items=vec![item] row_testid="cartable-row" /> }.to_html();
+        assert!(html.contains(r#"data-testid="cartable-row""#), "{html}");
+        assert!(html.contains(&format!(r#"href="/staff/complaints/{code}""#)));
+        assert!(html.contains(r#"data-testid="overdue""#));
+        assert!(html.contains(r#"data-testid="urgent""#));
+        assert!(html.contains("&lt;script&gt;"));
+        assert!(html.contains(r#"<th scope="col">"#));
+        let empty =
+            view! { <ComplaintList items=Vec::new() row_testid="cartable-row" /> }.to_html();
+        assert!(empty.contains(r#"data-testid="list-empty""#));
+    }
 
     #[test]
     fn query_strings_keep_only_what_was_set() {
