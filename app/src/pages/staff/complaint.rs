@@ -166,6 +166,12 @@ fn ComplaintView(
         }
     });
     let actions = c.actions.clone();
+    // A refusal of an action that has no form here (not offered, or no
+    // longer: someone acted first) is shown above the forms.
+    let stray_error = refused
+        .as_ref()
+        .filter(|r| !actions.iter().any(|a| a.as_str() == r.form.action))
+        .map(|r| r.error.message(lang));
     let members = c.members.clone();
     let photos = c.photos.clone();
     let timeline = c.timeline.clone();
@@ -223,6 +229,7 @@ fn ComplaintView(
         </article>
         <section class="card staff-page staff-actions" aria-labelledby="actions-title" data-testid="actions">
             <h2 id="actions-title">{t(Msg::StaffActions)}</h2>
+            {stray_error.map(|msg| view! { <p class="form-error" role="alert" data-testid="action-error">{msg}</p> })}
             {actions.is_empty().then(|| view! { <p data-testid="no-actions">{t(Msg::StaffNoActions)}</p> })}
             {actions
                 .into_iter()
