@@ -1,4 +1,4 @@
-import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Browser, type Page } from '@playwright/test';
 import zlib from 'node:zlib';
 
 /** A solid-colour PNG, built here so the specs need no fixture files. */
@@ -72,4 +72,73 @@ export async function waitForHydration(page: Page): Promise<void> {
     undefined,
     { timeout: 20_000 },
   );
+}
+
+/** Every demo staff account's password in the end-to-end server. */
+export const STAFF_PASSWORD = 'e2e-staff-password';
+
+/** The texts (not codes) the fake SMS provider received for `phone`. */
+export async function texts(request: APIRequestContext, phone: string): Promise<string[]> {
+  const res = await request.get(`${FAKE_SMS}/texts/${phone}`);
+  expect(res.status()).toBe(200);
+  return (await res.json()).texts;
+}
+
+/** Waits until `phone` has received `count` texts (the outbox sends every
+ *  few seconds) and returns them. */
+export async function waitForTexts(request: APIRequestContext, phone: string, count: number): Promise<string[]> {
+  await expect.poll(async () => (await texts(request, phone)).length, { timeout: 20_000 }).toBe(count);
+  return texts(request, phone);
+}
+
+/** Signs a staff member in through the sign-in page, typing only. */
+export async function staffSignIn(page: Page, username: string): Promise<void> {
+  await page.goto('/staff/signin');
+  await page.locator('#username').focus();
+  await page.keyboard.type(username);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(STAFF_PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/staff$/);
+}
+
+/** Takes a staff action through the REST API as `username` (for setting a
+ *  complaint up; the flows under test use the screens). Its own request
+ *  context, so no page's cookies change. */
+export async function staffAct(
+  playwright: { request: { newContext: (o: { baseURL?: string }) => Promise<APIRequestContext> } },
+  baseURL: string,
+  username: string,
+  code: string,
+  body: Record<string, string>,
+): Promise<void> {
+  const api = await playwright.request.newContext({ baseURL });
+  const session = await api.post('/api/v1/staff/session', { data: { username, password: STAFF_PASSWORD } });
+  expect(session.status(), `${username} signs in`).toBe(201);
+  const { token } = await session.json();
+  const res = await api.post(`/api/v1/staff/complaints/${code}/actions`, {
+    data: body,
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(res.status(), `${username}: ${body.action} ${await res.text()}`).toBe(200);
+  await api.dispose();
+}
+
+/** The unit resolves a complaint through its staff screens, in a context
+ *  of its own: unit_staff signs in, opens the complaint, accepts it when it
+ *  is waiting, and resolves it with `answer`. */
+export async function unitResolves(browser: Browser, baseURL: string, code: string, answer: string): Promise<void> {
+  const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await staffSignIn(page, 'unit_staff');
+  await page.goto(`/staff/complaints/${code}`);
+  const accept = page.locator('[data-testid=action-accept]');
+  if (await accept.count()) {
+    await accept.click();
+    await expect(page.locator('[data-testid=staff-complaint]')).toHaveAttribute('data-status', 'in_progress');
+  }
+  await page.locator('[data-testid=action-note-resolve]').fill(answer);
+  await page.locator('[data-testid=action-resolve]').click();
+  await expect(page.locator('[data-testid=staff-complaint]')).toHaveAttribute('data-status', 'resolved');
+  await context.close();
 }

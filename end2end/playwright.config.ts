@@ -113,9 +113,11 @@ export default defineConfig({
           // Nothing listens there: specs fulfil tile requests themselves
           // (page.route), so no test ever fetches a tile from anywhere.
           PASOKH_TILE_URL: 'http://127.0.0.1:3199/tiles/{z}/{x}/{y}.png',
-          // /test/* lets specs act as the unit (status changes) until staff
-          // screens exist. Never on in production.
-          PASOKH_TEST_HOOKS: '1',
+          // Every demo staff account's password: specs sign in as staff
+          // through the real sign-in page.
+          PASOKH_DEMO_STAFF_PASSWORD: 'e2e-staff-password',
+          // The inbound-SMS webhook's secret (31/33 replies).
+          PASOKH_SMS_INBOUND_SECRET: 'e2e-inbound',
           // The demo city (districts, units, routing) the specs file into.
           PASOKH_DEMO: '1',
           // Every spec signs in from 127.0.0.1: lift the per-address limit

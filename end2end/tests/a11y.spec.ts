@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { waitForHydration } from '../helpers';
+import { staffAct, staffSignIn, waitForHydration } from '../helpers';
 import type { AxeResults, Result } from 'axe-core';
 
 const AXE_PATH = require.resolve('axe-core/axe.min.js');
@@ -147,9 +147,10 @@ test.describe('accessibility (axe, WCAG 2.1 A/AA)', () => {
     expect(v.map((x) => x.id), describeViolations(v)).toEqual([]);
   });
 
-  test('a resolved complaint with the filer forms', async ({ page }) => {
-    // Resolved through the test hook; the rating and objection forms show
-    // only to the filer, so check the stranger's view and the verdict markup.
+  test('a resolved complaint with the filer forms', async ({ page, playwright, baseURL }) => {
+    // Referred by the operator and resolved by the unit through the staff
+    // API; the rating and objection forms show only to the filer, so check
+    // the stranger's view and the verdict markup.
     await page.goto('/report');
     await page.locator('#category').selectOption('street-lighting');
     await page.locator('#description').fill('چراغ‌های کوچه از دیشب خاموش است');
@@ -157,11 +158,50 @@ test.describe('accessibility (axe, WCAG 2.1 A/AA)', () => {
     await page.locator('[data-testid=report-form] button[type=submit]').click();
     await page.waitForURL(/\/track\/\d{10}\?filed=1$/);
     const code = page.url().match(/\/track\/(\d{10})/)![1];
-    for (const to of ['referred', 'in_progress', 'resolved']) {
-      await page.request.post(`/test/complaints/${code}/status`, { form: { to, note: 'تعمیر شد' } });
-    }
+    await staffAct(playwright, baseURL!, 'operator', code, { action: 'refer', unit: 'civil' });
+    await staffAct(playwright, baseURL!, 'unit_staff', code, { action: 'resolve', note: 'تعمیر شد' });
     await page.goto(`/track/${code}`);
     await expect(page.locator('[data-testid=feedback]')).toBeVisible();
+    const v = await seriousViolations(page);
+    expect(v.map((x) => x.id), describeViolations(v)).toEqual([]);
+  });
+
+  test('every staff page, as the roles that open it', async ({ page, playwright, baseURL }) => {
+    test.setTimeout(120_000);
+    // A complaint in the civil works unit's cartable, with an objection and
+    // a timeline, so the full view has every part.
+    const filed = await page.request.post('/api/v1/complaints', {
+      headers: { 'Idempotency-Key': `a11y-staff-${Date.now()}-${Math.random()}` },
+      multipart: { category: 'asphalt-repair', description: 'چاله بزرگ کنار ایستگاه', lat: '36.2575', lon: '49.974' },
+    });
+    const code = (await filed.json()).tracking_code as string;
+    await staffAct(playwright, baseURL!, 'unit_staff', code, { action: 'accept' });
+    const check = async (path: string) => {
+      await page.goto(path);
+      const v = await seriousViolations(page);
+      expect(v.map((x) => x.id), `${path}: ${describeViolations(v)}`).toEqual([]);
+    };
+    await check('/staff/signin');
+    const pages: [string, string[]][] = [
+      ['unit_staff', ['/staff', '/staff/cartable', `/staff/complaints/${code}`, '/staff/password']],
+      ['unit_manager', [`/staff/complaints/${code}`]],
+      ['operator', ['/staff/intake', '/staff/intake?caller=09121234567', `/staff/intake?filed=${code}&sms=1`, '/staff/dispatch']],
+      ['supervisor', ['/staff/verify', `/staff/complaints/${code}`]],
+      ['admin', ['/staff/audit', '/staff/admin/users']],
+    ];
+    for (const [who, paths] of pages) {
+      await page.context().clearCookies();
+      await staffSignIn(page, who);
+      for (const path of paths) await check(path);
+    }
+    // A refused action, shown again with its error.
+    await page.context().clearCookies();
+    await staffSignIn(page, 'unit_staff');
+    await page.goto(`/staff/complaints/${code}`);
+    await page.locator('[data-testid=action-note-resolve]').fill(' ');
+    await page.locator('[data-testid=action-note-resolve]').evaluate((el) => el.removeAttribute('required'));
+    await page.locator('[data-testid=action-resolve]').click();
+    await expect(page.locator('[data-testid=action-error]')).toBeVisible();
     const v = await seriousViolations(page);
     expect(v.map((x) => x.id), describeViolations(v)).toEqual([]);
   });

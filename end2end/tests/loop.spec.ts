@@ -1,10 +1,10 @@
-import { test, expect, type Page, type APIRequestContext } from '@playwright/test';
-import { png, persian, randomPhone, smsCode } from '../helpers';
+import { test, expect, type Page } from '@playwright/test';
+import { png, persian, randomPhone, smsCode, unitResolves } from '../helpers';
 
 /**
  * The whole citizen loop, in Persian, on a phone: sign in with a one-time
  * code → file a complaint with a photo → see the code → track it → the unit
- * resolves it (through the /test hook, as staff screens will) → rate it.
+ * resolves it (on its staff screens) → rate it.
  * Once with JavaScript (and a mocked device location), once without.
  */
 
@@ -45,16 +45,6 @@ async function fileWithPhoto(page: Page, locate: boolean): Promise<string> {
   return code;
 }
 
-async function unitResolves(request: APIRequestContext, code: string) {
-  for (const [to, note] of [
-    ['in_progress', ''],
-    ['resolved', 'چاله با آسفالت گرم پر شد.'],
-  ]) {
-    const res = await request.post(`/test/complaints/${code}/status`, { form: { to, note } });
-    expect(res.status(), `status → ${to}`).toBe(204);
-  }
-}
-
 async function trackRateAndList(page: Page, code: string) {
   await page.goto(`/track/${code}`);
   await expect(page.locator('.status').first()).toContainText('انجام شد');
@@ -92,11 +82,11 @@ test.describe('the citizen loop with JavaScript', () => {
     permissions: ['geolocation'],
   });
 
-  test('sign in, file with a photo and the device location, track, rate', async ({ page }) => {
+  test('sign in, file with a photo and the device location, track, rate', async ({ page, browser, baseURL }) => {
     test.setTimeout(90_000);
     await signIn(page, randomPhone());
     const code = await fileWithPhoto(page, true);
-    await unitResolves(page.request, code);
+    await unitResolves(browser, baseURL!, code, 'چاله با آسفالت گرم پر شد.');
     await trackRateAndList(page, code);
   });
 });
@@ -104,11 +94,11 @@ test.describe('the citizen loop with JavaScript', () => {
 test.describe('the citizen loop without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 
-  test('sign in, file with a photo and typed coordinates, track, object, rate', async ({ page }) => {
+  test('sign in, file with a photo and typed coordinates, track, object, rate', async ({ page, browser, baseURL }) => {
     test.setTimeout(90_000);
     await signIn(page, randomPhone());
     const code = await fileWithPhoto(page, false);
-    await unitResolves(page.request, code);
+    await unitResolves(browser, baseURL!, code, 'چاله با آسفالت گرم پر شد.');
     // "Not fixed" first: it goes back to the unit.
     await page.goto(`/track/${code}`);
     const objection = page.locator('[data-testid=objection-form]');
@@ -117,8 +107,7 @@ test.describe('the citizen loop without JavaScript', () => {
     await expect(page.locator('[data-testid=feedback-done]')).toContainText('اعتراض شما ثبت شد');
     await expect(page.locator('.timeline-entry[data-kind=objection]')).toBeVisible();
     await expect(page.locator('[data-testid=rating-form]')).toHaveCount(0);
-    const res = await page.request.post(`/test/complaints/${code}/status`, { form: { to: 'resolved', note: 'این بار کامل پر شد.' } });
-    expect(res.status()).toBe(204);
+    await unitResolves(browser, baseURL!, code, 'این بار کامل پر شد.');
     await trackRateAndList(page, code);
   });
 

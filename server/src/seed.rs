@@ -11,6 +11,16 @@ use serde::Deserialize;
 
 const CATEGORIES_CSV: &str = include_str!("../demo/categories.csv");
 const DISTRICTS_GEOJSON: &str = include_str!("../demo/demo-city-districts.geojson");
+const PLACES_JSON: &str = include_str!("../demo/demo-city-places.json");
+
+/// One of the demo city's known places.
+#[derive(Deserialize)]
+struct Place {
+    name_fa: String,
+    name_en: String,
+    lat: f64,
+    lon: f64,
+}
 
 /// City-wide organisations that own categories not handled by a district
 /// office: (unit kind, Persian name, English name).
@@ -306,6 +316,17 @@ pub async fn seed(
             .execute(&mut *w.tx)
             .await?;
         }
+    }
+    let places: Vec<Place> =
+        serde_json::from_str(PLACES_JSON).context("parsing the demo places")?;
+    for p in &places {
+        sqlx::query("INSERT INTO place (name_fa, name_en, lat, lon) VALUES ($1, $2, $3, $4)")
+            .bind(&p.name_fa)
+            .bind(&p.name_en)
+            .bind(p.lat)
+            .bind(p.lon)
+            .execute(&mut *w.tx)
+            .await?;
     }
     let civil = organisations
         .iter()

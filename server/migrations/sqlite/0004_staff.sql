@@ -64,3 +64,14 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_at ON audit_log (at);
 CREATE INDEX audit_log_actor ON audit_log (actor, at);
 CREATE INDEX audit_log_target ON audit_log (target, at);
+
+-- Known places (squares, streets, landmarks) an operator can pick as the
+-- address of a caller's complaint; picking one gives the point.
+CREATE TABLE place (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name_fa TEXT NOT NULL,
+    name_en TEXT NOT NULL,
+    lat DOUBLE PRECISION NOT NULL,
+    lon DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX place_name_fa ON place (name_fa);

@@ -11,7 +11,7 @@ use crate::{
 use app::{
     api::staff::{
         AuditEntry, AuditFilter, CallerComplaint, CartableFilter, CartableItem, CartablePage, Desk,
-        DistrictOption, Member, StaffComplaint, StaffDesk, StaffEvent, StaffPhoto, StaffUser,
+        DistrictOption, Member, PlaceOption, StaffComplaint, StaffDesk, StaffEvent, StaffPhoto, StaffUser,
         StaffViewer, StatusCount, UnitOption, CARTABLE_PAGE,
     },
     error::{AppError, Invalid},
@@ -481,6 +481,22 @@ impl StaffDesk for DeskService {
                 id,
                 code,
                 name: Named { fa, en },
+            })
+            .collect())
+    }
+
+    async fn places(&self) -> Result<Vec<PlaceOption>, AppError> {
+        let rows: Vec<(String, String, f64, f64)> =
+            sqlx::query_as("SELECT name_fa, name_en, lat, lon FROM place ORDER BY name_fa")
+                .fetch_all(self.store.pool())
+                .await
+                .or_internal("listing places")?;
+        Ok(rows
+            .into_iter()
+            .map(|(fa, en, lat, lon)| PlaceOption {
+                name: Named { fa, en },
+                lat,
+                lon,
             })
             .collect())
     }

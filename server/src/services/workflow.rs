@@ -436,6 +436,10 @@ impl WorkflowService {
             "" => None,
             raw => Some(PhoneNumber::parse(raw).map_err(|_| Invalid::PhoneFormat)?),
         };
+        // A known place typed as the address, with no point, gives the point
+        // (so routing can place it without dispatch).
+        let placed = self.place_point(submission).await?;
+        let submission = placed.as_ref().unwrap_or(submission);
         // Refuse a bad form before any account is made for the caller.
         submission.form.parse()?;
         let citizen_id = match &caller {
@@ -457,6 +461,29 @@ impl WorkflowService {
         };
         let filed = self.intake.file(submission, filer).await?;
         Ok((filed, caller.is_some()))
+    }
+
+    /// `submission` with the point of the known place its address names,
+    /// when it has an address and no coordinates.
+    async fn place_point(&self, submission: &Submission) -> Result<Option<Submission>, AppError> {
+        let f = &submission.form;
+        let address = app::model::text::clean(&f.address);
+        if address.is_empty() || !f.lat.trim().is_empty() || !f.lon.trim().is_empty() {
+            return Ok(None);
+        }
+        let point: Option<(f64, f64)> = sqlx::query_as(
+            "SELECT lat, lon FROM place WHERE name_fa = $1 OR LOWER(name_en) = LOWER($1) LIMIT 1",
+        )
+        .bind(&address)
+        .fetch_optional(self.store.pool())
+        .await
+        .or_internal("finding a place")?;
+        Ok(point.map(|(lat, lon)| {
+            let mut placed = submission.clone();
+            placed.form.lat = lat.to_string();
+            placed.form.lon = lon.to_string();
+            placed
+        }))
     }
 
     /// The citizen account of `phone`, made if it does not exist.

@@ -1,0 +1,331 @@
+//! Back-office benchmark (not a test: it prints figures, it asserts nothing
+//! about time). `make bench-desk` runs it on SQLite, and on PostgreSQL when
+//! `PASOKH_BENCH_DATABASE_URL` names a database it may fill and drop.
+//!
+//! 1. The desk queries (cartable, dispatch, verification, one complaint)
+//!    with N complaints in the database (default 100,000;
+//!    `PASOKH_BENCH_COMPLAINTS`): p50 and p95 over repeated runs.
+//! 2. Operators filing at once over real HTTP (the running server, port
+//!    0): 1 operator, then 30, each filing in a loop; the per-filing p50/p95
+//!    and the total rate, so "30 at once slow nobody down" is a ratio.
+
+use app::{
+    api::staff::{CartableFilter, StaffDesk, StaffViewer},
+    model::{Grant, Role, Status, TrackingCode},
+};
+use server::{config::Config, services::desk::DeskService, startup::Application, store::Store};
+use std::time::{Duration, Instant};
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Times `f` `runs` times; prints p50/p95.
+async fn time<F, Fut, T>(label: &str, runs: usize, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let _ = f().await; // warm the caches and the statement cache
+    let mut samples = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let _ = f().await;
+        samples.push(t.elapsed());
+    }
+    samples.sort();
+    println!(
+        "  {label:<44} p50 {:>10}  p95 {:>10}",
+        ms(percentile(&samples, 0.5)),
+        ms(percentile(&samples, 0.95))
+    );
+}
+
+/// Fills the database with `n` complaints spread over the demo city's
+/// categories, districts, their routed units and the statuses.
+async fn fill(store: &Store, n: usize) -> anyhow::Result<()> {
+    let routes: Vec<(i64, i64, i64)> =
+        sqlx::query_as("SELECT category_id, district_id, unit_id FROM routing_rule ORDER BY 1, 2")
+            .fetch_all(store.pool())
+            .await?;
+    let now = server::now();
+    let statuses = [
+        Status::Referred,
+        Status::InProgress,
+        Status::Resolved,
+        Status::Closed,
+        Status::Closed,
+        Status::Closed,
+        Status::Reopened,
+        Status::Returned,
+        Status::Submitted,
+        Status::Closed,
+    ];
+    let mut serial: u32 = 100_000_000;
+    let batch = 500;
+    let mut done = 0;
+    while done < n {
+        let mut w = store.begin_write().await?;
+        let rows = batch.min(n - done);
+        let mut sql = String::from(
+            "INSERT INTO complaint (tracking_code, category_id, description, lat, lon, channel, \
+             district_id, unit_id, status, sla_due_at, created_at, updated_at) VALUES ",
+        );
+        for i in 0..rows {
+            let k = done + i;
+            let (category, district, unit) = routes[k % routes.len()];
+            let status = statuses[k % statuses.len()];
+            let unit = match status {
+                Status::Submitted | Status::Returned => "NULL".to_owned(),
+                _ => unit.to_string(),
+            };
+            let created = now - (k as i64 % (90 * 86_400));
+            let code = loop {
+                serial += 1;
+                if let Some(c) = TrackingCode::from_serial(serial) {
+                    break c;
+                }
+            };
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "('{code}', {category}, 'bench complaint {k}', 36.25, 49.97, 'web', {district}, \
+                 {unit}, '{}', {}, {created}, {created})",
+                status.as_str(),
+                created + 72 * 3600
+            ));
+        }
+        sqlx::query(&sql).execute(&mut *w.tx).await?;
+        w.commit().await?;
+        done += rows;
+    }
+    Ok(())
+}
+
+fn viewer(user_id: i64, grants: Vec<Grant>) -> StaffViewer {
+    StaffViewer {
+        user_id,
+        username: "bench".into(),
+        display_name: "bench".into(),
+        grants,
+        must_change_password: false,
+    }
+}
+
+async fn queries(store: &Store, label: &str, n: usize, runs: usize) -> anyhow::Result<()> {
+    let t = Instant::now();
+    fill(store, n).await?;
+    println!(
+        "{label}: {n} complaints inserted in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let desk = DeskService::new(store.clone());
+    let unit: i64 = sqlx::query_scalar("SELECT id FROM unit WHERE code = 'civil'")
+        .fetch_one(store.pool())
+        .await?;
+    let staff = viewer(
+        1,
+        vec![Grant {
+            role: Role::UnitStaff,
+            unit_id: Some(unit),
+        }],
+    );
+    let supervisor = viewer(
+        2,
+        vec![Grant {
+            role: Role::Supervisor,
+            unit_id: None,
+        }],
+    );
+    let operator = viewer(
+        3,
+        vec![Grant {
+            role: Role::Operator,
+            unit_id: None,
+        }],
+    );
+    let page1 = CartableFilter {
+        page: 1,
+        ..Default::default()
+    };
+    let in_unit: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM complaint WHERE unit_id = $1")
+        .bind(unit)
+        .fetch_one(store.pool())
+        .await?;
+    println!("  (the civil works unit holds {in_unit} of them)");
+    time("cartable, one unit, open items, page 1", runs, || {
+        desk.cartable(&staff, &page1)
+    })
+    .await;
+    let deep = CartableFilter {
+        page: 20,
+        ..Default::default()
+    };
+    time("cartable, one unit, open items, page 20", runs, || {
+        desk.cartable(&staff, &deep)
+    })
+    .await;
+    let filtered = CartableFilter {
+        status: Some(Status::InProgress),
+        district: Some("d1".into()),
+        from: Some(server::now() - 30 * 86_400),
+        to: Some(server::now()),
+        page: 1,
+        ..Default::default()
+    };
+    time("cartable, one unit, status+district+30 days", runs, || {
+        desk.cartable(&staff, &filtered)
+    })
+    .await;
+    time("cartable, city-wide (supervisor), page 1", runs, || {
+        desk.cartable(&supervisor, &page1)
+    })
+    .await;
+    time("dispatch queue, page 1", runs, || {
+        desk.dispatch_queue(&operator, 1)
+    })
+    .await;
+    time("verification queue, page 1", runs, || {
+        desk.verify_queue(&supervisor, 1)
+    })
+    .await;
+    let some: String =
+        sqlx::query_scalar("SELECT tracking_code FROM complaint ORDER BY id DESC LIMIT 1")
+            .fetch_one(store.pool())
+            .await?;
+    let code = TrackingCode::parse(&some).map_err(|_| anyhow::anyhow!("code"))?;
+    time("one complaint, full view", runs, || {
+        desk.complaint(&supervisor, &code)
+    })
+    .await;
+    Ok(())
+}
+
+/// `operators` clients filing `each` complaints over HTTP at once.
+async fn filing(base: &str, token: &str, operators: usize, each: usize) -> (Vec<Duration>, f64) {
+    let client = reqwest::Client::new();
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..operators)
+        .map(|o| {
+            let (client, base, token) = (client.clone(), base.to_owned(), token.to_owned());
+            tokio::spawn(async move {
+                let mut out = Vec::with_capacity(each);
+                for i in 0..each {
+                    let form = reqwest::multipart::Form::new()
+                        .text("category", "asphalt-repair")
+                        .text("description", format!("تماس {o}-{i}: چاله جلوی مدرسه"))
+                        .text("lat", "36.2575")
+                        .text("lon", "49.974")
+                        .text("channel", "phone")
+                        .text("caller_phone", format!("0935{:07}", o * 1000 + i));
+                    let t = Instant::now();
+                    let res = client
+                        .post(format!("{base}/api/v1/staff/complaints"))
+                        .bearer_auth(&token)
+                        .header("Idempotency-Key", format!("bench-{operators}-{o}-{i}"))
+                        .multipart(form)
+                        .send()
+                        .await;
+                    let ok = matches!(&res, Ok(r) if r.status() == reqwest::StatusCode::CREATED);
+                    assert!(ok, "filing failed: {res:?}");
+                    out.push(t.elapsed());
+                }
+                out
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap_or_default());
+    }
+    let rate = all.len() as f64 / start.elapsed().as_secs_f64();
+    all.sort();
+    (all, rate)
+}
+
+async fn operators(database_url: Option<String>, label: &str) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let mut config = Config::for_tests(dir.path().join("data"), database_url);
+    config.db_max_connections = 16;
+    let app = Application::build(config).await?;
+    let base = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run_until_stopped());
+    let res = reqwest::Client::new()
+        .post(format!("{base}/api/v1/staff/session"))
+        .json(&serde_json::json!({"username": "operator", "password": server::config::TEST_STAFF_PASSWORD}))
+        .send()
+        .await?;
+    let token = res.json::<serde_json::Value>().await?["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    println!("{label}: operators filing over HTTP (text only, with a caller's number)");
+    let (one, one_rate) = filing(&base, &token, 1, 60).await;
+    let (thirty, thirty_rate) = filing(&base, &token, 30, 20).await;
+    for (n, samples, rate) in [(1, &one, one_rate), (30, &thirty, thirty_rate)] {
+        println!(
+            "  {n:>2} at once: {:>4} filings, p50 {:>10}, p95 {:>10}, {:.0} filings/s",
+            samples.len(),
+            ms(percentile(samples, 0.5)),
+            ms(percentile(samples, 0.95)),
+            rate
+        );
+    }
+    println!(
+        "  30 at once vs 1: p50 x{:.2}, throughput x{:.2}",
+        percentile(&thirty, 0.5).as_secs_f64() / percentile(&one, 0.5).as_secs_f64(),
+        thirty_rate / one_rate
+    );
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let n: usize = std::env::var("PASOKH_BENCH_COMPLAINTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let runs = 50;
+    println!(
+        "desk benchmark on {} cores",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    );
+    let dir = tempfile::tempdir()?;
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
+    let store = Store::connect(&url, 8).await?;
+    server::seed::seed(&store, true, Some("bench-password-1")).await?;
+    queries(&store, "SQLite", n, runs).await?;
+    operators(None, "SQLite").await?;
+    if let Ok(base) = std::env::var("PASOKH_BENCH_DATABASE_URL") {
+        use sqlx::Connection;
+        let name = format!("pasokh_bench_{}", rand::random::<u32>());
+        let mut admin = sqlx::PgConnection::connect(&base).await?;
+        sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str()).await?;
+        let (prefix, _) = base.rsplit_once('/').unwrap_or((&base, ""));
+        let url = format!("{prefix}/{name}");
+        let store = Store::connect(&url, 8).await?;
+        server::seed::seed(&store, true, Some("bench-password-1")).await?;
+        queries(&store, "PostgreSQL", n, runs).await?;
+        store.close().await;
+        let name2 = format!("{name}_ops");
+        sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name2}").as_str()).await?;
+        operators(Some(format!("{prefix}/{name2}")), "PostgreSQL").await?;
+        for db in [name, name2] {
+            let _ = sqlx::Executor::execute(
+                &mut admin,
+                format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)").as_str(),
+            )
+            .await;
+        }
+    }
+    Ok(())
+}
