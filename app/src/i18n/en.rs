@@ -366,5 +366,6 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::StaffUsername => "Username",
         Msg::StaffVerifyLead => "Resolved complaints awaiting a supervisor's call to the citizen, then objections.",
         Msg::StaffYourRoles => "Your roles",
+        Msg::StaffSeveralUnits => "This account holds “{}” in several units: {}. This form shows only one; saving it drops the others.",
     }
 }

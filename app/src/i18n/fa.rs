@@ -366,5 +366,6 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::StaffUsername => "نام کاربری",
         Msg::StaffVerifyLead => "درخواست‌های انجام‌شده در انتظار تماس ناظر با شهروند، سپس اعتراض‌ها.",
         Msg::StaffYourRoles => "نقش‌های شما",
+        Msg::StaffSeveralUnits => "این حساب نقش «{}» را در چند واحد دارد: {}. این فرم فقط یکی را نشان می‌دهد و ذخیره آن بقیه را برمی‌دارد.",
     }
 }

@@ -440,6 +440,7 @@ pub enum Msg {
     StaffUsername,
     StaffVerifyLead,
     StaffYourRoles,
+    StaffSeveralUnits,
 }
 
 /// The language the page is being rendered in (the shell provides it).

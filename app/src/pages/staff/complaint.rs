@@ -275,6 +275,7 @@ fn ActionFormView(
     let typed = refused.map(|r| r.form).unwrap_or_default();
     let note_id = format!("note-{name}");
     let error_id = format!("error-{name}");
+    let described = error.as_ref().map(|_| error_id.clone());
     let note_label = match (action.note_is_public(), action.needs_note()) {
         (true, true) => Msg::StaffNotePublicRequired,
         (true, false) => Msg::StaffNotePublic,
@@ -369,6 +370,7 @@ fn ActionFormView(
                 rows="3"
                 maxlength=NOTE_MAX.to_string()
                 required=action.needs_note()
+                aria-describedby=described
                 data-testid=format!("action-note-{name}")
             >
                 {textarea_text(&typed.note)}

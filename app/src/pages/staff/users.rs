@@ -255,11 +255,35 @@ fn UserCard(user: StaffUser, form: UserForm, units: Vec<UnitOption>) -> impl Int
     } else {
         ("disable", Msg::StaffDisable, format!("user-disable-{name}"))
     };
+    // The form holds one unit per unit-scoped role: say so before saving
+    // would drop the others.
+    let lang = use_lang();
+    let several = [Role::UnitStaff, Role::UnitManager]
+        .into_iter()
+        .filter_map(|role| {
+            let names: Vec<&str> = user
+                .grants
+                .iter()
+                .filter(|g| g.role == role)
+                .filter_map(|g| units.iter().find(|u| Some(u.id) == g.unit_id))
+                .map(|u| u.name.get(lang))
+                .collect();
+            (names.len() > 1).then(|| {
+                t(Msg::StaffSeveralUnits)
+                    .replacen("{}", t(role_msg(role)), 1)
+                    .replacen("{}", &names.join(t(Msg::StaffListSeparator)), 1)
+            })
+        })
+        .collect::<Vec<_>>();
     view! {
         <section class="card staff-page user-card" id=format!("user-{id}") aria-labelledby=format!("user-{id}-title") data-testid=format!("user-card-{name}")>
             <h2 id=format!("user-{id}-title")>
                 {user.display_name.clone()} " " <bdi dir="ltr" class="hint">{name.clone()}</bdi>
             </h2>
+            {several
+                .into_iter()
+                .map(|w| view! { <p class="notice notice-warn" data-testid="several-units">{w}</p> })
+                .collect_view()}
             <form method="post" action=format!("/staff/admin/users/{id}/roles") class="user-form" data-testid=format!("user-roles-{name}")>
                 // Names the account, so a refused form comes back to its card.
                 <input type="hidden" name="username" value=name.clone() />
