@@ -297,10 +297,15 @@ async fn main() -> anyhow::Result<()> {
     let runs = 50;
     println!(
         "desk benchmark on {} cores",
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
     );
     let dir = tempfile::tempdir()?;
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("bench.db").display()
+    );
     let store = Store::connect(&url, 8).await?;
     server::seed::seed(&store, true, Some("bench-password-1")).await?;
     queries(&store, "SQLite", n, runs).await?;

@@ -8,9 +8,7 @@
 
 use crate::{
     auth::{otp::SESSION_TTL, session},
-    services::{
-        intake::{Channel, Filer, Submission, MAX_COMPLAINT_BYTES},
-    },
+    services::intake::{Channel, Filer, Submission, MAX_COMPLAINT_BYTES},
     web::{client_addr, refused, render_page, see_other, signed_in, AppState},
 };
 use app::{
@@ -51,7 +49,9 @@ pub fn routes() -> Router<AppState> {
 
 /// An urlencoded form `F`, or why it could not be read (`F::default()` then
 /// stands for what was typed).
-pub(crate) async fn read_form<F: DeserializeOwned + Default>(req: Request) -> (Parts, Result<F, AppError>) {
+pub(crate) async fn read_form<F: DeserializeOwned + Default>(
+    req: Request,
+) -> (Parts, Result<F, AppError>) {
     let (parts, body) = req.into_parts();
     let again = Request::from_parts(parts.clone(), body);
     let form = match Form::<F>::from_request(again, &()).await {
@@ -125,7 +125,10 @@ async fn signin(State(state): State<AppState>, req: Request) -> Response {
 async fn verify(State(state): State<AppState>, req: Request) -> Response {
     let (parts, form) = read_form::<VerifyForm>(req).await;
     let result = match &form {
-        Ok(form) => state.accounts.verify(&form.phone, &form.code).await,
+        Ok(form) => {
+            let lang = crate::error::lang_of(&parts.headers);
+            state.accounts.verify(&form.phone, &form.code, lang).await
+        }
         Err(e) => Err(*e),
     };
     match result {

@@ -41,7 +41,12 @@ impl Jobs {
     pub async fn send_outbox(&self) {
         match self.outbox.deliver_due(crate::now()).await {
             Ok(d) if d.sent + d.failed + d.given_up > 0 => {
-                tracing::info!(sent = d.sent, failed = d.failed, given_up = d.given_up, "SMS outbox")
+                tracing::info!(
+                    sent = d.sent,
+                    failed = d.failed,
+                    given_up = d.given_up,
+                    "SMS outbox"
+                )
             }
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "SMS outbox"),

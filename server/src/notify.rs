@@ -191,12 +191,14 @@ impl Outbox {
             let mut w = self.store.write().await?;
             match result {
                 Ok(()) => {
-                    sqlx::query("UPDATE sms_outbox SET sent_at = $1, last_error = NULL WHERE id = $2")
-                        .bind(now)
-                        .bind(due.id)
-                        .execute(&mut *w.tx)
-                        .await
-                        .or_internal("marking a message sent")?;
+                    sqlx::query(
+                        "UPDATE sms_outbox SET sent_at = $1, last_error = NULL WHERE id = $2",
+                    )
+                    .bind(now)
+                    .bind(due.id)
+                    .execute(&mut *w.tx)
+                    .await
+                    .or_internal("marking a message sent")?;
                     done.sent += 1;
                 }
                 Err(error) => {
@@ -272,7 +274,10 @@ mod tests {
             Some("https://137.example.ir/"),
         );
         assert!(fa.contains(code.as_str()), "{fa}");
-        assert!(fa.contains(&format!("https://137.example.ir/t/{code}")), "{fa}");
+        assert!(
+            fa.contains(&format!("https://137.example.ir/t/{code}")),
+            "{fa}"
+        );
         assert!(fa.contains("۳۱"), "{fa}");
         let en = render(Msg::SmsClosed, Lang::En, &code, None, None);
         assert!(en.ends_with("Thank you."), "{en}");

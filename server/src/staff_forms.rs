@@ -18,8 +18,7 @@ use crate::{
 use app::{
     api::{
         forms::{
-            ActionForm, AuditQuery, PasswordForm, ReportForm, StaffDone, StaffSigninForm,
-            UserForm,
+            ActionForm, AuditQuery, PasswordForm, ReportForm, StaffDone, StaffSigninForm, UserForm,
         },
         safe_next,
         staff::StaffViewer,
@@ -218,7 +217,16 @@ async fn password(State(state): State<AppState>, req: Request) -> Response {
             StaffDone::PasswordChanged.as_str()
         )),
         // Nothing typed is shown again: every field is a password.
-        Err(error) => refused(&state, parts, "/staff/password", PasswordForm::default(), error).await,
+        Err(error) => {
+            refused(
+                &state,
+                parts,
+                "/staff/password",
+                PasswordForm::default(),
+                error,
+            )
+            .await
+        }
     }
 }
 
@@ -344,7 +352,14 @@ async fn change_user(
         Err(r) => return r,
     };
     let Ok(id) = id.parse::<i64>() else {
-        return refused(&state, parts, "/staff/admin/users", UserForm::default(), AppError::NotFound).await;
+        return refused(
+            &state,
+            parts,
+            "/staff/admin/users",
+            UserForm::default(),
+            AppError::NotFound,
+        )
+        .await;
     };
     let client = client_addr(&parts);
     let accounts = &state.staff_accounts;
@@ -457,6 +472,9 @@ mod tests {
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(encode("/staff/cartable?status=x&page=2"), "/staff/cartable%3Fstatus%3Dx%26page%3D2");
+        assert_eq!(
+            encode("/staff/cartable?status=x&page=2"),
+            "/staff/cartable%3Fstatus%3Dx%26page%3D2"
+        );
     }
 }

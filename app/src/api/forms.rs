@@ -406,9 +406,9 @@ pub fn parse_username(raw: &str) -> Result<String, Invalid> {
     let name = raw.trim().to_ascii_lowercase();
     let ok = (3..=32).contains(&name.len())
         && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'));
+        && name.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+        });
     if ok {
         Ok(name)
     } else {
@@ -603,7 +603,10 @@ mod tests {
             pw("long enough 1", "long enough 2").parse(),
             Err(Invalid::PasswordMismatch)
         );
-        assert_eq!(pw("long enough 1", "long enough 1").parse(), Ok("long enough 1"));
+        assert_eq!(
+            pw("long enough 1", "long enough 1").parse(),
+            Ok("long enough 1")
+        );
         assert_eq!(parse_username(" Ali.Rezaei "), Ok("ali.rezaei".into()));
         for bad in ["ab", "1abc", "ali rezaei", "علی", "<script>"] {
             assert_eq!(parse_username(bad), Err(Invalid::UsernameFormat), "{bad}");

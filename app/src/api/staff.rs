@@ -158,6 +158,15 @@ pub struct DistrictOption {
     pub name: Named,
 }
 
+/// A known place (square, street, landmark) intake can pick as an address.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PlaceOption {
+    pub name: Named,
+    pub lat: f64,
+    pub lon: f64,
+}
+
 /// A person of a unit (for "assign to").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -356,8 +365,7 @@ pub trait StaffDesk: Send + Sync {
         filter: &CartableFilter,
     ) -> Result<CartablePage, AppError>;
     /// What waits for dispatch: not referred, or returned as misrouted.
-    async fn dispatch_queue(&self, who: &StaffViewer, page: i64)
-        -> Result<CartablePage, AppError>;
+    async fn dispatch_queue(&self, who: &StaffViewer, page: i64) -> Result<CartablePage, AppError>;
     /// Resolved items awaiting a supervisor's call, then objections.
     async fn verify_queue(&self, who: &StaffViewer, page: i64) -> Result<CartablePage, AppError>;
     /// One complaint in full, with the actions the caller may take.
@@ -370,6 +378,8 @@ pub trait StaffDesk: Send + Sync {
     async fn units(&self) -> Result<Vec<UnitOption>, AppError>;
     /// Every district (filters).
     async fn districts(&self) -> Result<Vec<DistrictOption>, AppError>;
+    /// The city's known places, by Persian name (intake's address list).
+    async fn places(&self) -> Result<Vec<PlaceOption>, AppError>;
     /// The complaints a caller's number filed, newest first (operators).
     async fn caller_history(
         &self,

@@ -101,7 +101,9 @@ impl JalaliDate {
     /// for anything that is not a real Jalali date.
     pub fn parse(raw: &str) -> Option<Self> {
         let latin = crate::model::digits::to_latin(raw.trim());
-        let mut parts = latin.split(['/', '-']).map(|p| p.trim().parse::<u32>().ok());
+        let mut parts = latin
+            .split(['/', '-'])
+            .map(|p| p.trim().parse::<u32>().ok());
         let (y, m, d) = (parts.next()??, parts.next()??, parts.next()??);
         if parts.next().is_some() || !(1300..=1500).contains(&y) || !(1..=12).contains(&m) {
             return None;
@@ -154,9 +156,14 @@ mod tests {
         assert_eq!(JalaliDate::parse("<b>"), None);
         assert_eq!(JalaliDate::parse("1404/01/01/01"), None);
         // 1 Farvardin 1404 = 2025-03-21, midnight in Tehran = 20:30 UTC the day before.
-        let nowruz = JalaliDate::parse("1404/01/01").expect("Nowruz").start_unix();
+        let nowruz = JalaliDate::parse("1404/01/01")
+            .expect("Nowruz")
+            .start_unix();
         assert_eq!(nowruz, 1_742_502_600);
-        assert_eq!(JalaliDate::at_unix(nowruz), JalaliDate::at_unix(nowruz + 86_399));
+        assert_eq!(
+            JalaliDate::at_unix(nowruz),
+            JalaliDate::at_unix(nowruz + 86_399)
+        );
         assert_ne!(JalaliDate::at_unix(nowruz - 1), JalaliDate::at_unix(nowruz));
     }
 

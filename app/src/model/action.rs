@@ -218,7 +218,12 @@ mod tests {
         let supervisor = [g(Role::Supervisor, None)];
         assert!(StaffAction::Verify.allowed(&supervisor, Some(1)));
         assert!(StaffAction::VerificationFailed.allowed(&supervisor, Some(1)));
-        for role in [Role::Mayor, Role::Inspector, Role::CouncilMember, Role::Citizen] {
+        for role in [
+            Role::Mayor,
+            Role::Inspector,
+            Role::CouncilMember,
+            Role::Citizen,
+        ] {
             for a in StaffAction::ALL {
                 assert!(!a.allowed(&[g(role, None)], Some(1)), "{role:?} {a:?}");
             }

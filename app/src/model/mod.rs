@@ -11,8 +11,8 @@ pub mod status;
 pub mod text;
 pub mod tracking_code;
 
-pub use geo::GeoPoint;
 pub use action::StaffAction;
+pub use geo::GeoPoint;
 pub use phone::PhoneNumber;
 pub use role::{Grant, Role};
 pub use status::{PublicStatus, Status};

@@ -243,8 +243,14 @@ impl Accounts {
     }
 
     /// Checks a code; on success the number's citizen account (created on
-    /// first sign-in) gets a new session.
-    pub async fn verify(&self, raw_phone: &str, raw_code: &str) -> Result<NewSession, AppError> {
+    /// first sign-in) gets a new session, and `lang` becomes the language of
+    /// the citizen's text messages.
+    pub async fn verify(
+        &self,
+        raw_phone: &str,
+        raw_code: &str,
+        lang: app::i18n::Lang,
+    ) -> Result<NewSession, AppError> {
         let phone = parse_phone(raw_phone)?;
         let code = parse_code(raw_code)?;
         let now = crate::now();
@@ -316,6 +322,12 @@ impl Accounts {
             .await
             .or_internal("creating a citizen")?,
         };
+        sqlx::query("UPDATE app_user SET lang = $1 WHERE id = $2")
+            .bind(lang.tag())
+            .bind(user_id)
+            .execute(&mut *w.tx)
+            .await
+            .or_internal("remembering a language")?;
         let token = app::model::random_hex(32);
         let expires_at = now + SESSION_TTL;
         sqlx::query(

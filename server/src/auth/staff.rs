@@ -265,12 +265,14 @@ impl StaffAccounts {
         let hash = hash_password(new).await?;
         let now = crate::now();
         let mut w = self.store.write().await?;
-        sqlx::query("UPDATE app_user SET password_hash = $1, must_change_password = 0 WHERE id = $2")
-            .bind(hash)
-            .bind(who.user_id)
-            .execute(&mut *w.tx)
-            .await
-            .or_internal("changing a password")?;
+        sqlx::query(
+            "UPDATE app_user SET password_hash = $1, must_change_password = 0 WHERE id = $2",
+        )
+        .bind(hash)
+        .bind(who.user_id)
+        .execute(&mut *w.tx)
+        .await
+        .or_internal("changing a password")?;
         sqlx::query("DELETE FROM user_session WHERE user_id = $1 AND token_hash <> $2")
             .bind(who.user_id)
             .bind(super::otp::token_hash(current_token))
@@ -508,12 +510,14 @@ impl StaffAccounts {
         let password = password::generate();
         let hash = hash_password(password.clone()).await?;
         let mut w = self.store.write().await?;
-        sqlx::query("UPDATE app_user SET password_hash = $1, must_change_password = 1 WHERE id = $2")
-            .bind(hash)
-            .bind(user_id)
-            .execute(&mut *w.tx)
-            .await
-            .or_internal("resetting a password")?;
+        sqlx::query(
+            "UPDATE app_user SET password_hash = $1, must_change_password = 1 WHERE id = $2",
+        )
+        .bind(hash)
+        .bind(user_id)
+        .execute(&mut *w.tx)
+        .await
+        .or_internal("resetting a password")?;
         sqlx::query("DELETE FROM user_session WHERE user_id = $1")
             .bind(user_id)
             .execute(&mut *w.tx)
@@ -570,7 +574,11 @@ impl StaffAccounts {
             Audit {
                 actor_user_id: Some(who.user_id),
                 actor: &who.username,
-                action: if disabled { "user_disable" } else { "user_enable" },
+                action: if disabled {
+                    "user_disable"
+                } else {
+                    "user_enable"
+                },
                 target: Some(&username),
                 detail: None,
                 client: Some(&client.to_string()),

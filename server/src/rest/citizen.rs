@@ -205,9 +205,10 @@ pub(super) struct SessionCreated {
 /// Exchanges a one-time code for a session.
 pub(super) async fn create_session(
     State(state): State<AppState>,
+    ApiLang(lang): ApiLang,
     ApiJson(b): ApiJson<SessionBody>,
 ) -> Result<Response, ApiError> {
-    let new = state.accounts.verify(&b.phone, &b.code).await?;
+    let new = state.accounts.verify(&b.phone, &b.code, lang).await?;
     let cookie = session::set_cookie(&new.token, SESSION_TTL, state.config.secure_cookies());
     let response = (
         StatusCode::CREATED,

@@ -19,8 +19,8 @@ use app::{
         forms::{typed_page, ActionForm, AuditQuery, CartableQuery, NamedGrants, PasswordForm},
         ports::Viewer,
         staff::{
-            AuditEntry, CallerComplaint, CartablePage, StaffComplaint, StaffUser,
-            StaffViewer, UnitOption,
+            AuditEntry, CallerComplaint, CartablePage, StaffComplaint, StaffUser, StaffViewer,
+            UnitOption,
         },
     },
     error::AppError,
@@ -372,7 +372,9 @@ pub(super) async fn caller(
     Staff(who): Staff,
     Path(phone): Path<String>,
 ) -> Result<Json<Vec<CallerComplaint>>, ApiError> {
-    Ok(Json(state.services.staff.caller_history(&who, &phone).await?))
+    Ok(Json(
+        state.services.staff.caller_history(&who, &phone).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/staff/audit", security(("bearer" = [])),
@@ -591,7 +593,10 @@ pub(super) struct InboundHandled {
 fn same_secret(a: &str, b: &str) -> bool {
     use sha2::{Digest, Sha256};
     let (ha, hb) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
-    ha.iter().zip(hb.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    ha.iter()
+        .zip(hb.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
 }
 
 #[utoipa::path(post, path = "/api/v1/sms/inbound",

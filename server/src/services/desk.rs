@@ -11,8 +11,8 @@ use crate::{
 use app::{
     api::staff::{
         AuditEntry, AuditFilter, CallerComplaint, CartableFilter, CartableItem, CartablePage, Desk,
-        DistrictOption, Member, PlaceOption, StaffComplaint, StaffDesk, StaffEvent, StaffPhoto, StaffUser,
-        StaffViewer, StatusCount, UnitOption, CARTABLE_PAGE,
+        DistrictOption, Member, PlaceOption, StaffComplaint, StaffDesk, StaffEvent, StaffPhoto,
+        StaffUser, StaffViewer, StatusCount, UnitOption, CARTABLE_PAGE,
     },
     error::{AppError, Invalid},
     model::{complaint::Named, GeoPoint, PhoneNumber, StaffAction, Status, TrackingCode},
@@ -34,7 +34,8 @@ fn code(raw: &str) -> Result<TrackingCode, AppError> {
 }
 
 /// The columns every list reads.
-const LIST_SELECT: &str = "SELECT c.tracking_code, c.status, c.created_at, c.sla_due_at, c.address, \
+const LIST_SELECT: &str =
+    "SELECT c.tracking_code, c.status, c.created_at, c.sla_due_at, c.address, \
      c.description, c.support_count, cat.name_fa AS cat_fa, cat.name_en AS cat_en, cat.urgent, \
      d.name_fa AS d_fa, d.name_en AS d_en, u.name_fa AS u_fa, u.name_en AS u_en, \
      a.display_name AS assignee \
@@ -256,7 +257,8 @@ impl DeskService {
 
 /// Urgent first, then the earliest deadline (the most overdue), then the
 /// oldest.
-const MOST_OVERDUE_FIRST: &str = "cat.urgent DESC, CASE WHEN c.sla_due_at IS NULL THEN 1 ELSE 0 END, c.sla_due_at, c.id";
+const MOST_OVERDUE_FIRST: &str =
+    "cat.urgent DESC, CASE WHEN c.sla_due_at IS NULL THEN 1 ELSE 0 END, c.sla_due_at, c.id";
 
 #[async_trait::async_trait]
 impl StaffDesk for DeskService {
@@ -283,11 +285,7 @@ impl StaffDesk for DeskService {
         self.page(&f, &scope, MOST_OVERDUE_FIRST, filter.page).await
     }
 
-    async fn dispatch_queue(
-        &self,
-        who: &StaffViewer,
-        page: i64,
-    ) -> Result<CartablePage, AppError> {
+    async fn dispatch_queue(&self, who: &StaffViewer, page: i64) -> Result<CartablePage, AppError> {
         require(who, Desk::Dispatch.roles())?;
         let mut f = Filter::default();
         f.and("c.status IN ('submitted', 'returned')", []);

@@ -78,7 +78,10 @@ pub enum Actor {
     Citizen,
     System,
     /// A staff member acting in one of their roles.
-    Staff { user_id: i64, role: Role },
+    Staff {
+        user_id: i64,
+        role: Role,
+    },
 }
 
 impl Actor {

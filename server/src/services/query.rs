@@ -85,7 +85,10 @@ mod tests {
         assert_eq!(f.sql(), "");
         f.and("c.unit_id = ?", [Arg::Int(3)])
             .and("c.status IN ('referred')", [])
-            .and("c.created_at >= ? AND c.created_at < ?", [Arg::Int(1), Arg::Int(2)]);
+            .and(
+                "c.created_at >= ? AND c.created_at < ?",
+                [Arg::Int(1), Arg::Int(2)],
+            );
         assert_eq!(
             f.sql(),
             " WHERE c.unit_id = $1 AND c.status IN ('referred') AND c.created_at >= $2 AND c.created_at < $3"

@@ -215,7 +215,14 @@ impl WorkflowService {
                 }
                 after = Status::Duplicate;
                 messages = self
-                    .messages(&mut w.tx, target.id, code, status, after, Some(original_code))
+                    .messages(
+                        &mut w.tx,
+                        target.id,
+                        code,
+                        status,
+                        after,
+                        Some(original_code),
+                    )
                     .await?;
                 move_status(&mut w.tx, target.id, status, after, now).await?;
                 self.merge(&mut w.tx, target.id, original.id, now).await?;
@@ -503,7 +510,9 @@ impl WorkflowService {
             .fetch_one(&mut *w.tx)
             .await
             .or_internal("finding a caller's account")?;
-        w.commit().await.or_internal("committing a caller's account")?;
+        w.commit()
+            .await
+            .or_internal("committing a caller's account")?;
         Ok(id)
     }
 

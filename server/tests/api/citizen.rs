@@ -485,10 +485,7 @@ async fn an_objection_reopens_and_the_forms_work_without_javascript() {
         assert_eq!(app.count("objection").await, 1);
 
         // Fixed again; now the filer rates through the form.
-        assert_eq!(
-            app.set_status(&code, "resolved").await,
-            StatusCode::OK
-        );
+        assert_eq!(app.set_status(&code, "resolved").await, StatusCode::OK);
         let res = post_form(
             format!("/track/{code}/rating"),
             vec![("stars", "۵"), ("comment", "")],

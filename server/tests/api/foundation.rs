@@ -433,10 +433,7 @@ async fn typed_text_is_escaped_wherever_a_page_echoes_it() {
             .as_str()
             .expect("code")
             .to_owned();
-        assert_eq!(
-            app.set_status(&code, "resolved").await,
-            StatusCode::OK
-        );
+        assert_eq!(app.set_status(&code, "resolved").await, StatusCode::OK);
         let cookie = format!("pasokh_session={token}");
         let res = app
             .client

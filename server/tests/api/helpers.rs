@@ -234,7 +234,11 @@ impl TestApp {
             .send()
             .await
             .expect("request");
-        assert_eq!(res.status(), reqwest::StatusCode::CREATED, "{username} signs in");
+        assert_eq!(
+            res.status(),
+            reqwest::StatusCode::CREATED,
+            "{username} signs in"
+        );
         let body: serde_json::Value = res.json().await.expect("json");
         body["token"].as_str().expect("token").to_owned()
     }

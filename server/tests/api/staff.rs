@@ -159,15 +159,30 @@ fn routes() -> Vec<Route> {
         api(Method::GET, "/api/v1/staff/cartable", None, CARTABLE),
         api(Method::GET, "/api/v1/staff/dispatch", None, DISPATCH),
         api(Method::GET, "/api/v1/staff/verify", None, &["supervisor"]),
-        api(Method::GET, "/api/v1/staff/complaints/{code}", None, READ_CIVIL),
-        api(Method::POST, "/api/v1/staff/complaints", Intake, &["operator"]),
+        api(
+            Method::GET,
+            "/api/v1/staff/complaints/{code}",
+            None,
+            READ_CIVIL,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/staff/complaints",
+            Intake,
+            &["operator"],
+        ),
         api(
             Method::GET,
             "/api/v1/staff/callers/09121234567/complaints",
             None,
             &["operator"],
         ),
-        api(Method::GET, "/api/v1/staff/audit", None, &["admin", "inspector"]),
+        api(
+            Method::GET,
+            "/api/v1/staff/audit",
+            None,
+            &["admin", "inspector"],
+        ),
         api(Method::GET, "/api/v1/staff/users", None, &["admin"]),
         api(
             Method::POST,
@@ -181,14 +196,31 @@ fn routes() -> Vec<Route> {
             Json(r#"{"grants": [{"role": "mayor"}]}"#),
             &["admin"],
         ),
-        api(Method::POST, "/api/v1/staff/users/{user}/password-reset", None, &["admin"]),
-        api(Method::POST, "/api/v1/staff/users/{user}/disable", None, &["admin"]),
-        api(Method::POST, "/api/v1/staff/users/{user}/enable", None, &["admin"]),
+        api(
+            Method::POST,
+            "/api/v1/staff/users/{user}/password-reset",
+            None,
+            &["admin"],
+        ),
+        api(
+            Method::POST,
+            "/api/v1/staff/users/{user}/disable",
+            None,
+            &["admin"],
+        ),
+        api(
+            Method::POST,
+            "/api/v1/staff/users/{user}/enable",
+            None,
+            &["admin"],
+        ),
         // A wrong current password: allowed callers get 422, never a change.
         api(
             Method::POST,
             "/api/v1/staff/password",
-            Json(r#"{"current": "not-the-password", "new": "another password", "confirm": "another password"}"#),
+            Json(
+                r#"{"current": "not-the-password", "new": "another password", "confirm": "another password"}"#,
+            ),
             ALL_STAFF,
         ),
         // Each action on a complaint in a state that allows it.
@@ -223,7 +255,12 @@ fn routes() -> Vec<Route> {
         html(Method::GET, "/staff/verify", None, &["supervisor"]),
         html(Method::GET, "/staff/intake", None, &["operator"]),
         html(Method::GET, "/staff/audit", None, &["admin", "inspector"]),
-        html(Method::GET, "/staff/audit.csv", None, &["admin", "inspector"]),
+        html(
+            Method::GET,
+            "/staff/audit.csv",
+            None,
+            &["admin", "inspector"],
+        ),
         html(Method::GET, "/staff/admin/users", None, &["admin"]),
         html(Method::GET, "/staff/complaints/{code}", None, READ_CIVIL),
         html(
@@ -330,8 +367,7 @@ async fn every_staff_route_lets_in_exactly_the_roles_it_names() {
             let (through, status) = let_through(&app, &route, &path, Some(&citizen)).await;
             assert!(!through, "{} {path}: a citizen got {status}", route.method);
             for who in ALL_STAFF {
-                let (through, status) =
-                    let_through(&app, &route, &path, Some(&tokens[who])).await;
+                let (through, status) = let_through(&app, &route, &path, Some(&tokens[who])).await;
                 let expected = route.allowed.contains(who);
                 assert_eq!(
                     through, expected,
@@ -392,25 +428,47 @@ async fn intake_to_closed_with_texts_at_each_public_step() {
         // Filed for the caller: their account has it, channel phone, the
         // operator on the timeline and in the audit log.
         let supervisor = app.staff_token("supervisor").await;
-        let (_, full) = staff_get(&app, &supervisor, &format!("/api/v1/staff/complaints/{code}")).await;
+        let (_, full) = staff_get(
+            &app,
+            &supervisor,
+            &format!("/api/v1/staff/complaints/{code}"),
+        )
+        .await;
         assert_eq!(full["channel"], "phone");
         assert_eq!(full["citizen_phone"], phone);
         assert_eq!(full["timeline"][0]["actor_role"], "operator");
         let unit = app.staff_token("unit_staff").await;
         let (_, seen) = staff_get(&app, &unit, &format!("/api/v1/staff/complaints/{code}")).await;
-        assert_eq!(seen["citizen_phone"], Value::Null, "unit staff never see the number");
+        assert_eq!(
+            seen["citizen_phone"],
+            Value::Null,
+            "unit staff never see the number"
+        );
         assert_eq!(
             seen["actions"],
-            json!(["accept", "return", "resolve", "infeasible", "not_municipal", "duplicate_of"])
+            json!([
+                "accept",
+                "return",
+                "resolve",
+                "infeasible",
+                "not_municipal",
+                "duplicate_of"
+            ])
         );
         // The caller's history shows it to the next operator.
-        let (_, history) =
-            staff_get(&app, &operator, "/api/v1/staff/callers/09120001111/complaints").await;
+        let (_, history) = staff_get(
+            &app,
+            &operator,
+            "/api/v1/staff/callers/09120001111/complaints",
+        )
+        .await;
         assert_eq!(history[0]["tracking_code"], code.as_str());
 
         // The unit accepts (no text: the public status stays "in progress"),
         // then resolves with a proof photo taken on the phone.
-        let (s, after) = app.act("unit_staff", &code, json!({"action": "accept"})).await;
+        let (s, after) = app
+            .act("unit_staff", &code, json!({"action": "accept"}))
+            .await;
         assert_eq!(s, StatusCode::OK, "{after}");
         assert_eq!(after["status"], "in_progress");
         assert_eq!(after["assignee"]["display_name"], "unit_staff");
@@ -450,14 +508,22 @@ async fn intake_to_closed_with_texts_at_each_public_step() {
             .iter()
             .any(|i| i["tracking_code"] == code.as_str()));
         let (s, closed) = app
-            .act("supervisor", &code, json!({"action": "verify", "note": "با شهروند تماس گرفتم"}))
+            .act(
+                "supervisor",
+                &code,
+                json!({"action": "verify", "note": "با شهروند تماس گرفتم"}),
+            )
             .await;
         assert_eq!(s, StatusCode::OK, "{closed}");
         assert_eq!(closed["status"], "closed");
         assert_eq!(deliver(&app, 0).await.sent, 2, "resolved and closed");
         let texts = app.sms.texts_to(phone);
         assert_eq!(texts.len(), 3, "{texts:?}");
-        assert!(texts[1].contains("31") || texts[1].contains("۳۱"), "{}", texts[1]);
+        assert!(
+            texts[1].contains("31") || texts[1].contains("۳۱"),
+            "{}",
+            texts[1]
+        );
         // The public sees the answer, never the internal notes or who.
         let public: Value = app
             .get(&format!("/api/v1/complaints/{code}"))
@@ -471,12 +537,8 @@ async fn intake_to_closed_with_texts_at_each_public_step() {
         assert!(!public_text.contains("unit_staff") && !public_text.contains(phone));
         // Every step is in the audit log.
         let admin = app.staff_token("admin").await;
-        let (_, audit) = staff_get(
-            &app,
-            &admin,
-            &format!("/api/v1/staff/audit?target={code}"),
-        )
-        .await;
+        let (_, audit) =
+            staff_get(&app, &admin, &format!("/api/v1/staff/audit?target={code}")).await;
         let actions: Vec<&str> = audit
             .as_array()
             .expect("audit")
@@ -495,14 +557,24 @@ async fn intake_to_closed_with_texts_at_each_public_step() {
 async fn returned_complaints_go_back_through_dispatch() {
     on_each_backend(|app| async move {
         let code = citizen_files(&app, None, "چاله‌ای که کار ما نیست").await;
-        let (s, body) = app.act("unit_staff", &code, json!({"action": "return"})).await;
+        let (s, body) = app
+            .act("unit_staff", &code, json!({"action": "return"}))
+            .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a reason is required");
         assert_eq!(body["field"], "note");
         let (s, body) = app
-            .act("unit_staff", &code, json!({"action": "return", "note": "مربوط به منطقه ۲ است"}))
+            .act(
+                "unit_staff",
+                &code,
+                json!({"action": "return", "note": "مربوط به منطقه ۲ است"}),
+            )
             .await;
         assert_eq!(s, StatusCode::OK, "{body}");
-        assert_eq!(body, json!({"tracking_code": code, "status": "returned"}), "out of the unit's reach now");
+        assert_eq!(
+            body,
+            json!({"tracking_code": code, "status": "returned"}),
+            "out of the unit's reach now"
+        );
         // The unit no longer reads it; dispatch has it.
         let unit = app.staff_token("unit_staff").await;
         let (s, _) = staff_get(&app, &unit, &format!("/api/v1/staff/complaints/{code}")).await;
@@ -515,11 +587,22 @@ async fn returned_complaints_go_back_through_dispatch() {
             .iter()
             .any(|i| i["tracking_code"] == code.as_str() && i["status"] == "returned"));
         let (s, body) = app
-            .act("operator", &code, json!({"action": "refer", "unit": "no-such-unit"}))
+            .act(
+                "operator",
+                &code,
+                json!({"action": "refer", "unit": "no-such-unit"}),
+            )
             .await;
-        assert_eq!((s, body["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("unit")));
+        assert_eq!(
+            (s, body["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("unit"))
+        );
         let (s, body) = app
-            .act("operator", &code, json!({"action": "refer", "unit": "d2-office", "note": "منطقه ۲"}))
+            .act(
+                "operator",
+                &code,
+                json!({"action": "refer", "unit": "d2-office", "note": "منطقه ۲"}),
+            )
             .await;
         assert_eq!(s, StatusCode::OK, "{body}");
         assert_eq!(body["status"], "referred");
@@ -538,7 +621,11 @@ async fn returned_complaints_go_back_through_dispatch() {
             .iter()
             .filter_map(|e| e["kind"].as_str())
             .collect();
-        assert_eq!(kinds.iter().filter(|k| **k == "referred").count(), 2, "{kinds:?}");
+        assert_eq!(
+            kinds.iter().filter(|k| **k == "referred").count(),
+            2,
+            "{kinds:?}"
+        );
     })
     .await;
 }
@@ -547,7 +634,11 @@ async fn returned_complaints_go_back_through_dispatch() {
 async fn duplicates_merge_supporters_and_notifications_into_the_original() {
     on_each_backend(|app| async move {
         let (a, b, c) = ("09350000011", "09350000012", "09350000013");
-        let (ta, tb, tc) = (app.sign_in(a).await, app.sign_in(b).await, app.sign_in(c).await);
+        let (ta, tb, tc) = (
+            app.sign_in(a).await,
+            app.sign_in(b).await,
+            app.sign_in(c).await,
+        );
         let original = citizen_files(&app, Some(&ta), "چاله بزرگ جلوی نانوایی").await;
         let dup = citizen_files(&app, Some(&tb), "همان چاله جلوی نانوایی").await;
         let res = app
@@ -559,19 +650,38 @@ async fn duplicates_merge_supporters_and_notifications_into_the_original() {
             .expect("support");
         assert_eq!(res.status(), StatusCode::OK);
         let (s, body) = app
-            .act("operator", &dup, json!({"action": "duplicate_of", "duplicate_of": dup}))
+            .act(
+                "operator",
+                &dup,
+                json!({"action": "duplicate_of", "duplicate_of": dup}),
+            )
             .await;
-        assert_eq!((s, body["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("duplicate_of")));
+        assert_eq!(
+            (s, body["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("duplicate_of"))
+        );
         let (s, body) = app
-            .act("operator", &dup, json!({"action": "duplicate_of", "duplicate_of": original}))
+            .act(
+                "operator",
+                &dup,
+                json!({"action": "duplicate_of", "duplicate_of": original}),
+            )
             .await;
         assert_eq!(s, StatusCode::OK, "{body}");
         assert_eq!(body["status"], "duplicate");
         assert_eq!(body["duplicate_of"], original.as_str());
         let admin = app.staff_token("admin").await;
-        let (_, orig) = staff_get(&app, &admin, &format!("/api/v1/staff/complaints/{original}")).await;
+        let (_, orig) = staff_get(
+            &app,
+            &admin,
+            &format!("/api/v1/staff/complaints/{original}"),
+        )
+        .await;
         assert_eq!(orig["duplicates"], json!([dup]));
-        assert_eq!(orig["support_count"], 2, "the duplicate's filer and its supporter");
+        assert_eq!(
+            orig["support_count"], 2,
+            "the duplicate's filer and its supporter"
+        );
         assert!(orig["timeline"]
             .as_array()
             .expect("timeline")
@@ -595,10 +705,20 @@ async fn a_failed_verification_goes_back_to_the_unit_and_counts_against_it() {
     on_each_backend(|app| async move {
         let code = citizen_files(&app, None, "چراغ خیابان هنوز خاموش است").await;
         assert_eq!(app.set_status(&code, "resolved").await, StatusCode::OK);
-        let (s, _) = app.act("supervisor", &code, json!({"action": "verification_failed"})).await;
+        let (s, _) = app
+            .act(
+                "supervisor",
+                &code,
+                json!({"action": "verification_failed"}),
+            )
+            .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a note is required");
         let (s, body) = app
-            .act("supervisor", &code, json!({"action": "verification_failed", "note": "شهروند گفت انجام نشده"}))
+            .act(
+                "supervisor",
+                &code,
+                json!({"action": "verification_failed", "note": "شهروند گفت انجام نشده"}),
+            )
             .await;
         assert_eq!(s, StatusCode::OK, "{body}");
         assert_eq!(body["status"], "reopened");
@@ -630,19 +750,52 @@ async fn forged_and_out_of_turn_actions_are_refused_and_change_nothing() {
         let actions = "audit_log WHERE action LIKE 'action:%'";
         let audit = app.count(actions).await;
         for (who, body, expected) in [
-            ("unit_staff", json!({"action": "verify"}), StatusCode::FORBIDDEN),
-            ("unit_staff_2", json!({"action": "accept"}), StatusCode::FORBIDDEN),
-            ("mayor", json!({"action": "resolve", "note": "x"}), StatusCode::FORBIDDEN),
-            ("operator", json!({"action": "refer", "unit": "d1-office"}), StatusCode::CONFLICT),
-            ("unit_staff", json!({"action": "close"}), StatusCode::UNPROCESSABLE_ENTITY),
-            ("unit_staff", json!({"action": "resolve", "note": " "}), StatusCode::UNPROCESSABLE_ENTITY),
-            ("unit_staff", json!({"action": "accept", "note": "x".repeat(2001)}), StatusCode::UNPROCESSABLE_ENTITY),
+            (
+                "unit_staff",
+                json!({"action": "verify"}),
+                StatusCode::FORBIDDEN,
+            ),
+            (
+                "unit_staff_2",
+                json!({"action": "accept"}),
+                StatusCode::FORBIDDEN,
+            ),
+            (
+                "mayor",
+                json!({"action": "resolve", "note": "x"}),
+                StatusCode::FORBIDDEN,
+            ),
+            (
+                "operator",
+                json!({"action": "refer", "unit": "d1-office"}),
+                StatusCode::CONFLICT,
+            ),
+            (
+                "unit_staff",
+                json!({"action": "close"}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                "unit_staff",
+                json!({"action": "resolve", "note": " "}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                "unit_staff",
+                json!({"action": "accept", "note": "x".repeat(2001)}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
         ] {
             let (s, reply) = app.act(who, &code, body.clone()).await;
             assert_eq!(s, expected, "{who} {body}: {reply}");
-            assert!(reply["message"].as_str().is_some_and(|m| !m.is_empty()), "{reply}");
+            assert!(
+                reply["message"].as_str().is_some_and(|m| !m.is_empty()),
+                "{reply}"
+            );
         }
-        let (s, _) = app.act("unit_staff", "1234567890", json!({"action": "accept"})).await;
+        let (s, _) = app
+            .act("unit_staff", "1234567890", json!({"action": "accept"}))
+            .await;
         assert_eq!(s, StatusCode::NOT_FOUND);
         assert_eq!(app.count("complaint_event").await, events);
         assert_eq!(app.count(actions).await, audit);
@@ -653,7 +806,12 @@ async fn forged_and_out_of_turn_actions_are_refused_and_change_nothing() {
         );
         let mut statuses = [a.0, b.0];
         statuses.sort();
-        assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT], "{}", app.backend);
+        assert_eq!(
+            statuses,
+            [StatusCode::OK, StatusCode::CONFLICT],
+            "{}",
+            app.backend
+        );
         assert_eq!(app.count("complaint_event").await, events + 1);
     })
     .await;
@@ -675,8 +833,14 @@ async fn parallel_password_guesses_stop_at_the_account_limit() {
             }
         });
         let answers = futures_util::future::join_all(guesses).await;
-        let wrong = answers.iter().filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY).count();
-        let held = answers.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+        let wrong = answers
+            .iter()
+            .filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY)
+            .count();
+        let held = answers
+            .iter()
+            .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+            .count();
         assert_eq!((wrong, held), (10, 10), "{answers:?} on {}", app.backend);
         let res = app
             .client
@@ -685,7 +849,11 @@ async fn parallel_password_guesses_stop_at_the_account_limit() {
             .send()
             .await
             .expect("request");
-        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "held for the window");
+        assert_eq!(
+            res.status(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "held for the window"
+        );
         // Another account from the same address is unaffected.
         app.staff_token("inspector").await;
         let admin = app.staff_token("admin").await;
@@ -745,7 +913,10 @@ async fn an_admin_set_password_must_be_changed_and_sessions_can_all_end() {
         assert_eq!(session["must_change_password"], true);
         let token = session["token"].as_str().expect("token").to_owned();
         let (s, body) = staff_get(&app, &token, "/api/v1/staff/cartable").await;
-        assert_eq!((s, body["reason"].clone()), (StatusCode::CONFLICT, json!("password_change_required")));
+        assert_eq!(
+            (s, body["reason"].clone()),
+            (StatusCode::CONFLICT, json!("password_change_required"))
+        );
         let change = |current: &str, new: &str, confirm: &str| {
             let (app, token) = (&app, token.clone());
             let body = json!({"current": current, "new": new, "confirm": confirm});
@@ -760,14 +931,30 @@ async fn an_admin_set_password_must_be_changed_and_sessions_can_all_end() {
                     .status()
             }
         };
-        assert_eq!(change(&password, "short", "short").await, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(change(&password, "a new passphrase", "a new passphrasf").await, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(change("wrong", "a new passphrase", "a new passphrase").await, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(change(&password, "a new passphrase", "a new passphrase").await, StatusCode::NO_CONTENT);
+        assert_eq!(
+            change(&password, "short", "short").await,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(
+            change(&password, "a new passphrase", "a new passphrasf").await,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(
+            change("wrong", "a new passphrase", "a new passphrase").await,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(
+            change(&password, "a new passphrase", "a new passphrase").await,
+            StatusCode::NO_CONTENT
+        );
         let (s, _) = staff_get(&app, &token, "/api/v1/staff/cartable").await;
         assert_eq!(s, StatusCode::OK);
         let (s, _) = sign_in(password).await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "the old password is gone");
+        assert_eq!(
+            s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the old password is gone"
+        );
         // Sign out everywhere ends both sessions.
         let (_, second) = sign_in("a new passphrase".into()).await;
         let second = second["token"].as_str().expect("token").to_owned();
@@ -780,7 +967,10 @@ async fn an_admin_set_password_must_be_changed_and_sessions_can_all_end() {
             .expect("revoke");
         assert_eq!(res.status(), StatusCode::NO_CONTENT);
         for t in [&token, &second] {
-            assert_eq!(staff_get(&app, t, "/api/v1/staff/me").await.0, StatusCode::UNAUTHORIZED);
+            assert_eq!(
+                staff_get(&app, t, "/api/v1/staff/me").await.0,
+                StatusCode::UNAUTHORIZED
+            );
         }
         // Disabled: no sign-in. The admin's users page escapes the name.
         let id = issued["user_id"].to_string();
@@ -792,7 +982,10 @@ async fn an_admin_set_password_must_be_changed_and_sessions_can_all_end() {
             .await
             .expect("disable");
         assert_eq!(res.status(), StatusCode::NO_CONTENT);
-        assert_eq!(sign_in("a new passphrase".into()).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            sign_in("a new passphrase".into()).await.0,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
         let page = app
             .client
             .get(app.url("/staff/admin/users"))
@@ -804,7 +997,10 @@ async fn an_admin_set_password_must_be_changed_and_sessions_can_all_end() {
             .await
             .expect("text");
         assert!(page.contains("sara.m"));
-        assert!(!page.contains("<b>سارا</b>"), "a display name is text, not markup");
+        assert!(
+            !page.contains("<b>سارا</b>"),
+            "a display name is text, not markup"
+        );
     })
     .await;
 }
@@ -834,8 +1030,15 @@ async fn the_outbox_retries_a_failing_provider_and_sends_once_after_a_restart() 
         .expect("sms");
         let restarted = server::notify::Outbox::new(store, sms);
         let later = server::now() + 31;
-        let (x, y) = tokio::join!(restarted.deliver_due(later), app.state.outbox.deliver_due(later));
-        assert_eq!(x.expect("x").sent + y.expect("y").sent, 1, "one of two senders sends it");
+        let (x, y) = tokio::join!(
+            restarted.deliver_due(later),
+            app.state.outbox.deliver_due(later)
+        );
+        assert_eq!(
+            x.expect("x").sent + y.expect("y").sent,
+            1,
+            "one of two senders sends it"
+        );
         assert_eq!(deliver(&app, 3600).await.sent, 0);
         assert_eq!(app.sms.texts_to("09350000021").len(), 1);
         assert_eq!(app.state.outbox.pending().await.expect("pending"), 0);
@@ -853,9 +1056,19 @@ async fn replies_31_and_33_confirm_or_reopen_the_latest_resolved_complaint() {
         let reply = |secret: &str, from: &str, message: &str| {
             let app = &app;
             let url = app.url(&format!("/api/v1/sms/inbound?secret={secret}"));
-            let form = [("from", from.to_owned()), ("to", "10001370".to_owned()), ("message", message.to_owned())];
+            let form = [
+                ("from", from.to_owned()),
+                ("to", "10001370".to_owned()),
+                ("message", message.to_owned()),
+            ];
             async move {
-                let res = app.client.post(url).form(&form).send().await.expect("request");
+                let res = app
+                    .client
+                    .post(url)
+                    .form(&form)
+                    .send()
+                    .await
+                    .expect("request");
                 let status = res.status();
                 (status, res.json::<Value>().await.unwrap_or_default())
             }
@@ -911,7 +1124,11 @@ async fn staff_pages_escape_what_citizens_and_staff_typed() {
             .expect("post");
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
         let html = res.text().await.expect("text");
-        assert!(!html.contains("</textarea><script>"), "{}", &html[..html.len().min(400)]);
+        assert!(
+            !html.contains("</textarea><script>"),
+            "{}",
+            &html[..html.len().min(400)]
+        );
         // An accepted action with markup in its note shows it as text.
         let res = app
             .client
@@ -929,6 +1146,81 @@ async fn staff_pages_escape_what_citizens_and_staff_typed() {
         assert!(html.contains(&code) && !html.contains("<h1>hi</h1>"));
         let (s, _) = page("/staff/cartable?from=1404/07/31".into()).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "no 31 Mehr");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn texts_are_in_the_language_the_citizen_signed_in_with() {
+    on_each_backend(|app| async move {
+        let phone = "09350000041";
+        assert_eq!(app.request_code(phone).await, StatusCode::ACCEPTED);
+        let res = app
+            .client
+            .post(app.url("/api/v1/auth/session"))
+            .header("Accept-Language", "en-GB,en;q=0.9")
+            .json(&json!({ "phone": phone, "code": app.sms.last_code(phone) }))
+            .send()
+            .await
+            .expect("sign in");
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let token = res.json::<Value>().await.expect("json")["token"]
+            .as_str()
+            .expect("token")
+            .to_owned();
+        let code = citizen_files(&app, Some(&token), "Pothole outside the school gate").await;
+        assert_eq!(app.set_status(&code, "resolved").await, StatusCode::OK);
+        deliver(&app, 0).await;
+        let texts = app.sms.texts_to(phone);
+        assert_eq!(texts.len(), 1);
+        assert!(
+            texts[0].starts_with(&format!("Request {code} is done. Reply 31")),
+            "{}",
+            texts[0]
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_known_place_as_the_address_gives_intake_its_point() {
+    on_each_backend(|app| async move {
+        let operator = app.staff_token("operator").await;
+        let intake = |address: &'static str, key: &'static str| {
+            let (app, operator) = (&app, operator.clone());
+            async move {
+                let form = Form::new()
+                    .text("category", "asphalt-repair")
+                    .text("description", "چاله بزرگ وسط میدان")
+                    .text("address", address)
+                    .text("channel", "in_person");
+                let res = app
+                    .client
+                    .post(app.url("/api/v1/staff/complaints"))
+                    .bearer_auth(operator)
+                    .header("Idempotency-Key", key)
+                    .multipart(form)
+                    .send()
+                    .await
+                    .expect("intake");
+                assert_eq!(res.status(), StatusCode::CREATED);
+                res.json::<Value>().await.expect("json")
+            }
+        };
+        let placed = intake(" میدان آزادی ", "walk-in-1").await;
+        assert_eq!(placed["status"], "referred", "{placed}");
+        assert_eq!(placed["sms_queued"], false);
+        let unplaced = intake("کوچه‌ای بی‌نام", "walk-in-2").await;
+        assert_eq!(
+            unplaced["status"], "submitted",
+            "an unknown address waits for dispatch"
+        );
+        let code = placed["tracking_code"].as_str().expect("code");
+        let (_, full) =
+            staff_get(&app, &operator, &format!("/api/v1/staff/complaints/{code}")).await;
+        assert_eq!(full["channel"], "in_person");
+        assert_eq!(full["point"]["lat"], 36.2575);
+        assert_eq!(full["citizen_phone"], Value::Null);
     })
     .await;
 }
