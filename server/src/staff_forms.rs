@@ -303,9 +303,37 @@ async fn show_password(
     response
 }
 
+/// The users page's form: urlencoded, with the unit roles' multiple selects
+/// sent as repeated fields, joined here with `,` (a plain form reader
+/// refuses repeated fields).
+async fn read_user_form(req: Request) -> (Parts, Result<UserForm, AppError>) {
+    let (parts, body) = req.into_parts();
+    let read = async {
+        let bytes = axum::body::to_bytes(body, 64 * 1024)
+            .await
+            .map_err(|_| AppError::TooLarge)?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|_| AppError::from(BadRequest::UnreadableForm))?;
+        let mut fields: Vec<(String, String)> = Vec::new();
+        for (name, value) in pairs {
+            match fields.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, joined)) if name == "unit_staff" || name == "unit_manager" => {
+                    joined.push(',');
+                    joined.push_str(&value);
+                }
+                Some(_) => return Err(BadRequest::RepeatedField.into()),
+                None => fields.push((name, value)),
+            }
+        }
+        Ok(crate::services::intake::form_from(fields))
+    }
+    .await;
+    (parts, read)
+}
+
 /// `POST /staff/admin/users`: an admin creates an account.
 async fn create_user(State(state): State<AppState>, req: Request) -> Response {
-    let (parts, form) = read_form::<UserForm>(req).await;
+    let (parts, form) = read_user_form(req).await;
     let who = match member(&parts) {
         Ok(who) => who,
         Err(r) => return r,
@@ -346,7 +374,7 @@ async fn change_user(
     Path((id, what)): Path<(String, String)>,
     req: Request,
 ) -> Response {
-    let (parts, form) = read_form::<UserForm>(req).await;
+    let (parts, form) = read_user_form(req).await;
     let who = match member(&parts) {
         Ok(who) => who,
         Err(r) => return r,

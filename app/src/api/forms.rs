@@ -364,7 +364,9 @@ pub struct UserForm {
     pub mayor: String,
     pub council_member: String,
     pub admin: String,
-    /// The unit a unit-staff role is held for (a unit code), blank for none.
+    /// The units a unit-staff role is held for: unit codes joined by `,`
+    /// (the page's multiple select sends repeated fields, which the server
+    /// joins), blank for none.
     pub unit_staff: String,
     pub unit_manager: String,
 }
@@ -389,12 +391,12 @@ impl UserForm {
                 out.push((role, None));
             }
         }
-        for (role, unit) in [
+        for (role, units) in [
             (Role::UnitStaff, &self.unit_staff),
             (Role::UnitManager, &self.unit_manager),
         ] {
-            if !unit.trim().is_empty() {
-                out.push((role, Some(unit.trim().to_owned())));
+            for unit in units.split(',').map(str::trim).filter(|u| !u.is_empty()) {
+                out.push((role, Some(unit.to_owned())));
             }
         }
         out

@@ -306,7 +306,6 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::StaffNewUserHint => "After creating, a one-time password is shown once.",
         Msg::StaffNoActions => "There is nothing for you to do on this complaint now.",
         Msg::StaffNoDesks => "No desk is open to your account yet.",
-        Msg::StaffNoUnit => "None",
         Msg::StaffNoteInternal => "Internal note (optional; the citizen does not see it)",
         Msg::StaffNoteInternalRequired => "Reason (required, internal; the citizen does not see it)",
         Msg::StaffNotePublic => "Answer to the citizen (optional; the citizen sees it)",
@@ -366,6 +365,5 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::StaffUsername => "Username",
         Msg::StaffVerifyLead => "Resolved complaints awaiting a supervisor's call to the citizen, then objections.",
         Msg::StaffYourRoles => "Your roles",
-        Msg::StaffSeveralUnits => "This account holds “{}” in several units: {}. This form shows only one; saving it drops the others.",
     }
 }

@@ -306,7 +306,6 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::StaffNewUserHint => "پس از ساخت، گذرواژه یک‌بارمصرف یک بار نشان داده می‌شود.",
         Msg::StaffNoActions => "اکنون اقدامی برای شما روی این درخواست نیست.",
         Msg::StaffNoDesks => "برای حساب شما هنوز میز کاری باز نیست.",
-        Msg::StaffNoUnit => "هیچ",
         Msg::StaffNoteInternal => "یادداشت داخلی (اختیاری؛ شهروند نمی‌بیند)",
         Msg::StaffNoteInternalRequired => "دلیل (الزامی، داخلی؛ شهروند نمی‌بیند)",
         Msg::StaffNotePublic => "پاسخ به شهروند (اختیاری؛ شهروند می‌بیند)",
@@ -366,6 +365,5 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::StaffUsername => "نام کاربری",
         Msg::StaffVerifyLead => "درخواست‌های انجام‌شده در انتظار تماس ناظر با شهروند، سپس اعتراض‌ها.",
         Msg::StaffYourRoles => "نقش‌های شما",
-        Msg::StaffSeveralUnits => "این حساب نقش «{}» را در چند واحد دارد: {}. این فرم فقط یکی را نشان می‌دهد و ذخیره آن بقیه را برمی‌دارد.",
     }
 }

@@ -380,7 +380,6 @@ pub enum Msg {
     StaffNewUserHint,
     StaffNoActions,
     StaffNoDesks,
-    StaffNoUnit,
     StaffNoteInternal,
     StaffNoteInternalRequired,
     StaffNotePublic,
@@ -440,7 +439,6 @@ pub enum Msg {
     StaffUsername,
     StaffVerifyLead,
     StaffYourRoles,
-    StaffSeveralUnits,
 }
 
 /// The language the page is being rendered in (the shell provides it).

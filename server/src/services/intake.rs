@@ -99,7 +99,7 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
 /// The typed form `F` from multipart text fields. Every field of our form
 /// structs is a String with a default and unknown ones are ignored, so this
 /// cannot fail on any input; a failure would be a bug here.
-fn form_from<F: DeserializeOwned + Default>(fields: Vec<(String, String)>) -> F {
+pub(crate) fn form_from<F: DeserializeOwned + Default>(fields: Vec<(String, String)>) -> F {
     use serde::de::{value::MapDeserializer, IntoDeserializer};
     let pairs = fields
         .into_iter()

@@ -1224,3 +1224,53 @@ async fn a_known_place_as_the_address_gives_intake_its_point() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_users_form_grants_a_unit_role_in_several_units() {
+    on_each_backend(|app| async move {
+        let admin = app.staff_token("admin").await;
+        let body = "username=reza.k&display_name=%D8%B1%D8%B6%D8%A7&unit_staff=civil&unit_staff=d2-office&supervisor=on";
+        let res = app
+            .client
+            .post(app.url("/staff/admin/users"))
+            .bearer_auth(&admin)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("create");
+        assert_eq!(res.status(), StatusCode::OK);
+        let page = res.text().await.expect("page");
+        assert!(page.contains("data-testid=\"issued-password-value\""), "the password is shown once");
+        let (_, users) = staff_get(&app, &admin, "/api/v1/staff/users").await;
+        let reza = users
+            .as_array()
+            .expect("users")
+            .iter()
+            .find(|u| u["username"] == "reza.k")
+            .expect("created")
+            .clone();
+        let mut roles: Vec<String> = reza["grants"]
+            .as_array()
+            .expect("grants")
+            .iter()
+            .map(|g| g["role"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        roles.sort();
+        assert_eq!(roles, ["supervisor", "unit_staff", "unit_staff"]);
+        assert_eq!(reza["must_change_password"], true);
+        // A repeated city-wide field is refused, and nothing is created.
+        let res = app
+            .client
+            .post(app.url("/staff/admin/users"))
+            .bearer_auth(&admin)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("username=twice&username=again&operator=on")
+            .send()
+            .await
+            .expect("create");
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(app.count("app_user WHERE username = 'twice'").await, 0);
+    })
+    .await;
+}

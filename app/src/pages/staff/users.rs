@@ -39,10 +39,11 @@ fn form_of(user: &StaffUser, units: &[UnitOption]) -> UserForm {
     let unit_of = |role: Role| {
         user.grants
             .iter()
-            .find(|g| g.role == role)
-            .and_then(|g| units.iter().find(|u| Some(u.id) == g.unit_id))
+            .filter(|g| g.role == role)
+            .filter_map(|g| units.iter().find(|u| Some(u.id) == g.unit_id))
             .map(|u| u.code.clone())
-            .unwrap_or_default()
+            .collect::<Vec<_>>()
+            .join(",")
     };
     UserForm {
         username: user.username.clone(),
@@ -255,35 +256,11 @@ fn UserCard(user: StaffUser, form: UserForm, units: Vec<UnitOption>) -> impl Int
     } else {
         ("disable", Msg::StaffDisable, format!("user-disable-{name}"))
     };
-    // The form holds one unit per unit-scoped role: say so before saving
-    // would drop the others.
-    let lang = use_lang();
-    let several = [Role::UnitStaff, Role::UnitManager]
-        .into_iter()
-        .filter_map(|role| {
-            let names: Vec<&str> = user
-                .grants
-                .iter()
-                .filter(|g| g.role == role)
-                .filter_map(|g| units.iter().find(|u| Some(u.id) == g.unit_id))
-                .map(|u| u.name.get(lang))
-                .collect();
-            (names.len() > 1).then(|| {
-                t(Msg::StaffSeveralUnits)
-                    .replacen("{}", t(role_msg(role)), 1)
-                    .replacen("{}", &names.join(t(Msg::StaffListSeparator)), 1)
-            })
-        })
-        .collect::<Vec<_>>();
     view! {
         <section class="card staff-page user-card" id=format!("user-{id}") aria-labelledby=format!("user-{id}-title") data-testid=format!("user-card-{name}")>
             <h2 id=format!("user-{id}-title")>
                 {user.display_name.clone()} " " <bdi dir="ltr" class="hint">{name.clone()}</bdi>
             </h2>
-            {several
-                .into_iter()
-                .map(|w| view! { <p class="notice notice-warn" data-testid="several-units">{w}</p> })
-                .collect_view()}
             <form method="post" action=format!("/staff/admin/users/{id}/roles") class="user-form" data-testid=format!("user-roles-{name}")>
                 // Names the account, so a refused form comes back to its card.
                 <input type="hidden" name="username" value=name.clone() />
@@ -310,17 +287,19 @@ fn UserCard(user: StaffUser, form: UserForm, units: Vec<UnitOption>) -> impl Int
 #[component]
 fn RoleFields(prefix: String, form: UserForm, units: Vec<UnitOption>) -> impl IntoView {
     let lang = use_lang();
+    // A unit role may be held in several units: a multiple select, sent
+    // as repeated fields that the server joins (see `UserForm`).
     let unit_select = |field: &'static str, role: Role, chosen: &str| {
         let id = format!("{prefix}-{field}");
+        let chosen: Vec<&str> = chosen.split(',').map(str::trim).collect();
         view! {
             <div class="filter-field">
                 <label for=id.clone()>{t(role_msg(role))}</label>
-                <select id=id name=field>
-                    <option value="">{t(Msg::StaffNoUnit)}</option>
+                <select id=id name=field multiple size="4">
                     {units
                         .iter()
                         .map(|u| {
-                            let selected = u.code == chosen;
+                            let selected = chosen.contains(&u.code.as_str());
                             view! { <option value=u.code.clone() selected=selected>{u.name.get(lang).to_owned()}</option> }
                         })
                         .collect_view()}
@@ -382,16 +361,34 @@ mod tests {
             disabled: false,
             must_change_password: false,
         };
+        let mut user = user;
+        user.grants.push(Grant {
+            role: Role::UnitManager,
+            unit_id: Some(8),
+        });
+        let units = [
+            units,
+            vec![UnitOption {
+                id: 8,
+                code: "civil".into(),
+                name: Named {
+                    fa: "عمران".into(),
+                    en: "Civil".into(),
+                },
+            }],
+        ]
+        .concat();
         let form = form_of(&user, &units);
         assert_eq!(form.operator, "on");
         assert_eq!(form.admin, "");
-        assert_eq!(form.unit_manager, "d1-office");
+        assert_eq!(form.unit_manager, "d1-office,civil");
         assert_eq!(form.unit_staff, "");
         assert_eq!(
             form.grants(),
             vec![
                 (Role::Operator, None),
-                (Role::UnitManager, Some("d1-office".into()))
+                (Role::UnitManager, Some("d1-office".into())),
+                (Role::UnitManager, Some("civil".into()))
             ]
         );
     }
