@@ -35,3 +35,11 @@ if (form instanceof HTMLFormElement) {
     .then(([report]) => report.enhance(form))
     .catch((error) => console.warn('report.js:', error));
 }
+
+// Operator intake: the caller's earlier complaints as the number is typed.
+const intake = document.querySelector('form.intake-form');
+if (intake instanceof HTMLFormElement) {
+  /** @type {Promise<typeof import('./intake.js')>} */
+  const script = import('/js/intake.js' + new URL(import.meta.url).search);
+  script.then((m) => m.enhanceIntake(intake)).catch((error) => console.warn('intake.js:', error));
+}

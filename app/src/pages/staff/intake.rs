@@ -12,7 +12,7 @@ use crate::{
     api::{
         forms::{refusal, Refused, ReportForm},
         ports::{services, CategoryOption},
-        staff::{CallerComplaint, Desk},
+        staff::{CallerComplaint, Desk, PlaceOption},
     },
     components::{error_page::ErrorPage, textarea_text},
     error::{AppError, Invalid},
@@ -57,11 +57,12 @@ pub fn StaffIntakePage() -> impl IntoView {
                 async move {
                     let services = services()?;
                     let categories = services.catalog.categories().await?;
+                    let places = services.staff.places().await?;
                     let history = match phone {
                         Some(phone) => Some(services.staff.caller_history(&viewer, &phone).await?),
                         None => None,
                     };
-                    Ok::<_, AppError>((categories, history))
+                    Ok::<_, AppError>((categories, places, history))
                 }
             },
         )
@@ -75,8 +76,8 @@ pub fn StaffIntakePage() -> impl IntoView {
                 let (refused, caller) = (refused.clone(), caller.clone());
                 Suspend::new(async move {
                     match load.await {
-                        Ok((categories, history)) => {
-                            view! { <IntakeView categories history caller refused /> }.into_any()
+                        Ok((categories, places, history)) => {
+                            view! { <IntakeView categories places history caller refused /> }.into_any()
                         }
                         Err(error) => view! { <ErrorPage error /> }.into_any(),
                     }
@@ -108,6 +109,7 @@ fn FiledNotice(code: String, sms: bool) -> impl IntoView {
 #[component]
 fn IntakeView(
     categories: Vec<CategoryOption>,
+    places: Vec<PlaceOption>,
     history: Option<Vec<CallerComplaint>>,
     caller: Option<Result<String, String>>,
     refused: Option<Refused<ReportForm>>,
@@ -142,9 +144,23 @@ fn IntakeView(
             {lookup_error.map(|msg| view! { <p class="form-error" role="alert" data-testid="lookup-error">{msg}</p> })}
             {history.map(|list| view! { <CallerHistory list lang /> })}
             {error.map(|msg| view! { <p class="form-error" role="alert" data-testid="form-error">{msg}</p> })}
-            <IntakeForm categories typed lang />
+            <IntakeForm categories places typed lang />
         </section>
     }
+}
+
+/// `{"submitted": "…", …}`: the statuses' names for the script.
+fn status_names() -> String {
+    let pairs: Vec<String> = crate::model::Status::ALL
+        .into_iter()
+        .map(|st| {
+            let name = t(crate::pages::staff::status_msg(st))
+                .replace('\\', "\\\\")
+                .replace('"', "\\\"");
+            format!("\"{}\":\"{name}\"", st.as_str())
+        })
+        .collect();
+    format!("{{{}}}", pairs.join(","))
 }
 
 /// What this number filed before: a repeat caller is often asking about one.
@@ -177,7 +193,12 @@ fn CallerHistory(list: Vec<CallerComplaint>, lang: Lang) -> impl IntoView {
 }
 
 #[component]
-fn IntakeForm(categories: Vec<CategoryOption>, typed: ReportForm, lang: Lang) -> impl IntoView {
+fn IntakeForm(
+    categories: Vec<CategoryOption>,
+    places: Vec<PlaceOption>,
+    typed: ReportForm,
+    lang: Lang,
+) -> impl IntoView {
     // A retried submission of the same opened form files one complaint.
     let key = Some(typed.idempotency_key.clone())
         .filter(|k| !k.is_empty())
@@ -206,6 +227,17 @@ fn IntakeForm(categories: Vec<CategoryOption>, typed: ReportForm, lang: Lang) ->
                 value=typed.caller_phone.clone()
             />
             <p id="caller-phone-hint" class="hint">{t(Msg::StaffCallerPhoneHint)}</p>
+            // With JavaScript, the caller's earlier complaints appear here as
+            // soon as the number is typed (public/js/intake.js); without it,
+            // the "look up caller" form above does the same.
+            <div
+                id="caller-history-live"
+                aria-live="polite"
+                data-lang=lang.tag()
+                data-msg-title=t(Msg::StaffCallerHistory)
+                data-msg-none=t(Msg::StaffCallerNone)
+                data-status-names=status_names()
+            ></div>
             <fieldset class="channel">
                 <legend>{t(Msg::StaffChannel)}</legend>
                 <label for="channel-phone" class="star">
@@ -236,7 +268,17 @@ fn IntakeForm(categories: Vec<CategoryOption>, typed: ReportForm, lang: Lang) ->
                 autocomplete="off"
                 placeholder=t(Msg::AddressHint)
                 value=typed.address.clone()
+                list="known-places"
             />
+            // The city's known places: the browser suggests them as the
+            // operator types (no script), and the server takes a picked
+            // place's point when no coordinates are given.
+            <datalist id="known-places">
+                {places
+                    .into_iter()
+                    .map(|p| view! { <option value=p.name.get(lang).to_owned()></option> })
+                    .collect_view()}
+            </datalist>
             <div class="coords">
                 <div>
                     <label for="lat">{t(Msg::FieldLat)}</label>
