@@ -85,6 +85,7 @@ reasons! {
         PasswordTooLong => "new", "too_long" => ErrPasswordLong;
         PasswordMismatch => "confirm", "mismatch" => ErrPasswordMismatch;
         PasswordWrong => "current", "wrong" => ErrPasswordWrong;
+        PasswordUnchanged => "new", "unchanged" => ErrPasswordUnchanged;
         ActionUnknown => "action", "unknown" => ErrActionUnknown;
         NoteMissing => "note", "missing" => ErrNoteMissing;
         NoteTooLong => "note", "too_long" => ErrNoteLong;

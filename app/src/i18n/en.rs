@@ -186,6 +186,7 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::ErrPasswordLong => "A password has at most 200 characters.",
         Msg::ErrPasswordMismatch => "The two new passwords differ.",
         Msg::ErrPasswordWrong => "The current password is wrong.",
+        Msg::ErrPasswordUnchanged => "The new password must differ from the current one.",
         Msg::ErrCredentials => "The username or the password is wrong.",
         Msg::ErrActionUnknown => "This action is unknown.",
         Msg::ErrNoteMissing => "Write the answer or the reason for this action.",

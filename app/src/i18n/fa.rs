@@ -186,6 +186,7 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::ErrPasswordLong => "گذرواژه حداکثر ۲۰۰ نویسه است.",
         Msg::ErrPasswordMismatch => "دو گذرواژه تازه یکسان نیستند.",
         Msg::ErrPasswordWrong => "گذرواژه کنونی درست نیست.",
+        Msg::ErrPasswordUnchanged => "گذرواژه تازه باید با گذرواژه کنونی فرق داشته باشد.",
         Msg::ErrCredentials => "نام کاربری یا گذرواژه درست نیست.",
         Msg::ErrActionUnknown => "این اقدام شناخته نیست.",
         Msg::ErrNoteMissing => "برای این اقدام پاسخ یا دلیل را بنویسید.",

@@ -260,6 +260,7 @@ pub enum Msg {
     ErrPasswordLong,
     ErrPasswordMismatch,
     ErrPasswordWrong,
+    ErrPasswordUnchanged,
     ErrCredentials,
     ErrActionUnknown,
     ErrNoteMissing,

@@ -260,7 +260,7 @@ impl StaffAccounts {
             return Err(Invalid::PasswordWrong.into());
         }
         if form.current == new {
-            return Err(Invalid::PasswordMismatch.into());
+            return Err(Invalid::PasswordUnchanged.into());
         }
         let hash = hash_password(new).await?;
         let now = crate::now();
