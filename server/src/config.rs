@@ -56,6 +56,10 @@ pub struct Config {
     /// default 1000), `PASOKH_OTP_PER_ADDRESS_HOURLY` (default 30) and
     /// `PASOKH_OTP_PER_ADDRESS_BRAKED` (default 3): one-time-code limits.
     pub otp: OtpLimits,
+    /// `PASOKH_STAFF_SIGNIN_PER_ACCOUNT` (default 10) and
+    /// `PASOKH_STAFF_SIGNIN_PER_ADDRESS` (default 60): staff sign-in
+    /// attempts per 15 minutes.
+    pub staff_signin: StaffSigninLimits,
     /// `PASOKH_TRUSTED_PROXIES`: addresses or CIDR ranges of the reverse
     /// proxies whose `X-Forwarded-For` names the client (default none).
     pub trusted_proxies: crate::net::TrustedProxies,
@@ -80,6 +84,23 @@ pub struct OtpLimits {
     pub per_address: i64,
     /// Codes an hour per client address while the ceiling is exceeded.
     pub per_address_braked: i64,
+}
+
+/// Staff sign-in attempts allowed per 15 minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StaffSigninLimits {
+    pub per_account: i64,
+    /// A 137 centre's operators may share one address.
+    pub per_address: i64,
+}
+
+impl Default for StaffSigninLimits {
+    fn default() -> Self {
+        Self {
+            per_account: 10,
+            per_address: 60,
+        }
+    }
 }
 
 /// The demo staff password in [`Config::for_tests`].
@@ -235,6 +256,17 @@ impl Config {
                 defaults.per_address_braked,
             )?,
         };
+        let signin_defaults = StaffSigninLimits::default();
+        let staff_signin = StaffSigninLimits {
+            per_account: positive(
+                "PASOKH_STAFF_SIGNIN_PER_ACCOUNT",
+                signin_defaults.per_account,
+            )?,
+            per_address: positive(
+                "PASOKH_STAFF_SIGNIN_PER_ADDRESS",
+                signin_defaults.per_address,
+            )?,
+        };
         let trusted_proxies = match var("PASOKH_TRUSTED_PROXIES") {
             Some(list) => crate::net::TrustedProxies::parse(&list)
                 .map_err(|e| anyhow::anyhow!("PASOKH_TRUSTED_PROXIES: {e}"))?,
@@ -243,6 +275,7 @@ impl Config {
         Ok(Self {
             addr,
             otp,
+            staff_signin,
             trusted_proxies,
             data_dir,
             database_url: Secret::new(database_url),
@@ -273,6 +306,7 @@ impl Config {
             map: MapConfig::default(),
             sms: SmsConfig::Log,
             otp: OtpLimits::default(),
+            staff_signin: StaffSigninLimits::default(),
             trusted_proxies: crate::net::TrustedProxies::default(),
             demo_staff_password: Some(Secret::new(TEST_STAFF_PASSWORD)),
             sms_inbound_secret: Some(Secret::new("inbound-secret-for-tests")),

@@ -103,7 +103,10 @@ impl Application {
         let outbox = crate::notify::Outbox::new(store.clone(), sms);
         let state = AppState {
             accounts: accounts.clone(),
-            staff_accounts: crate::auth::staff::StaffAccounts::new(store.clone()),
+            staff_accounts: crate::auth::staff::StaffAccounts::new(
+                store.clone(),
+                config.staff_signin,
+            ),
             workflow: crate::services::workflow::WorkflowService::new(
                 store.clone(),
                 intake.clone(),

@@ -187,6 +187,7 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::ErrPasswordMismatch => "The two new passwords differ.",
         Msg::ErrPasswordWrong => "The current password is wrong.",
         Msg::ErrPasswordUnchanged => "The new password must differ from the current one.",
+        Msg::StaffCategoryHint => "Type part of the category's name and pick it from the suggestions.",
         Msg::ErrCredentials => "The username or the password is wrong.",
         Msg::ErrActionUnknown => "This action is unknown.",
         Msg::ErrNoteMissing => "Write the answer or the reason for this action.",

@@ -187,6 +187,7 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::ErrPasswordMismatch => "دو گذرواژه تازه یکسان نیستند.",
         Msg::ErrPasswordWrong => "گذرواژه کنونی درست نیست.",
         Msg::ErrPasswordUnchanged => "گذرواژه تازه باید با گذرواژه کنونی فرق داشته باشد.",
+        Msg::StaffCategoryHint => "چند حرف از نام موضوع را بنویسید و از فهرست پیشنهادی انتخاب کنید.",
         Msg::ErrCredentials => "نام کاربری یا گذرواژه درست نیست.",
         Msg::ErrActionUnknown => "این اقدام شناخته نیست.",
         Msg::ErrNoteMissing => "برای این اقدام پاسخ یا دلیل را بنویسید.",

@@ -261,6 +261,7 @@ pub enum Msg {
     ErrPasswordMismatch,
     ErrPasswordWrong,
     ErrPasswordUnchanged,
+    StaffCategoryHint,
     ErrCredentials,
     ErrActionUnknown,
     ErrNoteMissing,

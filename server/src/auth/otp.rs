@@ -367,9 +367,7 @@ impl Accounts {
         .or_internal("reading a session")?;
         let Some(row) = row else { return Ok(None) };
         if let Some(username) = row.username {
-            let grants = super::staff::StaffAccounts::new(self.store.clone())
-                .grants(row.id)
-                .await?;
+            let grants = super::staff::grants(&self.store, row.id).await?;
             return Ok(Some(SessionUser::Staff(app::api::staff::StaffViewer {
                 user_id: row.id,
                 username,

@@ -6,6 +6,7 @@
 
 use super::password;
 use crate::{
+    config::StaffSigninLimits,
     error::OrInternal,
     services::audit::{self, Audit},
     store::Store,
@@ -13,7 +14,7 @@ use crate::{
 use app::{
     api::{
         forms::{parse_username, IssuedPassword, NamedGrants, PasswordForm},
-        staff::{StaffUser, StaffViewer},
+        staff::StaffViewer,
     },
     error::{AppError, Conflict, Invalid},
     model::{Grant, Role},
@@ -22,13 +23,9 @@ use std::{net::IpAddr, sync::OnceLock};
 
 /// Seconds a staff session lasts: a long shift.
 pub const STAFF_SESSION_TTL: i64 = 12 * 60 * 60;
-/// The throttling window, in seconds.
+/// The throttling window, in seconds (the limits are in
+/// `config::StaffSigninLimits`).
 pub const WINDOW: i64 = 15 * 60;
-/// Sign-in attempts per account per window.
-pub const PER_ACCOUNT: i64 = 10;
-/// Sign-in attempts per client address per window (a 137 centre's
-/// operators may share one address).
-pub const PER_ADDRESS: i64 = 60;
 
 /// A new staff session.
 #[derive(Debug, Clone)]
@@ -42,15 +39,6 @@ pub struct StaffSession {
 struct Credentials {
     id: i64,
     password_hash: Option<String>,
-    disabled: i64,
-    must_change_password: i64,
-}
-
-#[derive(sqlx::FromRow)]
-struct UserRow {
-    id: i64,
-    username: String,
-    display_name: String,
     disabled: i64,
     must_change_password: i64,
 }
@@ -96,15 +84,36 @@ pub fn require(who: &StaffViewer, roles: &[Role]) -> Result<(), AppError> {
     active(who)
 }
 
+/// The roles `user_id` holds.
+pub async fn grants(store: &Store, user_id: i64) -> Result<Vec<Grant>, AppError> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT role, unit_id FROM staff_role WHERE user_id = $1 ORDER BY role, unit_id",
+    )
+    .bind(user_id)
+    .fetch_all(store.pool())
+    .await
+    .or_internal("reading roles")?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(role, unit)| {
+            Role::parse(&role).map(|role| Grant {
+                role,
+                unit_id: (unit != 0).then_some(unit),
+            })
+        })
+        .collect())
+}
+
 /// Staff sign-in and the admin's account management.
 #[derive(Clone)]
 pub struct StaffAccounts {
     store: Store,
+    limits: StaffSigninLimits,
 }
 
 impl StaffAccounts {
-    pub fn new(store: Store) -> Self {
-        Self { store }
+    pub fn new(store: Store, limits: StaffSigninLimits) -> Self {
+        Self { store, limits }
     }
 
     async fn audit(&self, at: i64, entry: Audit<'_>) -> Result<(), AppError> {
@@ -135,7 +144,7 @@ impl StaffAccounts {
             .hit(&format!("staff:addr:{client}"), WINDOW, now)
             .await
             .or_internal("counting sign-ins per address")?;
-        if by_account > PER_ACCOUNT || by_address > PER_ADDRESS {
+        if by_account > self.limits.per_account || by_address > self.limits.per_address {
             self.audit(
                 now,
                 Audit {
@@ -217,26 +226,6 @@ impl StaffAccounts {
             expires_at,
             must_change_password: account.must_change_password != 0,
         })
-    }
-
-    /// The roles `user_id` holds.
-    pub async fn grants(&self, user_id: i64) -> Result<Vec<Grant>, AppError> {
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT role, unit_id FROM staff_role WHERE user_id = $1 ORDER BY role, unit_id",
-        )
-        .bind(user_id)
-        .fetch_all(self.store.pool())
-        .await
-        .or_internal("reading roles")?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(role, unit)| {
-                Role::parse(&role).map(|role| Grant {
-                    role,
-                    unit_id: (unit != 0).then_some(unit),
-                })
-            })
-            .collect())
     }
 
     /// Replaces the signed-in member's password (allowed while it must be
@@ -586,29 +575,5 @@ impl StaffAccounts {
         )
         .await?;
         w.commit().await.or_internal("committing a disable")
-    }
-
-    /// Every staff account (admins).
-    pub async fn users(&self, who: &StaffViewer) -> Result<Vec<StaffUser>, AppError> {
-        require(who, &[Role::Admin])?;
-        let rows: Vec<UserRow> = sqlx::query_as(
-            "SELECT id, username, display_name, disabled, must_change_password FROM app_user \
-             WHERE username IS NOT NULL ORDER BY username",
-        )
-        .fetch_all(self.store.pool())
-        .await
-        .or_internal("listing users")?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            out.push(StaffUser {
-                grants: self.grants(r.id).await?,
-                user_id: r.id,
-                username: r.username,
-                display_name: r.display_name,
-                disabled: r.disabled != 0,
-                must_change_password: r.must_change_password != 0,
-            });
-        }
-        Ok(out)
     }
 }

@@ -447,9 +447,22 @@ mod tests {
             "/api/v1/complaints/{tracking_code}",
             "/api/v1/complaints/{tracking_code}/rating",
             "/api/v1/complaints/{tracking_code}/objection",
+            "/api/v1/staff/session",
+            "/api/v1/staff/cartable",
+            "/api/v1/staff/complaints",
+            "/api/v1/staff/complaints/{tracking_code}",
+            "/api/v1/staff/complaints/{tracking_code}/actions",
+            "/api/v1/staff/users",
+            "/api/v1/sms/inbound",
         ] {
             assert!(doc["paths"][path].is_object(), "{path}");
         }
+        let act = &doc["paths"]["/api/v1/staff/complaints/{tracking_code}/actions"]["post"];
+        for status in ["401", "403", "409", "422"] {
+            assert!(act["responses"][status].is_object(), "actions {status}");
+        }
+        let actions = &doc["components"]["schemas"]["StaffAction"]["enum"];
+        assert_eq!(actions.as_array().map(Vec::len), Some(10), "{actions}");
         let filing = &doc["paths"]["/api/v1/complaints"]["post"];
         let body = &filing["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"];
         assert_eq!(body, "#/components/schemas/ComplaintUpload");

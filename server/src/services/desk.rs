@@ -4,7 +4,7 @@
 
 use super::query::{names, Arg, Filter};
 use crate::{
-    auth::staff::{active, require, StaffAccounts},
+    auth::staff::{active, grants, require},
     error::{internal, OrInternal},
     store::Store,
 };
@@ -15,7 +15,7 @@ use app::{
         StaffUser, StaffViewer, StatusCount, UnitOption, CARTABLE_PAGE,
     },
     error::{AppError, Invalid},
-    model::{complaint::Named, GeoPoint, PhoneNumber, StaffAction, Status, TrackingCode},
+    model::{complaint::Named, GeoPoint, PhoneNumber, Role, StaffAction, Status, TrackingCode},
 };
 
 fn stored_status(name: &str) -> Result<Status, AppError> {
@@ -108,6 +108,15 @@ struct EventRow {
 }
 
 #[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    username: String,
+    display_name: String,
+    disabled: i64,
+    must_change_password: i64,
+}
+
+#[derive(sqlx::FromRow)]
 struct AuditRow {
     id: i64,
     at: i64,
@@ -122,15 +131,11 @@ struct AuditRow {
 #[derive(Clone)]
 pub struct DeskService {
     store: Store,
-    accounts: StaffAccounts,
 }
 
 impl DeskService {
     pub fn new(store: Store) -> Self {
-        Self {
-            accounts: StaffAccounts::new(store.clone()),
-            store,
-        }
+        Self { store }
     }
 
     /// Restricts `f` to what `who` may read: every unit for the city-wide
@@ -576,6 +581,25 @@ impl StaffDesk for DeskService {
     }
 
     async fn users(&self, who: &StaffViewer) -> Result<Vec<StaffUser>, AppError> {
-        self.accounts.users(who).await
+        require(who, &[Role::Admin])?;
+        let rows: Vec<UserRow> = sqlx::query_as(
+            "SELECT id, username, display_name, disabled, must_change_password FROM app_user \
+             WHERE username IS NOT NULL ORDER BY username",
+        )
+        .fetch_all(self.store.pool())
+        .await
+        .or_internal("listing users")?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(StaffUser {
+                grants: grants(&self.store, r.id).await?,
+                user_id: r.id,
+                username: r.username,
+                display_name: r.display_name,
+                disabled: r.disabled != 0,
+                must_change_password: r.must_change_password != 0,
+            });
+        }
+        Ok(out)
     }
 }

@@ -443,10 +443,10 @@ impl WorkflowService {
             "" => None,
             raw => Some(PhoneNumber::parse(raw).map_err(|_| Invalid::PhoneFormat)?),
         };
-        // A known place typed as the address, with no point, gives the point
-        // (so routing can place it without dispatch).
-        let placed = self.place_point(submission).await?;
-        let submission = placed.as_ref().unwrap_or(submission);
+        // A category typed by its name, and a known place typed as the
+        // address with no point (routing can then place it without dispatch).
+        let normalised = self.normalise(submission).await?;
+        let submission = &normalised;
         // Refuse a bad form before any account is made for the caller.
         submission.form.parse()?;
         let citizen_id = match &caller {
@@ -470,27 +470,39 @@ impl WorkflowService {
         Ok((filed, caller.is_some()))
     }
 
-    /// `submission` with the point of the known place its address names,
-    /// when it has an address and no coordinates.
-    async fn place_point(&self, submission: &Submission) -> Result<Option<Submission>, AppError> {
-        let f = &submission.form;
-        let address = app::model::text::clean(&f.address);
-        if address.is_empty() || !f.lat.trim().is_empty() || !f.lon.trim().is_empty() {
-            return Ok(None);
-        }
-        let point: Option<(f64, f64)> = sqlx::query_as(
-            "SELECT lat, lon FROM place WHERE name_fa = $1 OR LOWER(name_en) = LOWER($1) LIMIT 1",
+    /// `submission` as intake files it: a category named by its Persian or
+    /// English name becomes its code (the intake page's category field
+    /// suggests names as the operator types), and an address that names a
+    /// known place, with no coordinates, gets that place's point.
+    async fn normalise(&self, submission: &Submission) -> Result<Submission, AppError> {
+        let mut out = submission.clone();
+        let typed = app::model::text::clean(&out.form.category);
+        let code: Option<String> = sqlx::query_scalar(
+            "SELECT code FROM category WHERE code = $1 OR name_fa = $1 \
+             OR LOWER(name_en) = LOWER($1) ORDER BY CASE WHEN code = $1 THEN 0 ELSE 1 END LIMIT 1",
         )
-        .bind(&address)
+        .bind(&typed)
         .fetch_optional(self.store.pool())
         .await
-        .or_internal("finding a place")?;
-        Ok(point.map(|(lat, lon)| {
-            let mut placed = submission.clone();
-            placed.form.lat = lat.to_string();
-            placed.form.lon = lon.to_string();
-            placed
-        }))
+        .or_internal("finding a category")?;
+        if let Some(code) = code {
+            out.form.category = code;
+        }
+        let address = app::model::text::clean(&out.form.address);
+        if !address.is_empty() && out.form.lat.trim().is_empty() && out.form.lon.trim().is_empty() {
+            let point: Option<(f64, f64)> = sqlx::query_as(
+                "SELECT lat, lon FROM place WHERE name_fa = $1 OR LOWER(name_en) = LOWER($1) LIMIT 1",
+            )
+            .bind(&address)
+            .fetch_optional(self.store.pool())
+            .await
+            .or_internal("finding a place")?;
+            if let Some((lat, lon)) = point {
+                out.form.lat = lat.to_string();
+                out.form.lon = lon.to_string();
+            }
+        }
+        Ok(out)
     }
 
     /// The citizen account of `phone`, made if it does not exist.

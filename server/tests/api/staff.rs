@@ -1183,14 +1183,15 @@ async fn texts_are_in_the_language_the_citizen_signed_in_with() {
 }
 
 #[tokio::test]
-async fn a_known_place_as_the_address_gives_intake_its_point() {
+async fn intake_takes_a_category_by_name_and_a_known_place_as_the_point() {
     on_each_backend(|app| async move {
         let operator = app.staff_token("operator").await;
         let intake = |address: &'static str, key: &'static str| {
             let (app, operator) = (&app, operator.clone());
             async move {
                 let form = Form::new()
-                    .text("category", "asphalt-repair")
+                    // As the intake page's field sends it: the name typed.
+                    .text("category", "ترمیم آسفالت و چاله")
                     .text("description", "چاله بزرگ وسط میدان")
                     .text("address", address)
                     .text("channel", "in_person");
@@ -1219,6 +1220,7 @@ async fn a_known_place_as_the_address_gives_intake_its_point() {
         let (_, full) =
             staff_get(&app, &operator, &format!("/api/v1/staff/complaints/{code}")).await;
         assert_eq!(full["channel"], "in_person");
+        assert_eq!(full["category_code"], "asphalt-repair");
         assert_eq!(full["point"]["lat"], 36.2575);
         assert_eq!(full["citizen_phone"], Value::Null);
     })

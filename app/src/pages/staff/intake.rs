@@ -18,7 +18,7 @@ use crate::{
     error::{AppError, Invalid},
     i18n::{jalali, t, use_lang, Lang, Msg},
     model::{PhoneNumber, TrackingCode},
-    pages::staff::{admit, category_options, set_status, status_badge, StaffNav},
+    pages::staff::{admit, set_status, status_badge, StaffNav},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -204,6 +204,12 @@ fn IntakeForm(
         .filter(|k| !k.is_empty())
         .unwrap_or_else(|| crate::model::random_hex(16));
     let in_person = typed.channel == "in_person";
+    // A refused form may carry a code (from the API) or a typed name.
+    let shown_category = categories
+        .iter()
+        .find(|c| c.code == typed.category)
+        .map(|c| c.name.get(lang).to_owned())
+        .unwrap_or_else(|| typed.category.clone());
     view! {
         <form
             method="post"
@@ -249,11 +255,31 @@ fn IntakeForm(
                     {t(Msg::StaffChannelInPerson)}
                 </label>
             </fieldset>
+            // Typed, not picked from a long list: the browser suggests the
+            // categories whose names contain what was typed (no script), and
+            // the server takes a category's name or its code.
             <label for="category">{t(Msg::FieldCategoryPick)}</label>
-            <select id="category" name="category" required>
-                <option value="">{t(Msg::CategoryPlaceholder)}</option>
-                {category_options(categories, &typed.category, lang)}
-            </select>
+            <input
+                id="category"
+                name="category"
+                type="text"
+                list="category-names"
+                required
+                autocomplete="off"
+                aria-describedby="category-hint"
+                value=shown_category
+            />
+            <p id="category-hint" class="hint">{t(Msg::StaffCategoryHint)}</p>
+            <datalist id="category-names">
+                {categories
+                    .iter()
+                    .map(|c| {
+                        view! {
+                            <option value=c.name.get(lang).to_owned() label=c.group.get(lang).to_owned()></option>
+                        }
+                    })
+                    .collect_view()}
+            </datalist>
             <label for="description">{t(Msg::FieldDescription)}</label>
             <textarea id="description" name="description" rows="5" maxlength="1000" required aria-describedby="description-hint">
                 {textarea_text(&typed.description)}
