@@ -95,9 +95,10 @@ fn encode(path: &str) -> String {
     out
 }
 
-/// The staff member of a form post, or the sign-in page.
-fn member(parts: &Parts) -> Result<StaffViewer, Response> {
-    staff_signed_in(parts).map_err(|_| see_other("/staff/signin"))
+/// The staff member of a form post, or (boxed: a response is large) the
+/// sign-in page.
+fn member(parts: &Parts) -> Result<StaffViewer, Box<Response>> {
+    staff_signed_in(parts).map_err(|_| Box::new(see_other("/staff/signin")))
 }
 
 /// A multipart form `F` with its photos, or why it could not be read.
@@ -173,7 +174,7 @@ async fn signout_all(State(state): State<AppState>, req: Request) -> Response {
     let (parts, _) = req.into_parts();
     let who = match member(&parts) {
         Ok(who) => who,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let secure = state.config.secure_cookies();
     match state
@@ -197,7 +198,7 @@ async fn password(State(state): State<AppState>, req: Request) -> Response {
     let (parts, form) = read_form::<PasswordForm>(req).await;
     let who = match member(&parts) {
         Ok(who) => who,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let token = session::token(&parts.headers, state.config.secure_cookies())
         .unwrap_or_default()
@@ -236,7 +237,7 @@ async fn intake(State(state): State<AppState>, req: Request) -> Response {
         read_multipart_form::<ReportForm>(&state, req, crate::services::intake::MAX_PHOTOS).await;
     let who = match member(&parts) {
         Ok(who) => who,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let submission = match read {
         Ok((form, photos)) => Submission { form, photos },
@@ -264,7 +265,7 @@ async fn act(State(state): State<AppState>, Path(raw): Path<String>, req: Reques
     let (parts, read) = read_multipart_form::<ActionForm>(&state, req, 1).await;
     let who = match member(&parts) {
         Ok(who) => who,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let page = format!("/staff/complaints/{code}");
     let (form, mut photos) = match read {
@@ -336,7 +337,7 @@ async fn create_user(State(state): State<AppState>, req: Request) -> Response {
     let (parts, form) = read_user_form(req).await;
     let who = match member(&parts) {
         Ok(who) => who,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let result = match &form {
         Ok(f) => {
@@ -377,7 +378,7 @@ async fn change_user(
     let (parts, form) = read_user_form(req).await;
     let who = match member(&parts) {
         Ok(who) => who,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Ok(id) = id.parse::<i64>() else {
         return refused(
@@ -446,7 +447,7 @@ async fn audit_csv(
     let (parts, _) = req.into_parts();
     let who = match member(&parts) {
         Ok(who) => who,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let result = async {
         active(&who)?;
