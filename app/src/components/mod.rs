@@ -5,6 +5,8 @@
 pub mod error_page;
 pub mod locate;
 #[cfg(feature = "ssr")]
+pub mod photos;
+#[cfg(feature = "ssr")]
 pub mod status;
 pub mod track_box;
 

@@ -8,6 +8,7 @@ use crate::{
     },
     components::{
         error_page::ErrorPage,
+        photos::{PhotoLink, PhotoList},
         status::{status_class, status_msg, TrackForm},
         textarea_text,
     },
@@ -237,44 +238,23 @@ fn ComplaintView(
                     <dd>{lang.digits(&format!("{r}/5"))}</dd>
                 })}
             </dl>
-            {(!photos.is_empty()).then(|| view! { <PhotoList photos /> })}
+            {(!photos.is_empty()).then(|| {
+                let photos = photos
+                    .into_iter()
+                    .map(|p| PhotoLink {
+                        kind: p.kind,
+                        url: p.url,
+                        thumb_url: p.thumb_url,
+                    })
+                    .collect::<Vec<_>>();
+                view! { <PhotoList photos /> }
+            })}
             <h2>{t(Msg::Timeline)}</h2>
             <ol class="timeline">
                 {events.into_iter().map(|e| view! { <TimelineEntry event=e /> }).collect_view()}
             </ol>
         </article>
         <FeedbackSection code status=complaint.status actions feedback />
-    }
-}
-
-/// Thumbnails linking to the full photos: the citizen's, then proof of fix.
-#[component]
-fn PhotoList(photos: Vec<crate::model::complaint::PublicPhoto>) -> impl IntoView {
-    let lang = use_lang();
-    let (mut citizen, mut proof) = (0, 0);
-    view! {
-        <h2>{t(Msg::PhotosTitle)}</h2>
-        <ul class="photos" data-testid="photos">
-            {photos
-                .into_iter()
-                .map(|p| {
-                    let (counter, msg) = if p.kind == "proof" {
-                        (&mut proof, Msg::PhotoProof)
-                    } else {
-                        (&mut citizen, Msg::PhotoCitizen)
-                    };
-                    *counter += 1;
-                    let alt = t(msg).replacen("{}", &lang.digits(&counter.to_string()), 1);
-                    view! {
-                        <li data-kind=p.kind.clone()>
-                            <a href=p.url.clone()>
-                                <img src=p.thumb_url.clone() alt=alt loading="lazy" width="160" height="120" />
-                            </a>
-                        </li>
-                    }
-                })
-                .collect_view()}
-        </ul>
     }
 }
 

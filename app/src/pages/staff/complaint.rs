@@ -10,9 +10,13 @@ use crate::{
     api::{
         forms::{refusal, ActionForm, Refused, NOTE_MAX},
         ports::services,
-        staff::{Member, StaffComplaint, StaffEvent, StaffPhoto, UnitOption},
+        staff::{Member, StaffComplaint, StaffEvent, UnitOption},
     },
-    components::{error_page::ErrorPage, textarea_text},
+    components::{
+        error_page::ErrorPage,
+        photos::{PhotoLink, PhotoList},
+        textarea_text,
+    },
     error::AppError,
     i18n::{jalali, t, use_lang, Lang, Msg},
     model::{GeoPoint, StaffAction, TrackingCode},
@@ -225,7 +229,17 @@ fn ComplaintView(
                     <p>{o}</p>
                 </div>
             })}
-            {(!photos.is_empty()).then(|| view! { <StaffPhotos photos /> })}
+            {(!photos.is_empty()).then(|| {
+                let photos = photos
+                    .into_iter()
+                    .map(|p| PhotoLink {
+                        kind: p.kind,
+                        url: p.url,
+                        thumb_url: p.thumb_url,
+                    })
+                    .collect::<Vec<_>>();
+                view! { <PhotoList photos /> }
+            })}
         </article>
         <section class="card staff-page staff-actions" aria-labelledby="actions-title" data-testid="actions">
             <h2 id="actions-title">{t(Msg::StaffActions)}</h2>
@@ -379,37 +393,6 @@ fn ActionFormView(
                 {t(action_msg(action))}
             </button>
         </form>
-    }
-}
-
-/// The photos as thumbnails linking to the full images.
-#[component]
-fn StaffPhotos(photos: Vec<StaffPhoto>) -> impl IntoView {
-    let lang = use_lang();
-    let (mut citizen, mut proof) = (0, 0);
-    view! {
-        <h2>{t(Msg::PhotosTitle)}</h2>
-        <ul class="photos" data-testid="photos">
-            {photos
-                .into_iter()
-                .map(|p| {
-                    let (counter, msg) = if p.kind == "proof" {
-                        (&mut proof, Msg::PhotoProof)
-                    } else {
-                        (&mut citizen, Msg::PhotoCitizen)
-                    };
-                    *counter += 1;
-                    let alt = t(msg).replacen("{}", &lang.digits(&counter.to_string()), 1);
-                    view! {
-                        <li data-kind=p.kind.clone()>
-                            <a href=p.url.clone()>
-                                <img src=p.thumb_url.clone() alt=alt loading="lazy" width="160" height="120" />
-                            </a>
-                        </li>
-                    }
-                })
-                .collect_view()}
-        </ul>
     }
 }
 
