@@ -71,6 +71,12 @@ pub struct Config {
     /// inbound webhook (`/api/v1/sms/inbound?secret=…`) must carry; unset,
     /// the webhook is off.
     pub sms_inbound_secret: Option<Secret>,
+    /// The working calendar deadlines count in: `PASOKH_WORK_HOURS`
+    /// (default `07:00-14:00`), `PASOKH_WEEKEND` (default `fri`; e.g.
+    /// `thu,fri`), `PASOKH_THURSDAY_UNTIL` (a short Thursday, e.g. `12:00`;
+    /// unset, Thursday is a full day) and `PASOKH_HOLIDAYS` (Jalali dates,
+    /// comma-separated, e.g. `1405/01/01,1405/01/02`).
+    pub calendar: app::model::calendar::WorkCalendar,
 }
 
 /// How many codes may be sent, beyond the per-number rules.
@@ -272,7 +278,26 @@ impl Config {
                 .map_err(|e| anyhow::anyhow!("PASOKH_TRUSTED_PROXIES: {e}"))?,
             None => crate::net::TrustedProxies::default(),
         };
+        let holidays = var("PASOKH_HOLIDAYS").unwrap_or_default();
+        let holidays: Vec<&str> = holidays
+            .split(',')
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+            .collect();
+        let calendar = app::model::calendar::WorkCalendar::parse(
+            var("PASOKH_WORK_HOURS").as_deref().unwrap_or("07:00-14:00"),
+            var("PASOKH_WEEKEND").as_deref().unwrap_or("fri"),
+            var("PASOKH_THURSDAY_UNTIL").as_deref().unwrap_or(""),
+            &holidays,
+        )
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "the working calendar (PASOKH_WORK_HOURS, PASOKH_WEEKEND, \
+                 PASOKH_THURSDAY_UNTIL, PASOKH_HOLIDAYS): {e}"
+            )
+        })?;
         Ok(Self {
+            calendar,
             addr,
             otp,
             staff_signin,
@@ -310,6 +335,7 @@ impl Config {
             trusted_proxies: crate::net::TrustedProxies::default(),
             demo_staff_password: Some(Secret::new(TEST_STAFF_PASSWORD)),
             sms_inbound_secret: Some(Secret::new("inbound-secret-for-tests")),
+            calendar: app::model::calendar::WorkCalendar::default(),
         }
     }
 }

@@ -99,7 +99,12 @@ impl Application {
         ));
         let media = MediaStore::local(&config.data_dir, crate::media::MediaConfig::default())?;
         let accounts = crate::auth::otp::Accounts::new(store.clone(), sms.clone(), config.otp);
-        let intake = IntakeService::new(store.clone(), media.clone(), districts);
+        let intake = IntakeService::new(
+            store.clone(),
+            media.clone(),
+            districts,
+            config.calendar.clone(),
+        );
         let outbox = crate::notify::Outbox::new(store.clone(), sms);
         let state = AppState {
             accounts: accounts.clone(),

@@ -47,6 +47,7 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::FieldDistrict => "District",
         Msg::FieldUnit => "Responsible unit",
         Msg::FieldFiledAt => "Filed",
+        Msg::FieldExpectedBy => "Answer expected by",
         Msg::FieldSupport => "Citizens who agree",
         Msg::FieldStatus => "Status",
         Msg::FieldRating => "Rating",

@@ -47,6 +47,7 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::FieldDistrict => "منطقه",
         Msg::FieldUnit => "واحد مسئول",
         Msg::FieldFiledAt => "زمان ثبت",
+        Msg::FieldExpectedBy => "پاسخ تا",
         Msg::FieldSupport => "همراهی شهروندان",
         Msg::FieldStatus => "وضعیت",
         Msg::FieldRating => "امتیاز",

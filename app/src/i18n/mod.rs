@@ -121,6 +121,7 @@ pub enum Msg {
     FieldDistrict,
     FieldUnit,
     FieldFiledAt,
+    FieldExpectedBy,
     FieldSupport,
     FieldStatus,
     FieldRating,

@@ -51,6 +51,9 @@ pub struct PublicComplaint {
     pub district: Option<Named>,
     pub unit: Option<Named>,
     pub created_at: i64,
+    /// While the complaint is open: when the answer is due (the category's
+    /// resolution time on the working calendar), shown as "answer by …".
+    pub expected_by: Option<i64>,
     pub support_count: i64,
     pub rating: Option<i64>,
     pub timeline: Vec<PublicEvent>,

@@ -2,6 +2,7 @@
 //! browser for instant feedback and on the server as the authority.
 
 pub mod action;
+pub mod calendar;
 pub mod complaint;
 pub mod digits;
 pub mod geo;

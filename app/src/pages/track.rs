@@ -231,6 +231,10 @@ fn ComplaintView(
                 })}
                 <dt>{t(Msg::FieldFiledAt)}</dt>
                 <dd><time>{jalali::date_time(complaint.created_at, lang)}</time></dd>
+                {complaint.expected_by.map(|at| view! {
+                    <dt>{t(Msg::FieldExpectedBy)}</dt>
+                    <dd><time>{jalali::date_time(at, lang)}</time></dd>
+                })}
                 <dt>{t(Msg::FieldSupport)}</dt>
                 <dd>{lang.digits(&complaint.support_count.to_string())}</dd>
                 {complaint.rating.map(|r| view! {

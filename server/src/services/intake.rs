@@ -14,12 +14,13 @@ use crate::{
 use app::{
     api::forms::{ComplaintInput, ReportForm},
     error::{AppError, BadRequest, Invalid},
-    model::{complaint::Named, Status, TrackingCode},
+    model::{calendar::WorkCalendar, complaint::Named, Status, TrackingCode},
 };
 use axum::extract::Multipart;
 use bytes::Bytes;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 
 /// At most this many photos per complaint.
 pub const MAX_PHOTOS: usize = 5;
@@ -254,12 +255,14 @@ pub struct IntakeService {
     store: Store,
     media: MediaStore,
     districts: Districts,
+    calendar: Arc<WorkCalendar>,
 }
 
 #[derive(sqlx::FromRow)]
 struct CategoryRow {
     id: i64,
     resolution_hours: i64,
+    urgent: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -276,11 +279,17 @@ struct IdempotencyRow {
 }
 
 impl IntakeService {
-    pub fn new(store: Store, media: MediaStore, districts: Districts) -> Self {
+    pub fn new(
+        store: Store,
+        media: MediaStore,
+        districts: Districts,
+        calendar: WorkCalendar,
+    ) -> Self {
         Self {
             store,
             media,
             districts,
+            calendar: Arc::new(calendar),
         }
     }
 
@@ -299,7 +308,7 @@ impl IntakeService {
             }
         }
         let category: CategoryRow = sqlx::query_as(
-            "SELECT id, resolution_hours FROM category WHERE code = $1 AND active = 1",
+            "SELECT id, resolution_hours, urgent FROM category WHERE code = $1 AND active = 1",
         )
         .bind(&input.category)
         .fetch_optional(self.store.pool())
@@ -422,7 +431,11 @@ impl IntakeService {
         .bind(new.district.as_ref().map(|(id, _)| *id))
         .bind(unit.as_ref().map(|u| u.id))
         .bind(status.as_str())
-        .bind(now + new.category.resolution_hours * 3600)
+        .bind(self.calendar.deadline(
+            now,
+            new.category.resolution_hours,
+            new.category.urgent != 0,
+        ))
         .bind(now)
         .fetch_one(&mut *w.tx)
         .await

@@ -34,6 +34,7 @@ struct ComplaintRow {
     id: i64,
     status: String,
     created_at: i64,
+    sla_due_at: Option<i64>,
     support_count: i64,
     cat_fa: String,
     cat_en: String,
@@ -176,7 +177,7 @@ impl Tracking for TrackingService {
     async fn public_view(&self, code: &TrackingCode) -> Result<Option<PublicComplaint>, AppError> {
         let pool = self.store.pool();
         let Some(row) = sqlx::query_as::<_, ComplaintRow>(
-            "SELECT c.id, c.status, c.created_at, c.support_count, \
+            "SELECT c.id, c.status, c.created_at, c.sla_due_at, c.support_count, \
                     cat.name_fa AS cat_fa, cat.name_en AS cat_en, \
                     d.name_fa AS d_fa, d.name_en AS d_en, u.name_fa AS u_fa, u.name_en AS u_en, \
                     r.stars \
@@ -216,7 +217,9 @@ impl Tracking for TrackingService {
                 })
             })
             .collect::<Result<Vec<_>, AppError>>()?;
+        let open = Status::parse(&row.status).is_some_and(Status::is_open);
         Ok(Some(PublicComplaint {
+            expected_by: row.sla_due_at.filter(|_| open),
             tracking_code: code.clone(),
             category: Named {
                 fa: row.cat_fa,

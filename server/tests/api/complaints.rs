@@ -158,3 +158,58 @@ async fn a_retry_with_the_same_key_returns_the_first_answer() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_answer_is_due_in_working_hours_and_urgent_ones_in_clock_hours() {
+    on_each_backend(|app| async move {
+        let intake = intake(&app).await;
+        let calendar = app::model::calendar::WorkCalendar::default();
+        // Pothole: 168 working hours on the calendar; open manhole: urgent,
+        // 4 clock hours (server/demo/categories.csv).
+        for (category, hours, urgent) in [("asphalt-repair", 168, false), ("open-manhole", 4, true)]
+        {
+            let mut submission = pothole(AZADI.0, AZADI.1);
+            submission.form.category = category.into();
+            let filed = intake.file(&submission, web(None)).await.expect("filed");
+            let code = filed.tracking_code.to_string();
+            let view: serde_json::Value = app
+                .get(&format!("/api/v1/complaints/{code}"))
+                .await
+                .json()
+                .await
+                .expect("json");
+            let created = view["created_at"].as_i64().expect("created_at");
+            let due = view["expected_by"]
+                .as_i64()
+                .expect("expected_by while open");
+            assert_eq!(
+                due,
+                calendar.deadline(created, hours, urgent),
+                "{category} {}",
+                app.backend
+            );
+            if urgent {
+                assert_eq!(due - created, 4 * 3600);
+            } else {
+                // 168 working hours of 7 a day: at least 24 working days away.
+                assert!(
+                    due - created >= 24 * 86_400,
+                    "{category}: {}",
+                    due - created
+                );
+            }
+            let html = app
+                .get(&format!("/track/{code}"))
+                .await
+                .text()
+                .await
+                .expect("body");
+            assert!(html.contains("پاسخ تا"), "the page names the deadline");
+            assert!(
+                html.contains(&app::i18n::jalali::date_time(due, app::i18n::Lang::Fa)),
+                "the deadline in Jalali"
+            );
+        }
+    })
+    .await;
+}
