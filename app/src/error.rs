@@ -98,6 +98,7 @@ reasons! {
         GrantsMissing => "roles", "missing" => ErrGrantsMissing;
         GrantUnitUnknown => "roles", "unit_unknown" => ErrUnitUnknown;
         DisplayNameTooLong => "display_name", "too_long" => ErrInvalid;
+        AdvanceRange => "advance_s", "range" => ErrAdvanceRange;
     }
 }
 
@@ -140,6 +141,7 @@ reasons! {
         Transition => "transition" => ErrConflict;
         UsernameTaken => "username_taken" => ErrUsernameTaken;
         PasswordChangeRequired => "password_change_required" => ErrPasswordChangeRequired;
+        ClockNotSimulated => "clock_not_simulated" => ErrClockNotSimulated;
     }
 }
 

@@ -16,7 +16,7 @@ use crate::{
             home::StaffHomePage,
             intake::StaffIntakePage,
             password::StaffPasswordPage,
-            queues::{StaffDispatchPage, StaffVerifyPage},
+            queues::{StaffDispatchPage, StaffInspectionPage, StaffVerifyPage},
             signin::StaffSigninPage,
             users::StaffUsersPage,
         },
@@ -188,6 +188,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/intake") view=StaffIntakePage ssr=SsrMode::Async />
                     <Route path=path!("/staff/dispatch") view=StaffDispatchPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/verify") view=StaffVerifyPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/inspection") view=StaffInspectionPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/audit") view=StaffAuditPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/admin/users") view=StaffUsersPage ssr=SsrMode::Async />
                 </Routes>
@@ -205,7 +206,18 @@ fn SiteHeader() -> impl IntoView {
     let lang = use_lang();
     let here = use_location().pathname.get_untracked();
     let switch_href = format!("/lang/{}?next={}", lang.other().tag(), encode_path(&here));
+    let training = use_context::<crate::api::ports::SiteSettings>()
+        .and_then(|s| s.simulated_clock)
+        .map(|now| {
+            view! {
+                <p class="training-banner" role="status" data-testid="simulated-clock">
+                    {t(Msg::SimulatedClockBanner)} " "
+                    <time>{crate::i18n::jalali::date_time((now.0)(), lang)}</time>
+                </p>
+            }
+        });
     view! {
+        {training}
         <header class="site-header">
             <a class="brand" href="/">
                 <img src="/icons/icon-192.png" alt="" width="32" height="32" />

@@ -77,6 +77,13 @@ pub struct Config {
     /// unset, Thursday is a full day) and `PASOKH_HOLIDAYS` (Jalali dates,
     /// comma-separated, e.g. `1405/01/01,1405/01/02`).
     pub calendar: app::model::calendar::WorkCalendar,
+    /// `PASOKH_CLOCK`: `system` (default) or `simulated`, the training
+    /// mode in which an admin moves time forward (see `crate::clock`).
+    pub simulated_clock: bool,
+    /// `PASOKH_ESCALATION_GRACE_HOURS` (default 14, two working days): the
+    /// working hours a unit manager has after a missed deadline before it
+    /// goes to inspection.
+    pub escalation_grace_hours: i64,
 }
 
 /// How many codes may be sent, beyond the per-number rules.
@@ -296,7 +303,14 @@ impl Config {
                  PASOKH_THURSDAY_UNTIL, PASOKH_HOLIDAYS): {e}"
             )
         })?;
+        let simulated_clock = match var("PASOKH_CLOCK").as_deref().map(str::trim) {
+            None | Some("system") => false,
+            Some("simulated") => true,
+            Some(other) => bail!("PASOKH_CLOCK must be system or simulated, not {other:?}"),
+        };
         Ok(Self {
+            simulated_clock,
+            escalation_grace_hours: positive("PASOKH_ESCALATION_GRACE_HOURS", 14)?,
             calendar,
             addr,
             otp,
@@ -336,6 +350,8 @@ impl Config {
             demo_staff_password: Some(Secret::new(TEST_STAFF_PASSWORD)),
             sms_inbound_secret: Some(Secret::new("inbound-secret-for-tests")),
             calendar: app::model::calendar::WorkCalendar::default(),
+            simulated_clock: false,
+            escalation_grace_hours: 14,
         }
     }
 }

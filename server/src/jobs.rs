@@ -5,7 +5,10 @@
 //! (the outbox leases each message; the sweeper's protocol is in
 //! `media::orphans`).
 
-use crate::{auth::otp::Accounts, media, notify::Outbox, store::Store};
+use crate::{
+    auth::otp::Accounts, media, notify::Outbox, services::escalation::EscalationService,
+    store::Store,
+};
 use std::time::Duration;
 use tracing::Instrument;
 
@@ -13,6 +16,8 @@ use tracing::Instrument;
 const EVERY: Duration = Duration::from_secs(3600);
 /// How often the outbox is sent.
 const OUTBOX_EVERY: Duration = Duration::from_secs(3);
+/// How often missed deadlines are looked for.
+const ESCALATION_EVERY: Duration = Duration::from_secs(60);
 
 /// What the jobs work on.
 #[derive(Clone)]
@@ -21,6 +26,7 @@ pub struct Jobs {
     pub accounts: Accounts,
     pub media: media::MediaStore,
     pub outbox: Outbox,
+    pub escalation: EscalationService,
 }
 
 impl Jobs {
@@ -37,9 +43,22 @@ impl Jobs {
         }
     }
 
+    /// Escalates missed deadlines once; failures are logged.
+    pub async fn escalate(&self) {
+        match self.escalation.run().await {
+            Ok(r) if r.managers + r.inspection > 0 => tracing::info!(
+                to_managers = r.managers,
+                to_inspection = r.inspection,
+                "missed deadlines escalated"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "escalation"),
+        }
+    }
+
     /// Sends the outbox's due messages once; failures are logged.
     pub async fn send_outbox(&self) {
-        match self.outbox.deliver_due(crate::now()).await {
+        match self.outbox.deliver_due(self.store.now()).await {
             Ok(d) if d.sent + d.failed + d.given_up > 0 => {
                 tracing::info!(
                     sent = d.sent,
@@ -53,31 +72,46 @@ impl Jobs {
         }
     }
 
-    /// Runs the housekeeping now and then every hour, and the outbox every
-    /// few seconds, until the tasks are aborted.
+    /// Runs the housekeeping now and then every hour, the escalations every
+    /// minute and the outbox every few seconds, until the tasks are aborted.
     pub fn spawn(self) -> Vec<tokio::task::JoinHandle<()>> {
-        let outbox = self.clone();
         vec![
-            tokio::spawn(async move {
-                let mut every = tokio::time::interval(EVERY);
-                loop {
-                    every.tick().await;
-                    self.run_once()
-                        .instrument(tracing::info_span!("jobs"))
-                        .await;
-                }
+            repeat(EVERY, "jobs", self.clone(), |j| async move {
+                j.run_once().await
             }),
-            tokio::spawn(async move {
-                let mut every = tokio::time::interval(OUTBOX_EVERY);
-                every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-                loop {
-                    every.tick().await;
-                    outbox
-                        .send_outbox()
-                        .instrument(tracing::info_span!("outbox"))
-                        .await;
-                }
+            repeat(
+                ESCALATION_EVERY,
+                "escalation",
+                self.clone(),
+                |j| async move { j.escalate().await },
+            ),
+            repeat(OUTBOX_EVERY, "outbox", self, |j| async move {
+                j.send_outbox().await
             }),
         ]
     }
+}
+
+/// Runs `job` now and then every `period` (a late run delays the next
+/// rather than bunching them), in a span named `name`.
+fn repeat<F, Fut>(
+    period: Duration,
+    name: &'static str,
+    jobs: Jobs,
+    job: F,
+) -> tokio::task::JoinHandle<()>
+where
+    F: Fn(Jobs) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(period);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            job(jobs.clone())
+                .instrument(tracing::info_span!("job", name))
+                .await;
+        }
+    })
 }

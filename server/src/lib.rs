@@ -5,6 +5,7 @@
 
 pub mod assets;
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod error;
 pub mod forms;

@@ -49,7 +49,20 @@ impl Application {
         std::fs::create_dir_all(&config.data_dir).with_context(|| {
             format!("creating the data directory {}", config.data_dir.display())
         })?;
-        let store = Store::connect(config.database_url.expose(), config.db_max_connections).await?;
+        let clock = if config.simulated_clock {
+            tracing::warn!("PASOKH_CLOCK=simulated: training mode, admins can move time forward");
+            crate::clock::Clock::simulated(0)
+        } else {
+            crate::clock::Clock::system()
+        };
+        let store = Store::connect(config.database_url.expose(), config.db_max_connections)
+            .await?
+            .with_clock(clock);
+        store
+            .clock()
+            .load(store.pool())
+            .await
+            .map_err(|e| anyhow::anyhow!("loading the simulated clock: {e}"))?;
         let accounts = crate::seed::seed(
             &store,
             config.demo,
@@ -92,6 +105,10 @@ impl Application {
             tile_attribution: config.map.attribution.clone(),
             city_bounds: catalog.city_bounds(),
             asset_version: asset_version(&config.site_root),
+            simulated_clock: store.clock().is_simulated().then(|| {
+                let clock = store.clock().clone();
+                app::api::ports::SimulatedNow(Arc::new(move || clock.now()))
+            }),
         };
         let sms = crate::sms::from_config(&config.sms)?;
         let tracking = Arc::new(crate::services::tracking::TrackingService::new(
@@ -106,6 +123,11 @@ impl Application {
             config.calendar.clone(),
         );
         let outbox = crate::notify::Outbox::new(store.clone(), sms);
+        let escalation = crate::services::escalation::EscalationService::new(
+            store.clone(),
+            config.calendar.clone(),
+            config.escalation_grace_hours,
+        );
         let state = AppState {
             accounts: accounts.clone(),
             staff_accounts: crate::auth::staff::StaffAccounts::new(
@@ -118,6 +140,7 @@ impl Application {
                 config.public_url.clone(),
             ),
             outbox: outbox.clone(),
+            escalation: escalation.clone(),
             citizens: crate::services::citizen::CitizenService::new(store.clone()),
             settings,
             leptos_options,
@@ -139,6 +162,7 @@ impl Application {
                 accounts,
                 media,
                 outbox,
+                escalation,
             },
         })
     }

@@ -40,6 +40,7 @@ pub struct AppState {
     pub staff_accounts: StaffAccounts,
     pub workflow: WorkflowService,
     pub outbox: Outbox,
+    pub escalation: crate::services::escalation::EscalationService,
     pub media: MediaStore,
     pub store: Store,
     pub config: Arc<Config>,

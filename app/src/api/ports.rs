@@ -93,6 +93,25 @@ pub struct SiteSettings {
     /// A digest of the site's unhashed scripts (`/js/*`), appended as
     /// `?v=…` so a deploy never pairs new pages with cached old scripts.
     pub asset_version: String,
+    /// Training mode (`PASOKH_CLOCK=simulated`): reads the simulated now,
+    /// which every page shows in a banner.
+    pub simulated_clock: Option<SimulatedNow>,
+}
+
+/// The simulated clock's reading, as pages need it.
+#[derive(Clone)]
+pub struct SimulatedNow(pub std::sync::Arc<dyn Fn() -> i64 + Send + Sync>);
+
+impl std::fmt::Debug for SimulatedNow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SimulatedNow")
+    }
+}
+
+impl PartialEq for SimulatedNow {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// The services, as the server provides them in context.

@@ -91,14 +91,18 @@ pub enum Desk {
     Audit,
     /// `/staff/admin/users`.
     Users,
+    /// `/staff/inspection` (بازرسی): deadlines still missed after the
+    /// unit manager's grace.
+    Inspection,
 }
 
 impl Desk {
-    pub const ALL: [Desk; 6] = [
+    pub const ALL: [Desk; 7] = [
         Desk::Cartable,
         Desk::Intake,
         Desk::Dispatch,
         Desk::Verify,
+        Desk::Inspection,
         Desk::Audit,
         Desk::Users,
     ];
@@ -119,6 +123,7 @@ impl Desk {
             Desk::Verify => &[Role::Supervisor],
             Desk::Audit => &[Role::Admin, Role::Inspector],
             Desk::Users => &[Role::Admin],
+            Desk::Inspection => &[Role::Inspector, Role::Mayor],
         }
     }
 
@@ -130,6 +135,7 @@ impl Desk {
             Desk::Verify => "/staff/verify",
             Desk::Audit => "/staff/audit",
             Desk::Users => "/staff/admin/users",
+            Desk::Inspection => "/staff/inspection",
         }
     }
 }
@@ -216,6 +222,9 @@ pub struct CartableItem {
     pub support_count: i64,
     /// Urban-services emergency.
     pub urgent: bool,
+    /// A missed deadline of the unit that holds it: 0 none, 1 flagged to
+    /// the unit manager, 2 sent to inspection.
+    pub escalation: i64,
 }
 
 /// A page of a cartable with its counts.
@@ -368,6 +377,13 @@ pub trait StaffDesk: Send + Sync {
     async fn dispatch_queue(&self, who: &StaffViewer, page: i64) -> Result<CartablePage, AppError>;
     /// Resolved items awaiting a supervisor's call, then objections.
     async fn verify_queue(&self, who: &StaffViewer, page: i64) -> Result<CartablePage, AppError>;
+    /// Open complaints whose missed deadline went to inspection, the
+    /// longest escalated first.
+    async fn inspection_queue(
+        &self,
+        who: &StaffViewer,
+        page: i64,
+    ) -> Result<CartablePage, AppError>;
     /// One complaint in full, with the actions the caller may take.
     async fn complaint(
         &self,

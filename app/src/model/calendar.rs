@@ -177,10 +177,10 @@ impl WorkCalendar {
             return from;
         }
         let mut left = secs;
-        let mut day = Self::local_day(from);
+        let first = Self::local_day(from);
         // A year of holidays in a row is a configuration mistake, not a
         // reason to loop for ever: past ten years, count clock time.
-        for _ in 0..3_660 {
+        for day in first..first + 3_660 {
             if let Some((open, close)) = self.window(day) {
                 let begin = open.max(from);
                 if begin < close {
@@ -191,7 +191,6 @@ impl WorkCalendar {
                     left -= available;
                 }
             }
-            day += 1;
         }
         from + secs
     }

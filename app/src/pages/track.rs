@@ -167,6 +167,8 @@ pub(crate) fn event_msg(kind: &str) -> Msg {
         "answer" => Msg::EventAnswer,
         "rating" => Msg::EventRating,
         "objection" => Msg::EventObjection,
+        "escalated" => Msg::EventEscalated,
+        "escalated_inspection" => Msg::EventEscalatedToInspection,
         _ => Msg::EventStatus,
     }
 }

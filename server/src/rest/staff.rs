@@ -8,7 +8,7 @@ use super::{ApiJson, ApiMultipart, ApiQuery, CodePath, ComplaintCreated};
 use crate::{
     auth::{
         session,
-        staff::{active, STAFF_SESSION_TTL},
+        staff::{active, require, STAFF_SESSION_TTL},
     },
     error::{ApiError, ApiLang, ErrorBody},
     services::intake::{read_multipart, Submission, MAX_COMPLAINT_BYTES, MAX_PHOTOS},
@@ -48,6 +48,8 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/cartable", get(cartable))
         .route("/staff/dispatch", get(dispatch))
         .route("/staff/verify", get(verify))
+        .route("/staff/inspection", get(inspection))
+        .route("/admin/clock", post(advance_clock))
         .route(
             "/staff/complaints",
             post(intake).layer(DefaultBodyLimit::max(MAX_COMPLAINT_BYTES)),
@@ -241,6 +243,83 @@ pub(super) async fn verify(
 ) -> Result<Json<CartablePage>, ApiError> {
     let page = typed_page(&q.page)?;
     Ok(Json(state.services.staff.verify_queue(&who, page).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/staff/inspection", security(("bearer" = [])),
+    params(("page" = Option<String>, Query)),
+    responses((status = 200, body = CartablePage), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 500, body = ErrorBody)))]
+/// Open complaints whose missed deadline went to inspection (inspectors, the mayor).
+pub(super) async fn inspection(
+    State(state): State<AppState>,
+    Staff(who): Staff,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<Json<CartablePage>, ApiError> {
+    let page = typed_page(&q.page)?;
+    Ok(Json(
+        state.services.staff.inspection_queue(&who, page).await?,
+    ))
+}
+
+/// How far to move the training clock.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct ClockAdvance {
+    /// Seconds forward, 1 to 31,622,400 (366 days).
+    pub advance_s: i64,
+}
+
+/// The training clock after a move, and what the scheduler then raised.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ClockMoved {
+    /// Now by the simulated clock (Unix seconds).
+    pub now: i64,
+    /// Seconds ahead of real time.
+    pub offset_s: i64,
+    /// Missed deadlines flagged to unit managers by this move.
+    pub escalated_to_managers: u64,
+    /// Missed deadlines sent to inspection by this move.
+    pub escalated_to_inspection: u64,
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/clock", security(("bearer" = [])),
+    request_body = ClockAdvance,
+    responses((status = 200, body = ClockMoved), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "the clock is not simulated (PASOKH_CLOCK=simulated)"),
+        (status = 422, body = ErrorBody)))]
+/// Training mode: moves the simulated clock forward and runs the scheduler
+/// at once on the new time (admins).
+pub(super) async fn advance_clock(
+    State(state): State<AppState>,
+    Staff(who): Staff,
+    req: Request,
+) -> Result<Json<ClockMoved>, ApiError> {
+    require(&who, &[Role::Admin])?;
+    let client = client_addr_of(&req);
+    let ApiJson(body) = ApiJson::<ClockAdvance>::from_request(req, &()).await?;
+    let detail = body.advance_s.to_string();
+    let clock = state.store.clock();
+    let now = clock
+        .advance(
+            &state.store,
+            body.advance_s,
+            crate::services::audit::Audit {
+                actor_user_id: Some(who.user_id),
+                actor: &who.username,
+                action: "clock:advance",
+                target: None,
+                detail: Some(&detail),
+                client: Some(&client),
+            },
+        )
+        .await?;
+    let raised = state.escalation.run().await?;
+    Ok(Json(ClockMoved {
+        now,
+        offset_s: clock.offset_s(),
+        escalated_to_managers: raised.managers,
+        escalated_to_inspection: raised.inspection,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/staff/complaints/{tracking_code}", security(("bearer" = [])),

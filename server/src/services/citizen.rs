@@ -212,7 +212,7 @@ impl CitizenService {
         )
         .bind(target.id)
         .bind(&supporter)
-        .bind(crate::now())
+        .bind(self.store.now())
         .execute(&mut *w.tx)
         .await
         .or_internal("adding support")?
@@ -245,7 +245,7 @@ impl CitizenService {
         let comment = parse_comment(comment)?;
         let mut w = self.store.write().await?;
         let target = self.filer_target(&mut w, code, user_id).await?;
-        let now = crate::now();
+        let now = self.store.now();
         sqlx::query(
             "INSERT INTO rating (complaint_id, stars, comment, created_at) VALUES ($1, $2, $3, $4)",
         )
@@ -275,7 +275,7 @@ impl CitizenService {
         let reason = ObjectionReason::parse(reason)?;
         let mut w = self.store.write().await?;
         let target = self.filer_target(&mut w, code, user_id).await?;
-        let now = crate::now();
+        let now = self.store.now();
         sqlx::query(
             "INSERT INTO objection (complaint_id, citizen_id, reason, created_at) \
              VALUES ($1, $2, $3, $4)",

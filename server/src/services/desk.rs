@@ -38,7 +38,9 @@ const LIST_SELECT: &str =
     "SELECT c.tracking_code, c.status, c.created_at, c.sla_due_at, c.address, \
      c.description, c.support_count, cat.name_fa AS cat_fa, cat.name_en AS cat_en, cat.urgent, \
      d.name_fa AS d_fa, d.name_en AS d_en, u.name_fa AS u_fa, u.name_en AS u_en, \
-     a.display_name AS assignee \
+     a.display_name AS assignee, \
+     COALESCE((SELECT MAX(e.level) FROM escalation e \
+       WHERE e.complaint_id = c.id AND e.unit_id = c.unit_id), 0) AS escalation \
      FROM complaint c JOIN category cat ON cat.id = c.category_id \
      LEFT JOIN district d ON d.id = c.district_id LEFT JOIN unit u ON u.id = c.unit_id \
      LEFT JOIN app_user a ON a.id = c.assigned_to";
@@ -60,6 +62,7 @@ struct ListRow {
     u_fa: Option<String>,
     u_en: Option<String>,
     assignee: Option<String>,
+    escalation: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -166,7 +169,7 @@ impl DeskService {
         order: &str,
         page: i64,
     ) -> Result<CartablePage, AppError> {
-        let now = crate::now();
+        let now = self.store.now();
         let offset = (page.max(1) - 1) * CARTABLE_PAGE;
         let sql = format!(
             "{LIST_SELECT}{} ORDER BY {order} LIMIT {CARTABLE_PAGE} OFFSET {offset}",
@@ -222,6 +225,7 @@ impl DeskService {
                     excerpt: r.description.chars().take(140).collect(),
                     support_count: r.support_count,
                     urgent: r.urgent != 0,
+                    escalation: r.escalation,
                 })
             })
             .collect::<Result<Vec<_>, AppError>>()?;
@@ -306,6 +310,26 @@ impl StaffDesk for DeskService {
             [],
         );
         self.page(&f, &f, "c.updated_at, c.id", page).await
+    }
+
+    async fn inspection_queue(
+        &self,
+        who: &StaffViewer,
+        page: i64,
+    ) -> Result<CartablePage, AppError> {
+        require(who, Desk::Inspection.roles())?;
+        let mut f = Filter::default();
+        let open = names(Status::open_statuses().map(Status::as_str));
+        f.and(
+            &format!(
+                "c.status IN ({open}) AND EXISTS (SELECT 1 FROM escalation e \
+                 WHERE e.complaint_id = c.id AND e.unit_id = c.unit_id AND e.level = 2)"
+            ),
+            [],
+        );
+        let order = "(SELECT MIN(e.at) FROM escalation e \
+             WHERE e.complaint_id = c.id AND e.unit_id = c.unit_id AND e.level = 2), c.id";
+        self.page(&f, &f, order, page).await
     }
 
     async fn complaint(
@@ -407,7 +431,7 @@ impl StaffDesk for DeskService {
             .collect(),
             _ => Vec::new(),
         };
-        let now = crate::now();
+        let now = self.store.now();
         Ok(StaffComplaint {
             tracking_code: code(&row.tracking_code)?,
             category_code: row.cat_code,

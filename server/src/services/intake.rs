@@ -261,8 +261,28 @@ pub struct IntakeService {
 #[derive(sqlx::FromRow)]
 struct CategoryRow {
     id: i64,
+    first_response_hours: i64,
     resolution_hours: i64,
     urgent: i64,
+}
+
+/// A unit's two deadlines on a complaint referred to it at `from`: the
+/// first response and the resolution, on the working calendar (clock hours
+/// for urgent categories).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadlines {
+    pub response: i64,
+    pub resolution: i64,
+}
+
+impl Deadlines {
+    fn of(calendar: &WorkCalendar, category: &CategoryRow, from: i64) -> Self {
+        let urgent = category.urgent != 0;
+        Self {
+            response: calendar.deadline(from, category.first_response_hours, urgent),
+            resolution: calendar.deadline(from, category.resolution_hours, urgent),
+        }
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -293,6 +313,33 @@ impl IntakeService {
         }
     }
 
+    /// Restarts both deadlines of complaint `id` from `now` (a referral to
+    /// a unit: the new unit gets the category's full time).
+    pub(crate) async fn restart_deadlines(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        id: i64,
+        now: i64,
+    ) -> Result<Deadlines, AppError> {
+        let category: CategoryRow = sqlx::query_as(
+            "SELECT cat.id, cat.first_response_hours, cat.resolution_hours, cat.urgent \
+             FROM complaint c JOIN category cat ON cat.id = c.category_id WHERE c.id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await
+        .or_internal("loading a complaint's category")?;
+        let deadlines = Deadlines::of(&self.calendar, &category, now);
+        sqlx::query("UPDATE complaint SET response_due_at = $1, sla_due_at = $2 WHERE id = $3")
+            .bind(deadlines.response)
+            .bind(deadlines.resolution)
+            .bind(id)
+            .execute(&mut **tx)
+            .await
+            .or_internal("setting deadlines")?;
+        Ok(deadlines)
+    }
+
     /// Files a submission. Checks run cheapest first, so a refusal costs
     /// little: the typed fields, the idempotency key, the category and the
     /// district, and only then the photos are decoded. Photos are stored
@@ -308,7 +355,8 @@ impl IntakeService {
             }
         }
         let category: CategoryRow = sqlx::query_as(
-            "SELECT id, resolution_hours, urgent FROM category WHERE code = $1 AND active = 1",
+            "SELECT id, first_response_hours, resolution_hours, urgent FROM category \
+             WHERE code = $1 AND active = 1",
         )
         .bind(&input.category)
         .fetch_optional(self.store.pool())
@@ -372,7 +420,7 @@ impl IntakeService {
         new: NewRecord<'_>,
         idempotency: Option<(&str, &str)>,
     ) -> Result<Inserted, AppError> {
-        let now = crate::now();
+        let now = self.store.now();
         let mut w = self.store.write().await?;
         if let Some((key, hash)) = idempotency {
             // Reserve the key first. A concurrent holder makes this wait
@@ -414,10 +462,13 @@ impl IntakeService {
         };
         let code = self.unused_code(&mut w).await?;
         let point = new.input.point;
+        let deadlines = Deadlines::of(&self.calendar, &new.category, now);
         let complaint_id: i64 = sqlx::query_scalar(
             "INSERT INTO complaint (tracking_code, category_id, description, lat, lon, accuracy_m, \
-             address, channel, citizen_id, district_id, unit_id, status, sla_due_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id",
+             address, channel, citizen_id, district_id, unit_id, status, sla_due_at, \
+             response_due_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) \
+             RETURNING id",
         )
         .bind(code.as_str())
         .bind(new.category.id)
@@ -431,11 +482,10 @@ impl IntakeService {
         .bind(new.district.as_ref().map(|(id, _)| *id))
         .bind(unit.as_ref().map(|u| u.id))
         .bind(status.as_str())
-        .bind(self.calendar.deadline(
-            now,
-            new.category.resolution_hours,
-            new.category.urgent != 0,
-        ))
+        // The citizen sees the resolution deadline from the start; the
+        // unit's first-response clock starts once a unit holds it.
+        .bind(deadlines.resolution)
+        .bind(unit.as_ref().map(|_| deadlines.response))
         .bind(now)
         .fetch_one(&mut *w.tx)
         .await

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod citizen;
 pub mod desk;
 pub mod districts;
+pub mod escalation;
 pub mod intake;
 pub mod query;
 pub mod tracking;
@@ -51,6 +52,10 @@ pub enum EventKind {
     VerificationFailed,
     /// The citizen confirmed by text message (137's reply 31).
     CitizenConfirmed,
+    /// A deadline was missed: flagged to the unit manager.
+    Escalated,
+    /// Still missed after the grace: sent to inspection.
+    EscalatedToInspection,
 }
 
 impl EventKind {
@@ -66,6 +71,8 @@ impl EventKind {
             EventKind::DuplicateLinked => "duplicate_linked",
             EventKind::VerificationFailed => "verification_failed",
             EventKind::CitizenConfirmed => "citizen_confirmed",
+            EventKind::Escalated => "escalated",
+            EventKind::EscalatedToInspection => "escalated_inspection",
         }
     }
 }

@@ -123,7 +123,7 @@ impl WorkflowService {
             (StaffAction::Resolve, Some(bytes)) => self.intake.store_photos(&[bytes]).await?,
             _ => Vec::new(),
         };
-        let now = crate::now();
+        let now = self.store.now();
         let mut w = self.store.write().await?;
         // Read again under the write transaction: the state may have moved.
         let (target, status) = Self::target(&mut w.tx, code).await?;
@@ -153,6 +153,9 @@ impl WorkflowService {
                     .execute(&mut *w.tx)
                     .await
                     .or_internal("referring")?;
+                self.intake
+                    .restart_deadlines(&mut w.tx, target.id, now)
+                    .await?;
                 let referred = Event {
                     kind: EventKind::Referred,
                     from: Some(status),
@@ -513,7 +516,7 @@ impl WorkflowService {
              ON CONFLICT (phone) DO NOTHING",
         )
         .bind(phone.as_str())
-        .bind(crate::now())
+        .bind(self.store.now())
         .execute(&mut *w.tx)
         .await
         .or_internal("making a caller's account")?;
@@ -545,7 +548,7 @@ impl WorkflowService {
             "33" => (Status::Reopened, EventKind::Objection),
             _ => return Ok(None),
         };
-        let now = crate::now();
+        let now = self.store.now();
         let mut w = self.store.write().await?;
         let found: Option<(i64, String, String, i64)> = sqlx::query_as(
             "SELECT c.id, c.tracking_code, c.status, u.id FROM complaint c \

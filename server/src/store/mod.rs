@@ -27,6 +27,8 @@ pub struct Store {
     /// turns "database is locked" errors into a short queue. PostgreSQL does
     /// not use it.
     write_lock: Arc<Mutex<()>>,
+    /// The clock every domain rule reads (see [`crate::clock`]).
+    clock: crate::clock::Clock,
 }
 
 /// A write transaction (and, on SQLite, the writer's lock until it ends).
@@ -80,6 +82,7 @@ impl Store {
             pool,
             backend,
             write_lock: Arc::new(Mutex::new(())),
+            clock: crate::clock::Clock::system(),
         };
         store.migrate().await?;
         Ok(store)
@@ -91,6 +94,22 @@ impl Store {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&self.pool).await.context("running migrations")
+    }
+
+    /// This store with `clock` as its clock (the simulated training clock).
+    pub fn with_clock(mut self, clock: crate::clock::Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The clock the domain rules read.
+    pub fn clock(&self) -> &crate::clock::Clock {
+        &self.clock
+    }
+
+    /// Now, by the domain clock (Unix seconds).
+    pub fn now(&self) -> i64 {
+        self.clock.now()
     }
 
     /// The pool, for reads.

@@ -2,6 +2,7 @@
 //! HTTP. Every case runs on SQLite, and on PostgreSQL too when
 //! `PASOKH_TEST_DATABASE_URL` is set (CI sets it).
 
+mod accountability;
 mod citizen;
 mod complaints;
 mod foundation;

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 const MARKUP: &str = "\"'><h1>hi</h1></textarea><script>alert(1)</script>";
 
 /// A citizen's pothole at Azadi Square (district 1 → civil works).
-async fn citizen_files(app: &TestApp, token: Option<&str>, description: &str) -> String {
+pub(crate) async fn citizen_files(app: &TestApp, token: Option<&str>, description: &str) -> String {
     let mut req = app
         .client
         .post(app.url("/api/v1/complaints"))
@@ -50,7 +50,7 @@ async fn unplaced(app: &TestApp) -> String {
     body["tracking_code"].as_str().expect("code").to_owned()
 }
 
-async fn staff_get(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
+pub(crate) async fn staff_get(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
     let res = app
         .client
         .get(app.url(path))
@@ -161,6 +161,19 @@ fn routes() -> Vec<Route> {
         api(Method::GET, "/api/v1/staff/verify", None, &["supervisor"]),
         api(
             Method::GET,
+            "/api/v1/staff/inspection",
+            None,
+            &["inspector", "mayor"],
+        ),
+        // The real clock refuses to move (409) after the role check passed.
+        api(
+            Method::POST,
+            "/api/v1/admin/clock",
+            Json(r#"{"advance_s": 60}"#),
+            &["admin"],
+        ),
+        api(
+            Method::GET,
             "/api/v1/staff/complaints/{code}",
             None,
             READ_CIVIL,
@@ -253,6 +266,12 @@ fn routes() -> Vec<Route> {
         html(Method::GET, "/staff/cartable", None, CARTABLE),
         html(Method::GET, "/staff/dispatch", None, DISPATCH),
         html(Method::GET, "/staff/verify", None, &["supervisor"]),
+        html(
+            Method::GET,
+            "/staff/inspection",
+            None,
+            &["inspector", "mayor"],
+        ),
         html(Method::GET, "/staff/intake", None, &["operator"]),
         html(Method::GET, "/staff/audit", None, &["admin", "inspector"]),
         html(

@@ -152,6 +152,7 @@ pub fn desk_slug(desk: Desk) -> &'static str {
         Desk::Verify => "verify",
         Desk::Audit => "audit",
         Desk::Users => "users",
+        Desk::Inspection => "inspection",
     }
 }
 
@@ -163,6 +164,7 @@ pub fn desk_msg(desk: Desk) -> Msg {
         Desk::Verify => Msg::StaffDeskVerify,
         Desk::Audit => Msg::StaffDeskAudit,
         Desk::Users => Msg::StaffDeskUsers,
+        Desk::Inspection => Msg::InspectionTitle,
     }
 }
 
@@ -363,6 +365,11 @@ pub fn ComplaintList(items: Vec<CartableItem>, row_testid: &'static str) -> impl
                                     {item
                                         .overdue
                                         .then(|| view! { <span class="badge badge-overdue" data-testid="overdue">{t(Msg::StaffOverdue)}</span> })}
+                                    {match item.escalation {
+                                        0 => None,
+                                        1 => Some(view! { <span class="badge badge-escalated" data-testid="escalated" data-level="1">{t(Msg::Escalated)}</span> }),
+                                        _ => Some(view! { <span class="badge badge-escalated" data-testid="escalated" data-level="2">{t(Msg::EscalatedToInspection)}</span> }),
+                                    }}
                                 </td>
                                 <td data-label=t(Msg::StaffAssignee)>
                                     {item.assignee.clone().unwrap_or_else(|| "—".into())}
@@ -432,6 +439,7 @@ mod tests {
             excerpt: "<script>".into(),
             support_count: 0,
             urgent: true,
+            escalation: 2,
         };
         let code = item.tracking_code.to_string();
         let html = view! { <ComplaintList items=vec![item] row_testid="cartable-row" /> }.to_html();
@@ -439,6 +447,10 @@ mod tests {
         assert!(html.contains(&format!(r#"href="/staff/complaints/{code}""#)));
         assert!(html.contains(r#"data-testid="overdue""#));
         assert!(html.contains(r#"data-testid="urgent""#));
+        assert!(
+            html.contains(r#"data-testid="escalated" data-level="2""#),
+            "{html}"
+        );
         assert!(html.contains("&lt;script&gt;"));
         assert!(html.contains(r#"<th scope="col">"#));
         let empty =

@@ -1,4 +1,4 @@
-//! `/staff/dispatch` and `/staff/verify`: the two queues, each the shared
+//! `/staff/dispatch`, `/staff/verify` and `/staff/inspection`: the queues, each the shared
 //! complaint list with a pager (`?page=`). Nothing is posted from here:
 //! each row links to its complaint's page, where the desk's actions are
 //! (refer, not municipal and duplicate at dispatch; verify and verification
@@ -31,7 +31,14 @@ pub fn StaffVerifyPage() -> impl IntoView {
     view! { <QueuePage desk=Desk::Verify /> }
 }
 
-/// One queue page: `desk` is [`Desk::Dispatch`] or [`Desk::Verify`].
+/// `/staff/inspection?page=`: missed deadlines that went to inspection.
+#[component]
+pub fn StaffInspectionPage() -> impl IntoView {
+    view! { <QueuePage desk=Desk::Inspection /> }
+}
+
+/// One queue page: `desk` is [`Desk::Dispatch`], [`Desk::Verify`] or
+/// [`Desk::Inspection`].
 #[component]
 fn QueuePage(desk: Desk) -> impl IntoView {
     let viewer = match admit(Some(desk)) {
@@ -53,6 +60,7 @@ fn QueuePage(desk: Desk) -> impl IntoView {
                     let staff = services()?.staff;
                     match desk {
                         Desk::Verify => staff.verify_queue(&viewer, page).await,
+                        Desk::Inspection => staff.inspection_queue(&viewer, page).await,
                         _ => staff.dispatch_queue(&viewer, page).await,
                     }
                 }
@@ -61,6 +69,7 @@ fn QueuePage(desk: Desk) -> impl IntoView {
     };
     let (lead, row_testid) = match desk {
         Desk::Verify => (Msg::StaffVerifyLead, "verify-row"),
+        Desk::Inspection => (Msg::InspectionLead, "inspection-row"),
         _ => (Msg::StaffDispatchLead, "dispatch-row"),
     };
     view! {

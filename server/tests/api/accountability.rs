@@ -1,0 +1,268 @@
+//! Accountability: missed deadlines climb to the unit manager and then to
+//! inspection, once each, found by the scheduler on the training clock.
+
+use crate::{
+    helpers::{on_each_backend, on_each_backend_with, TestApp},
+    staff::{citizen_files, staff_get},
+};
+use app::model::calendar::WorkCalendar;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use server::services::audit::Audit;
+
+/// The complaint's two deadlines, read from the database.
+async fn deadlines(app: &TestApp, code: &str) -> (i64, i64) {
+    sqlx::query_as("SELECT response_due_at, sla_due_at FROM complaint WHERE tracking_code = $1")
+        .bind(code)
+        .fetch_one(app.store().pool())
+        .await
+        .expect("deadlines")
+}
+
+async fn escalations(app: &TestApp, code: &str) -> Vec<(String, i64)> {
+    sqlx::query_as(
+        "SELECT e.deadline, e.level FROM escalation e JOIN complaint c ON c.id = e.complaint_id \
+         WHERE c.tracking_code = $1 ORDER BY e.level, e.deadline",
+    )
+    .bind(code)
+    .fetch_all(app.store().pool())
+    .await
+    .expect("escalations")
+}
+
+/// Moves the training clock through the API as `admin`.
+async fn advance(app: &TestApp, admin: &str, secs: i64) -> (StatusCode, Value) {
+    let res = app
+        .client
+        .post(app.url("/api/v1/admin/clock"))
+        .bearer_auth(admin)
+        .json(&json!({ "advance_s": secs }))
+        .send()
+        .await
+        .expect("advance");
+    let status = res.status();
+    (status, res.json().await.unwrap_or_default())
+}
+
+/// The server's "now" (the simulated clock).
+fn server_now(app: &TestApp) -> i64 {
+    app.state.store.now()
+}
+
+/// A cartable or queue row's escalation level for `code`, if listed.
+fn level_in(list: &Value, code: &str) -> Option<i64> {
+    list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["tracking_code"] == code)
+        .map(|i| i["escalation"].as_i64().expect("escalation"))
+}
+
+#[tokio::test]
+async fn missed_deadlines_go_to_the_manager_then_to_inspection_once_each() {
+    on_each_backend_with(
+        |c| c.simulated_clock = true,
+        |app| async move {
+            let admin = app.staff_token("admin").await;
+            let manager = app.staff_token("unit_manager").await;
+            let inspector = app.staff_token("inspector").await;
+            let code = citizen_files(&app, None, "چاله عمیق جلوی ایستگاه اتوبوس").await;
+            let (response_due, resolution_due) = deadlines(&app, &code).await;
+            assert!(response_due < resolution_due);
+
+            // A minute on: nothing is due, nothing raised.
+            let (s, moved) = advance(&app, &admin, 60).await;
+            assert_eq!(s, StatusCode::OK, "{moved}");
+            assert_eq!(moved["escalated_to_managers"], 0);
+            assert!(escalations(&app, &code).await.is_empty());
+
+            // Just past the first-response deadline: to the unit manager.
+            let (_, moved) = advance(&app, &admin, response_due - server_now(&app) + 5).await;
+            assert_eq!(moved["escalated_to_managers"], 1, "{} {moved}", app.backend);
+            assert_eq!(moved["escalated_to_inspection"], 0);
+            assert_eq!(escalations(&app, &code).await, [("response".into(), 1)]);
+            let (s, cartable) = staff_get(&app, &manager, "/api/v1/staff/cartable").await;
+            assert_eq!(s, StatusCode::OK);
+            assert_eq!(
+                level_in(&cartable, &code),
+                Some(1),
+                "flagged for the manager"
+            );
+            let (_, inspection) = staff_get(&app, &inspector, "/api/v1/staff/inspection").await;
+            assert_eq!(level_in(&inspection, &code), None, "not yet inspection's");
+            // An internal event on the staff timeline, none on the public page.
+            let (_, full) =
+                staff_get(&app, &admin, &format!("/api/v1/staff/complaints/{code}")).await;
+            let events = full["timeline"].as_array().expect("timeline");
+            let escalated: Vec<_> = events.iter().filter(|e| e["kind"] == "escalated").collect();
+            assert_eq!(escalated.len(), 1, "{full}");
+            assert_eq!(escalated[0]["public"], false);
+            let public = app
+                .get(&format!("/track/{code}"))
+                .await
+                .text()
+                .await
+                .expect("page");
+            assert!(!public.contains("مهلت گذشت"), "escalation is internal");
+            assert!(!public.contains("data-kind=\"escalated\""));
+
+            // Eight schedulers at once (several server processes on one
+            // database) raise nothing more.
+            let runs = (0..8).map(|_| app.state.escalation.run());
+            for raised in futures_util::future::join_all(runs).await {
+                assert_eq!(raised.expect("run").managers, 0);
+            }
+            assert_eq!(escalations(&app, &code).await.len(), 1);
+
+            // Still untouched when the manager's grace (14 working hours)
+            // has passed: inspection.
+            let grace_end = WorkCalendar::default().add_working(response_due, 14 * 3600);
+            let (_, moved) = advance(&app, &admin, grace_end - server_now(&app) - 600).await;
+            assert_eq!(moved["escalated_to_inspection"], 0, "inside the grace");
+            let (_, moved) = advance(&app, &admin, 1200).await;
+            assert_eq!(
+                moved["escalated_to_inspection"], 1,
+                "{} {moved}",
+                app.backend
+            );
+            assert_eq!(
+                escalations(&app, &code).await,
+                [("response".into(), 1), ("response".into(), 2)]
+            );
+            for who in ["inspector", "mayor"] {
+                let token = app.staff_token(who).await;
+                let (s, inspection) = staff_get(&app, &token, "/api/v1/staff/inspection").await;
+                assert_eq!(s, StatusCode::OK, "{who}");
+                assert_eq!(level_in(&inspection, &code), Some(2), "{who}");
+            }
+            let page = app
+                .client
+                .get(app.url("/staff/inspection"))
+                .bearer_auth(&inspector)
+                .send()
+                .await
+                .expect("page")
+                .text()
+                .await
+                .expect("body");
+            assert!(page.contains(&app::model::digits::to_persian(&code)));
+            assert!(
+                page.contains("data-testid=\"simulated-clock\""),
+                "training banner"
+            );
+
+            // The unit acts at last; the complaint leaves the inspection
+            // list once it is no longer open (resolved).
+            for to in ["in_progress", "resolved"] {
+                assert_eq!(app.set_status(&code, to).await, StatusCode::OK, "{to}");
+            }
+            let (_, inspection) = staff_get(&app, &inspector, "/api/v1/staff/inspection").await;
+            assert_eq!(level_in(&inspection, &code), None);
+            // A year later nothing more is raised for a resolved complaint.
+            let (_, moved) = advance(&app, &admin, 365 * 86_400).await;
+            assert_eq!(moved["escalated_to_managers"], 0);
+            assert_eq!(escalations(&app, &code).await.len(), 2);
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn parallel_schedulers_raise_each_breach_once() {
+    on_each_backend_with(
+        |c| c.simulated_clock = true,
+        |app| async move {
+            let mut codes = Vec::new();
+            for i in 0..5 {
+                codes.push(citizen_files(&app, None, &format!("چاله شماره {i} در خیابان")).await);
+            }
+            // Move the clock without running the scheduler, past every
+            // deadline and grace, then race eight schedulers.
+            app.state
+                .store
+                .clock()
+                .advance(
+                    &app.state.store,
+                    120 * 86_400,
+                    Audit {
+                        actor_user_id: None,
+                        actor: "-",
+                        action: "clock:advance",
+                        target: None,
+                        detail: None,
+                        client: None,
+                    },
+                )
+                .await
+                .expect("advance");
+            let runs = (0..8).map(|_| app.state.escalation.run());
+            let mut managers = 0;
+            let mut inspection = 0;
+            for raised in futures_util::future::join_all(runs).await {
+                let raised = raised.expect("run");
+                managers += raised.managers;
+                inspection += raised.inspection;
+            }
+            // Each complaint: response and resolution, levels 1 and 2.
+            assert_eq!((managers, inspection), (10, 10), "{}", app.backend);
+            assert_eq!(app.count("escalation").await, 20);
+            let events: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM complaint_event WHERE kind LIKE 'escalated%'",
+            )
+            .fetch_one(app.store().pool())
+            .await
+            .expect("events");
+            assert_eq!(events, 20, "one event per escalation");
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn only_a_simulated_clock_moves_and_only_forward_by_a_sane_amount() {
+    on_each_backend(|app| async move {
+        let admin = app.staff_token("admin").await;
+        let (s, body) = advance(&app, &admin, 3600).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{body}");
+        assert_eq!(body["reason"], "clock_not_simulated");
+        let page = app.get("/").await.text().await.expect("home");
+        assert!(!page.contains("simulated-clock"), "no banner in real time");
+    })
+    .await;
+    on_each_backend_with(
+        |c| c.simulated_clock = true,
+        |app| async move {
+            let admin = app.staff_token("admin").await;
+            let before = server_now(&app);
+            for bad in [0, -3600, 367 * 86_400] {
+                let (s, body) = advance(&app, &admin, bad).await;
+                assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {body}");
+                assert_eq!(body["field"], "advance_s");
+            }
+            assert!(
+                server_now(&app) - before < 60,
+                "refused moves moved nothing"
+            );
+            let operator = app.staff_token("operator").await;
+            assert_eq!(advance(&app, &operator, 60).await.0, StatusCode::FORBIDDEN);
+            // Two admins at once: both moves count.
+            let (a, b) = tokio::join!(advance(&app, &admin, 86_400), advance(&app, &admin, 86_400));
+            assert_eq!((a.0, b.0), (StatusCode::OK, StatusCode::OK));
+            let offset = app.state.store.clock().offset_s();
+            assert_eq!(offset, 2 * 86_400, "{}", app.backend);
+            let page = app.get("/").await.text().await.expect("home");
+            assert!(page.contains("simulated-clock"), "the banner on every page");
+            let day = app::i18n::jalali::JalaliDate::at_unix(server_now(&app));
+            assert!(
+                page.contains(&day.short(app::i18n::Lang::Fa)),
+                "the simulated date"
+            );
+            // The move is audited.
+            let (_, audit) =
+                staff_get(&app, &admin, "/api/v1/staff/audit?action=clock:advance").await;
+            assert_eq!(audit.as_array().map(Vec::len), Some(2), "{audit}");
+        },
+    )
+    .await;
+}
