@@ -188,6 +188,7 @@ test.describe('accessibility (axe, WCAG 2.1 A/AA)', () => {
       ['operator', ['/staff/intake', '/staff/intake?caller=09121234567', `/staff/intake?filed=${code}&sms=1`, '/staff/dispatch']],
       ['supervisor', ['/staff/verify', `/staff/complaints/${code}`]],
       ['admin', ['/staff/audit', '/staff/admin/users']],
+      ['inspector', ['/staff/inspection']],
     ];
     for (const [who, paths] of pages) {
       await page.context().clearCookies();
