@@ -142,6 +142,8 @@ reasons! {
         UsernameTaken => "username_taken" => ErrUsernameTaken;
         PasswordChangeRequired => "password_change_required" => ErrPasswordChangeRequired;
         ClockNotSimulated => "clock_not_simulated" => ErrClockNotSimulated;
+        FindingOpen => "finding_open" => ErrFindingOpen;
+        NoOpenFinding => "no_open_finding" => ErrNoOpenFinding;
     }
 }
 

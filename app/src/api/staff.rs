@@ -225,6 +225,8 @@ pub struct CartableItem {
     /// A missed deadline of the unit that holds it: 0 none, 1 flagged to
     /// the unit manager, 2 sent to inspection.
     pub escalation: i64,
+    /// Inspection's open finding awaits the unit manager's answer.
+    pub finding_awaits_answer: bool,
 }
 
 /// A page of a cartable with its counts.

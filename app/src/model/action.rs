@@ -31,6 +31,13 @@ pub enum StaffAction {
     Verify,
     /// The supervisor found it not done: reopened, back to the unit.
     VerificationFailed,
+    /// An inspector's finding (بازرسی) that the unit's manager must answer;
+    /// one open finding per complaint at a time.
+    Finding,
+    /// The unit manager's answer to the open finding.
+    AnswerFinding,
+    /// The inspector closes the open finding (answered or not).
+    CloseFinding,
 }
 
 /// Who may take an action on a complaint: the roles, and whether a
@@ -47,10 +54,12 @@ pub enum Actors {
     UnitOrDispatch,
     /// Supervisors (ناظر).
     Supervisor,
+    /// Inspectors (بازرس).
+    Inspector,
 }
 
 impl StaffAction {
-    pub const ALL: [StaffAction; 10] = [
+    pub const ALL: [StaffAction; 13] = [
         StaffAction::Refer,
         StaffAction::Accept,
         StaffAction::Assign,
@@ -61,6 +70,9 @@ impl StaffAction {
         StaffAction::DuplicateOf,
         StaffAction::Verify,
         StaffAction::VerificationFailed,
+        StaffAction::Finding,
+        StaffAction::AnswerFinding,
+        StaffAction::CloseFinding,
     ];
 
     /// The stable name in the API, the forms and the audit log.
@@ -76,6 +88,9 @@ impl StaffAction {
             StaffAction::DuplicateOf => "duplicate_of",
             StaffAction::Verify => "verify",
             StaffAction::VerificationFailed => "verification_failed",
+            StaffAction::Finding => "finding",
+            StaffAction::AnswerFinding => "answer_finding",
+            StaffAction::CloseFinding => "close_finding",
         }
     }
 
@@ -83,7 +98,8 @@ impl StaffAction {
         Self::ALL.into_iter().find(|a| a.as_str() == s.trim())
     }
 
-    /// Where the action leads; `None` when the status stays (assign).
+    /// Where the action leads; `None` when the status stays (assign, the
+    /// inspection findings).
     /// Verify passes through `Verified` to `Closed`.
     pub fn to(self) -> Option<Status> {
         use Status::*;
@@ -98,12 +114,17 @@ impl StaffAction {
             StaffAction::DuplicateOf => Some(Duplicate),
             StaffAction::Verify => Some(Verified),
             StaffAction::VerificationFailed => Some(Reopened),
+            StaffAction::Finding | StaffAction::AnswerFinding | StaffAction::CloseFinding => None,
         }
     }
 
     /// Whether the action applies to a complaint in `status`: the status
-    /// machine allows its move (assign: while the unit works on it).
+    /// machine allows its move (assign: while the unit works on it;
+    /// inspection findings: in any status, a closed complaint included).
     pub fn applies_to(self, status: Status) -> bool {
+        if self.is_finding() {
+            return true;
+        }
         match self.to() {
             Some(to) => status.can_move_to(to),
             None => matches!(
@@ -124,7 +145,17 @@ impl StaffAction {
             StaffAction::Assign => Actors::UnitManager,
             StaffAction::NotMunicipal | StaffAction::DuplicateOf => Actors::UnitOrDispatch,
             StaffAction::Verify | StaffAction::VerificationFailed => Actors::Supervisor,
+            StaffAction::Finding | StaffAction::CloseFinding => Actors::Inspector,
+            StaffAction::AnswerFinding => Actors::UnitManager,
         }
+    }
+
+    /// One of the inspection findings' steps (they move no status).
+    pub fn is_finding(self) -> bool {
+        matches!(
+            self,
+            StaffAction::Finding | StaffAction::AnswerFinding | StaffAction::CloseFinding
+        )
     }
 
     /// A note is required: the citizen or the next desk needs the reason.
@@ -136,6 +167,8 @@ impl StaffAction {
                 | StaffAction::Infeasible
                 | StaffAction::NotMunicipal
                 | StaffAction::VerificationFailed
+                | StaffAction::Finding
+                | StaffAction::AnswerFinding
         )
     }
 
@@ -164,6 +197,7 @@ impl StaffAction {
             Actors::UnitManager => unit.is_some() && holds(Role::UnitManager),
             Actors::UnitOrDispatch => unit_member || dispatch,
             Actors::Supervisor => holds(Role::Supervisor),
+            Actors::Inspector => holds(Role::Inspector),
         }
     }
 
@@ -218,16 +252,22 @@ mod tests {
         let supervisor = [g(Role::Supervisor, None)];
         assert!(StaffAction::Verify.allowed(&supervisor, Some(1)));
         assert!(StaffAction::VerificationFailed.allowed(&supervisor, Some(1)));
-        for role in [
-            Role::Mayor,
-            Role::Inspector,
-            Role::CouncilMember,
-            Role::Citizen,
-        ] {
+        for role in [Role::Mayor, Role::CouncilMember, Role::Citizen] {
             for a in StaffAction::ALL {
                 assert!(!a.allowed(&[g(role, None)], Some(1)), "{role:?} {a:?}");
             }
         }
+        // Inspectors record and close findings, and do nothing else.
+        let inspector = [g(Role::Inspector, None)];
+        let theirs: Vec<_> = StaffAction::ALL
+            .into_iter()
+            .filter(|a| a.allowed(&inspector, Some(1)))
+            .collect();
+        assert_eq!(theirs, [StaffAction::Finding, StaffAction::CloseFinding]);
+        // The unit's manager answers, their staff and other units do not.
+        assert!(StaffAction::AnswerFinding.allowed(&[g(Role::UnitManager, Some(1))], Some(1)));
+        assert!(!StaffAction::AnswerFinding.allowed(&[g(Role::UnitManager, Some(2))], Some(1)));
+        assert!(!StaffAction::AnswerFinding.allowed(&[g(Role::UnitStaff, Some(1))], Some(1)));
     }
 
     #[test]
@@ -250,7 +290,8 @@ mod tests {
         );
         for a in StaffAction::ALL {
             for st in [Closed, Duplicate, NotMunicipal, Infeasible] {
-                assert!(!a.applies_to(st), "{a:?} from {st:?}");
+                // Findings look back at finished work too.
+                assert_eq!(a.applies_to(st), a.is_finding(), "{a:?} from {st:?}");
             }
         }
         assert!(StaffAction::Refer.applies_to(Returned));

@@ -144,6 +144,10 @@ fn ReportFormView(
                     data-msg-search-placeholder=t(Msg::SearchPlaceholder)
                     data-msg-search-none=t(Msg::SearchNone)
                 ></div>
+                <p class="urgent-call" data-testid="urgent-call">
+                    {t(Msg::ReportDangerCall)} " "
+                    <a href="tel:137" dir="ltr">"137"</a>
+                </p>
                 <label for="category">{t(Msg::FieldCategoryPick)}</label>
                 <select id="category" name="category" required>
                     <option value="">{t(Msg::CategoryPlaceholder)}</option>
@@ -157,9 +161,15 @@ fn ReportFormView(
                                         .into_iter()
                                         .map(|c| {
                                             let selected = c.code == chosen;
+                                            // Urban-services emergencies say so in the list.
+                                            let name = if c.urgent {
+                                                format!("{} ({})", c.name.get(lang), t(Msg::StaffUrgent))
+                                            } else {
+                                                c.name.get(lang).to_owned()
+                                            };
                                             view! {
-                                                <option value=c.code.clone() selected=selected>
-                                                    {c.name.get(lang).to_owned()}
+                                                <option value=c.code.clone() selected=selected data-urgent=c.urgent.then_some("true")>
+                                                    {name}
                                                 </option>
                                             }
                                         })

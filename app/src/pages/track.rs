@@ -169,6 +169,9 @@ pub(crate) fn event_msg(kind: &str) -> Msg {
         "objection" => Msg::EventObjection,
         "escalated" => Msg::EventEscalated,
         "escalated_inspection" => Msg::EventEscalatedToInspection,
+        "finding" => Msg::EventFinding,
+        "finding_answered" => Msg::EventFindingAnswered,
+        "finding_closed" => Msg::EventFindingClosed,
         _ => Msg::EventStatus,
     }
 }

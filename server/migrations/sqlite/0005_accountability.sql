@@ -27,6 +27,26 @@ CREATE TABLE escalation (
 CREATE INDEX escalation_level_at ON escalation (level, at);
 CREATE INDEX escalation_unit_at ON escalation (unit_id, at);
 
+-- An inspector's finding on a complaint, which the manager of the unit
+-- holding it must answer; one open (not closed) finding per complaint,
+-- which the partial unique index holds under parallel requests.
+CREATE TABLE inspection_finding (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    complaint_id BIGINT NOT NULL REFERENCES complaint (id),
+    unit_id BIGINT REFERENCES unit (id),
+    inspector_id BIGINT NOT NULL REFERENCES app_user (id),
+    finding TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    answer TEXT,
+    answered_by BIGINT REFERENCES app_user (id),
+    answered_at BIGINT,
+    closed_by BIGINT REFERENCES app_user (id),
+    closed_at BIGINT
+);
+CREATE UNIQUE INDEX inspection_finding_open ON inspection_finding (complaint_id)
+    WHERE closed_at IS NULL;
+CREATE INDEX inspection_finding_unit ON inspection_finding (unit_id, closed_at);
+
 -- The training clock's offset from real time (PASOKH_CLOCK=simulated).
 CREATE TABLE simulated_clock (
     id BIGINT PRIMARY KEY,

@@ -466,7 +466,18 @@ mod tests {
             assert!(act["responses"][status].is_object(), "actions {status}");
         }
         let actions = &doc["components"]["schemas"]["StaffAction"]["enum"];
-        assert_eq!(actions.as_array().map(Vec::len), Some(10), "{actions}");
+        let names: Vec<&str> = app::model::StaffAction::ALL
+            .iter()
+            .map(|a| a.as_str())
+            .collect();
+        assert_eq!(
+            actions,
+            &serde_json::json!(names),
+            "every action, by its API name"
+        );
+        for path in ["/api/v1/staff/inspection", "/api/v1/admin/clock"] {
+            assert!(doc["paths"][path].is_object(), "{path}");
+        }
         let filing = &doc["paths"]["/api/v1/complaints"]["post"];
         let body = &filing["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"];
         assert_eq!(body, "#/components/schemas/ComplaintUpload");

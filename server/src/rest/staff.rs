@@ -409,7 +409,8 @@ async fn action_body(req: Request) -> Result<(ActionForm, Option<bytes::Bytes>),
         (status = 422, body = ErrorBody), (status = 500, body = ErrorBody)))]
 /// Takes a staff action by name: `refer`, `accept`, `assign`, `return`,
 /// `resolve`, `infeasible`, `not_municipal`, `duplicate_of`, `verify`,
-/// `verification_failed`.
+/// `verification_failed`, and inspection's `finding`, `answer_finding`
+/// (the unit manager) and `close_finding`.
 pub(super) async fn act(
     State(state): State<AppState>,
     Staff(who): Staff,

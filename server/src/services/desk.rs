@@ -40,7 +40,9 @@ const LIST_SELECT: &str =
      d.name_fa AS d_fa, d.name_en AS d_en, u.name_fa AS u_fa, u.name_en AS u_en, \
      a.display_name AS assignee, \
      COALESCE((SELECT MAX(e.level) FROM escalation e \
-       WHERE e.complaint_id = c.id AND e.unit_id = c.unit_id), 0) AS escalation \
+       WHERE e.complaint_id = c.id AND e.unit_id = c.unit_id), 0) AS escalation, \
+     (SELECT COUNT(*) FROM inspection_finding f WHERE f.complaint_id = c.id \
+       AND f.closed_at IS NULL AND f.answered_at IS NULL) AS findings_awaiting \
      FROM complaint c JOIN category cat ON cat.id = c.category_id \
      LEFT JOIN district d ON d.id = c.district_id LEFT JOIN unit u ON u.id = c.unit_id \
      LEFT JOIN app_user a ON a.id = c.assigned_to";
@@ -63,6 +65,7 @@ struct ListRow {
     u_en: Option<String>,
     assignee: Option<String>,
     escalation: i64,
+    findings_awaiting: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -226,6 +229,7 @@ impl DeskService {
                     support_count: r.support_count,
                     urgent: r.urgent != 0,
                     escalation: r.escalation,
+                    finding_awaits_answer: r.findings_awaiting > 0,
                 })
             })
             .collect::<Result<Vec<_>, AppError>>()?;
@@ -412,7 +416,24 @@ impl StaffDesk for DeskService {
         .fetch_all(self.store.pool())
         .await
         .or_internal("listing photos")?;
-        let actions = StaffAction::available(&who.grants, status, row.unit_id);
+        // The open inspection finding, if any: (answered?).
+        let open_finding: Option<Option<i64>> = sqlx::query_scalar(
+            "SELECT answered_at FROM inspection_finding \
+             WHERE complaint_id = $1 AND closed_at IS NULL",
+        )
+        .bind(row.id)
+        .fetch_optional(self.store.pool())
+        .await
+        .or_internal("loading an inspection finding")?;
+        let actions = StaffAction::available(&who.grants, status, row.unit_id)
+            .into_iter()
+            .filter(|a| match a {
+                StaffAction::Finding => open_finding.is_none(),
+                StaffAction::AnswerFinding => matches!(open_finding, Some(None)),
+                StaffAction::CloseFinding => open_finding.is_some(),
+                _ => true,
+            })
+            .collect::<Vec<_>>();
         let members = match (actions.contains(&StaffAction::Assign), row.unit_id) {
             (true, Some(unit)) => sqlx::query_as::<_, (i64, String)>(
                 "SELECT DISTINCT u.id, u.display_name FROM staff_role r \

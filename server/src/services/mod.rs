@@ -56,6 +56,12 @@ pub enum EventKind {
     Escalated,
     /// Still missed after the grace: sent to inspection.
     EscalatedToInspection,
+    /// An inspector's finding (the note), to be answered by the unit.
+    Finding,
+    /// The unit manager's answer to the open finding (the note).
+    FindingAnswered,
+    /// The inspector closed the finding.
+    FindingClosed,
 }
 
 impl EventKind {
@@ -73,6 +79,9 @@ impl EventKind {
             EventKind::CitizenConfirmed => "citizen_confirmed",
             EventKind::Escalated => "escalated",
             EventKind::EscalatedToInspection => "escalated_inspection",
+            EventKind::Finding => "finding",
+            EventKind::FindingAnswered => "finding_answered",
+            EventKind::FindingClosed => "finding_closed",
         }
     }
 }

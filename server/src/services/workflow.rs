@@ -246,6 +246,31 @@ impl WorkflowService {
                 };
                 record_event(&mut w.tx, original.id, now, linked).await?;
             }
+            StaffAction::Finding | StaffAction::AnswerFinding | StaffAction::CloseFinding => {
+                Self::finding(
+                    &mut w.tx,
+                    action,
+                    target.id,
+                    target.unit_id,
+                    who.user_id,
+                    note,
+                    now,
+                )
+                .await?;
+                let kind = match action {
+                    StaffAction::Finding => EventKind::Finding,
+                    StaffAction::AnswerFinding => EventKind::FindingAnswered,
+                    _ => EventKind::FindingClosed,
+                };
+                let event = Event {
+                    kind,
+                    unit_id: target.unit_id,
+                    note,
+                    public: false,
+                    ..Event::by(actor)
+                };
+                record_event(&mut w.tx, target.id, now, event).await?;
+            }
             StaffAction::Verify => {
                 // Confirmed with the citizen: verified, then closed.
                 messages = self
@@ -354,6 +379,60 @@ impl WorkflowService {
         }
         if !action.applies_to(status) {
             return Err(Conflict::Transition.into());
+        }
+        Ok(())
+    }
+
+    /// One step of an inspection finding on complaint `id`: open one (none
+    /// may be open already; the partial unique index decides between two
+    /// inspectors at once), answer the open one (once), or close it.
+    async fn finding(
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        action: StaffAction,
+        id: i64,
+        unit_id: Option<i64>,
+        user_id: i64,
+        note: Option<&str>,
+        now: i64,
+    ) -> Result<(), AppError> {
+        let query = match action {
+            StaffAction::Finding => sqlx::query(
+                "INSERT INTO inspection_finding (complaint_id, unit_id, inspector_id, finding, \
+                 created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            )
+            .bind(id)
+            .bind(unit_id)
+            .bind(user_id)
+            .bind(note)
+            .bind(now),
+            StaffAction::AnswerFinding => sqlx::query(
+                "UPDATE inspection_finding SET answer = $1, answered_by = $2, answered_at = $3 \
+                 WHERE complaint_id = $4 AND closed_at IS NULL AND answered_at IS NULL",
+            )
+            .bind(note)
+            .bind(user_id)
+            .bind(now)
+            .bind(id),
+            _ => sqlx::query(
+                "UPDATE inspection_finding SET closed_by = $1, closed_at = $2 \
+                 WHERE complaint_id = $3 AND closed_at IS NULL",
+            )
+            .bind(user_id)
+            .bind(now)
+            .bind(id),
+        };
+        let changed = query
+            .execute(&mut **tx)
+            .await
+            .or_internal("recording an inspection finding")?
+            .rows_affected();
+        let refusal = if action == StaffAction::Finding {
+            Conflict::FindingOpen
+        } else {
+            Conflict::NoOpenFinding
+        };
+        if changed == 0 {
+            return Err(refusal.into());
         }
         Ok(())
     }

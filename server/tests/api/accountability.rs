@@ -266,3 +266,114 @@ async fn only_a_simulated_clock_moves_and_only_forward_by_a_sane_amount() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn inspection_records_a_finding_the_unit_manager_answers_and_inspection_closes() {
+    on_each_backend(|app| async move {
+        let code = citizen_files(&app, None, "چاله‌ای که دو هفته است مانده").await;
+        let act = |who: &'static str, body: Value| {
+            let app = &app;
+            let code = code.clone();
+            async move { app.act(who, &code, body).await }
+        };
+        // Five findings at once from inspection: exactly one opens.
+        let inspector = app.staff_token("inspector").await;
+        let tries = (0..5).map(|i| {
+            app.client
+                .post(app.url(&format!("/api/v1/staff/complaints/{code}/actions")))
+                .bearer_auth(&inspector)
+                .json(&json!({"action": "finding", "note": format!("یافته {i}: بی‌اقدام ماند")}))
+                .send()
+        });
+        let mut statuses: Vec<u16> = futures_util::future::join_all(tries)
+            .await
+            .into_iter()
+            .map(|r| r.expect("request").status().as_u16())
+            .collect();
+        statuses.sort();
+        assert_eq!(statuses, [200, 409, 409, 409, 409], "{}", app.backend);
+        // Only the unit's manager answers; not its staff, not another unit.
+        let answer = json!({"action": "answer_finding", "note": "نیروی ما در مأموریت بود"});
+        assert_eq!(
+            act("unit_staff", answer.clone()).await.0,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            act("unit_staff_2", answer.clone()).await.0,
+            StatusCode::FORBIDDEN
+        );
+        let manager = app.staff_token("unit_manager").await;
+        let (_, cartable) = staff_get(&app, &manager, "/api/v1/staff/cartable").await;
+        let row = cartable["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|i| i["tracking_code"] == code.as_str())
+            .cloned()
+            .expect("listed");
+        assert_eq!(row["finding_awaits_answer"], true);
+        let (s, view) = act("unit_manager", answer.clone()).await;
+        assert_eq!(s, StatusCode::OK, "{view}");
+        assert!(!view["actions"]
+            .as_array()
+            .expect("actions")
+            .iter()
+            .any(|a| a == "answer_finding"));
+        // Answered once; a second answer is refused and changes nothing.
+        let (s, body) = act("unit_manager", answer).await;
+        assert_eq!(
+            (s, body["reason"].as_str()),
+            (StatusCode::CONFLICT, Some("no_open_finding"))
+        );
+        // A note is required for a finding; the refusal names the field.
+        let (s, body) = act("inspector", json!({"action": "finding", "note": " "})).await;
+        assert_eq!(
+            (s, body["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("note"))
+        );
+        let (s, _) = act("inspector", json!({"action": "close_finding"})).await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, _) = act("inspector", json!({"action": "close_finding"})).await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        // The history on the staff timeline, none of it public; the status
+        // never moved.
+        let (_, full) = staff_get(
+            &app,
+            &inspector,
+            &format!("/api/v1/staff/complaints/{code}"),
+        )
+        .await;
+        assert_eq!(full["status"], "referred");
+        let kinds: Vec<&str> = full["timeline"]
+            .as_array()
+            .expect("timeline")
+            .iter()
+            .filter(|e| e["kind"].as_str().is_some_and(|k| k.starts_with("finding")))
+            .map(|e| {
+                assert_eq!(e["public"], false);
+                e["kind"].as_str().expect("kind")
+            })
+            .collect();
+        assert_eq!(kinds, ["finding", "finding_answered", "finding_closed"]);
+        let public = app
+            .get(&format!("/track/{code}"))
+            .await
+            .text()
+            .await
+            .expect("page");
+        assert!(!public.contains("در مأموریت"), "the answer stays internal");
+        // A new finding may open once the last one is closed.
+        let (s, _) = act(
+            "inspector",
+            json!({"action": "finding", "note": "دوباره معطل ماند"}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM inspection_finding")
+            .fetch_one(app.store().pool())
+            .await
+            .expect("count");
+        assert_eq!(rows, 2);
+    })
+    .await;
+}

@@ -213,3 +213,23 @@ async fn the_answer_is_due_in_working_hours_and_urgent_ones_in_clock_hours() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_form_says_call_137_for_danger_to_life_and_marks_urgent_categories() {
+    on_each_backend(|app| async move {
+        let html = app.get("/report").await.text().await.expect("page");
+        assert!(html.contains(r#"data-testid="urgent-call""#));
+        assert!(html.contains(r#"href="tel:137""#));
+        // Open manhole is an urban-services emergency; potholes are not.
+        let option = |code: &str| {
+            let at = html
+                .find(&format!(r#"value="{code}""#))
+                .unwrap_or_else(|| panic!("{code} listed"));
+            html[at..at + html[at..].find("</option>").expect("option end")].to_owned()
+        };
+        assert!(option("open-manhole").contains(r#"data-urgent="true""#));
+        assert!(option("open-manhole").contains("(فوری)"));
+        assert!(!option("asphalt-repair").contains("data-urgent"));
+    })
+    .await;
+}

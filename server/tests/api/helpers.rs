@@ -314,6 +314,14 @@ async fn spawn(
     database_url: Option<String>,
     tweak: &dyn Fn(&mut Config),
 ) -> (TestApp, tempfile::TempDir) {
+    // The server's warnings and errors go to the test's captured output, so
+    // a failing test shows why (an internal error's cause is only logged).
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(
+            std::env::var("PASOKH_TEST_LOG").unwrap_or_else(|_| "warn".into()),
+        ))
+        .with_test_writer()
+        .try_init();
     let data_dir = tempfile::tempdir().expect("tempdir");
     let site = data_dir.path().join("site");
     write_site(&site);

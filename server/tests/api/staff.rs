@@ -255,6 +255,25 @@ fn routes() -> Vec<Route> {
             Json(r#"{"action": "refer", "unit": "d1-office"}"#),
             DISPATCH,
         ),
+        // An inspection finding: opened, answered by the unit's manager, closed.
+        api(
+            Method::POST,
+            "/api/v1/staff/complaints/{code}/actions",
+            Json(r#"{"action": "finding", "note": "یک هفته بی‌اقدام ماند"}"#),
+            &["inspector"],
+        ),
+        api(
+            Method::POST,
+            "/api/v1/staff/complaints/{code}/actions",
+            Json(r#"{"action": "answer_finding", "note": "نیروی ما در مأموریت بود"}"#),
+            &["unit_manager"],
+        ),
+        api(
+            Method::POST,
+            "/api/v1/staff/complaints/{code}/actions",
+            Json(r#"{"action": "close_finding"}"#),
+            &["inspector"],
+        ),
         api(
             Method::POST,
             "/api/v1/staff/complaints/{resolved}/actions",

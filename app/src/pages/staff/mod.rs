@@ -221,6 +221,9 @@ pub fn action_msg(action: StaffAction) -> Msg {
         StaffAction::DuplicateOf => Msg::StaffActDuplicateOf,
         StaffAction::Verify => Msg::StaffActVerify,
         StaffAction::VerificationFailed => Msg::StaffActVerificationFailed,
+        StaffAction::Finding => Msg::StaffActFinding,
+        StaffAction::AnswerFinding => Msg::StaffActAnswerFinding,
+        StaffAction::CloseFinding => Msg::StaffActCloseFinding,
     }
 }
 
@@ -237,6 +240,9 @@ pub fn action_hint(action: StaffAction) -> Msg {
         StaffAction::DuplicateOf => Msg::StaffActDuplicateOfHint,
         StaffAction::Verify => Msg::StaffActVerifyHint,
         StaffAction::VerificationFailed => Msg::StaffActVerificationFailedHint,
+        StaffAction::Finding => Msg::StaffActFindingHint,
+        StaffAction::AnswerFinding => Msg::StaffActAnswerFindingHint,
+        StaffAction::CloseFinding => Msg::StaffActCloseFindingHint,
     }
 }
 
@@ -370,6 +376,9 @@ pub fn ComplaintList(items: Vec<CartableItem>, row_testid: &'static str) -> impl
                                         1 => Some(view! { <span class="badge badge-escalated" data-testid="escalated" data-level="1">{t(Msg::Escalated)}</span> }),
                                         _ => Some(view! { <span class="badge badge-escalated" data-testid="escalated" data-level="2">{t(Msg::EscalatedToInspection)}</span> }),
                                     }}
+                                    {item
+                                        .finding_awaits_answer
+                                        .then(|| view! { <span class="badge badge-escalated" data-testid="finding-awaits">{t(Msg::FindingAwaitsAnswer)}</span> })}
                                 </td>
                                 <td data-label=t(Msg::StaffAssignee)>
                                     {item.assignee.clone().unwrap_or_else(|| "—".into())}
@@ -440,6 +449,7 @@ mod tests {
             support_count: 0,
             urgent: true,
             escalation: 2,
+            finding_awaits_answer: true,
         };
         let code = item.tracking_code.to_string();
         let html = view! { <ComplaintList items=vec![item] row_testid="cartable-row" /> }.to_html();
@@ -451,6 +461,7 @@ mod tests {
             html.contains(r#"data-testid="escalated" data-level="2""#),
             "{html}"
         );
+        assert!(html.contains(r#"data-testid="finding-awaits""#));
         assert!(html.contains("&lt;script&gt;"));
         assert!(html.contains(r#"<th scope="col">"#));
         let empty =
