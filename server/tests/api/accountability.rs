@@ -98,12 +98,7 @@ async fn missed_deadlines_go_to_the_manager_then_to_inspection_once_each() {
             let escalated: Vec<_> = events.iter().filter(|e| e["kind"] == "escalated").collect();
             assert_eq!(escalated.len(), 1, "{full}");
             assert_eq!(escalated[0]["public"], false);
-            let public = app
-                .get(&format!("/track/{code}"))
-                .await
-                .text()
-                .await
-                .expect("page");
+            let public = app.text(&format!("/track/{code}")).await;
             assert!(!public.contains("مهلت گذشت"), "escalation is internal");
             assert!(!public.contains("data-kind=\"escalated\""));
 
@@ -226,7 +221,7 @@ async fn only_a_simulated_clock_moves_and_only_forward_by_a_sane_amount() {
         let (s, body) = advance(&app, &admin, 3600).await;
         assert_eq!(s, StatusCode::CONFLICT, "{body}");
         assert_eq!(body["reason"], "clock_not_simulated");
-        let page = app.get("/").await.text().await.expect("home");
+        let page = app.text("/").await;
         assert!(!page.contains("simulated-clock"), "no banner in real time");
     })
     .await;
@@ -251,7 +246,7 @@ async fn only_a_simulated_clock_moves_and_only_forward_by_a_sane_amount() {
             assert_eq!((a.0, b.0), (StatusCode::OK, StatusCode::OK));
             let offset = app.state.store.clock().offset_s();
             assert_eq!(offset, 2 * 86_400, "{}", app.backend);
-            let page = app.get("/").await.text().await.expect("home");
+            let page = app.text("/").await;
             assert!(page.contains("simulated-clock"), "the banner on every page");
             let day = app::i18n::jalali::JalaliDate::at_unix(server_now(&app));
             assert!(
@@ -355,12 +350,7 @@ async fn inspection_records_a_finding_the_unit_manager_answers_and_inspection_cl
             })
             .collect();
         assert_eq!(kinds, ["finding", "finding_answered", "finding_closed"]);
-        let public = app
-            .get(&format!("/track/{code}"))
-            .await
-            .text()
-            .await
-            .expect("page");
+        let public = app.text(&format!("/track/{code}")).await;
         assert!(!public.contains("در مأموریت"), "the answer stays internal");
         // A new finding may open once the last one is closed.
         let (s, _) = act(

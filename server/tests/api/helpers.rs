@@ -278,6 +278,11 @@ impl TestApp {
         self.act(who, code, body).await.0
     }
 
+    /// The body of `GET path` as text.
+    pub async fn text(&self, path: &str) -> String {
+        self.get(path).await.text().await.expect("body")
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))
