@@ -18,7 +18,8 @@ use crate::{
 use app::{
     api::{
         forms::{
-            ActionForm, AuditQuery, PasswordForm, ReportForm, StaffDone, StaffSigninForm, UserForm,
+            ActionForm, AuditQuery, ClockForm, PasswordForm, ReportForm, StaffDone,
+            StaffSigninForm, UserForm,
         },
         safe_next,
         staff::StaffViewer,
@@ -53,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/admin/users", post(create_user))
         .route("/staff/admin/users/{id}/{what}", post(change_user))
         .route("/staff/audit.csv", get(audit_csv))
+        .route("/staff/admin/clock", post(advance_clock))
 }
 
 /// Staff pages need a staff session: anonymous visitors go to sign-in (and
@@ -284,6 +286,31 @@ async fn act(State(state): State<AppState>, Path(raw): Path<String>, req: Reques
     match result {
         Ok(_) => see_other(&format!("{page}?done={}", StaffDone::Acted.as_str())),
         Err(error) => refused(&state, parts, &page, form, error).await,
+    }
+}
+
+/// `POST /staff/admin/clock` (training mode): moves the simulated clock and
+/// runs the scheduler, then back to the users page.
+async fn advance_clock(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, form) = read_form::<ClockForm>(req).await;
+    let who = match member(&parts) {
+        Ok(who) => who,
+        Err(r) => return *r,
+    };
+    let page = "/staff/admin/users";
+    let result = match &form {
+        Ok(f) => match f.parse() {
+            Ok(secs) => {
+                let client = client_addr(&parts).to_string();
+                state.escalation.advance_clock(&who, secs, &client).await
+            }
+            Err(e) => Err(e.into()),
+        },
+        Err(e) => Err(*e),
+    };
+    match result {
+        Ok(_) => see_other(&format!("{page}?done={}", StaffDone::ClockMoved.as_str())),
+        Err(error) => refused(&state, parts, page, form.unwrap_or_default(), error).await,
     }
 }
 

@@ -204,6 +204,25 @@ pub struct ActionForm {
     pub duplicate_of: String,
 }
 
+/// `POST /staff/admin/clock` and `POST /api/v1/admin/clock`: how far to
+/// move the training clock.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ClockForm {
+    /// Seconds forward, in any digit script.
+    pub advance_s: String,
+}
+
+impl ClockForm {
+    /// The seconds, or `AdvanceRange` for anything that is not a whole
+    /// number (the range itself is the clock's rule).
+    pub fn parse(&self) -> Result<i64, Invalid> {
+        crate::model::digits::to_latin(self.advance_s.trim())
+            .parse()
+            .map_err(|_| Invalid::AdvanceRange)
+    }
+}
+
 /// Longest staff note.
 pub const NOTE_MAX: usize = 2000;
 
@@ -427,15 +446,17 @@ pub enum StaffDone {
     SignedOutElsewhere,
     UserSaved,
     PasswordReset,
+    ClockMoved,
 }
 
 impl StaffDone {
-    pub const ALL: [StaffDone; 5] = [
+    pub const ALL: [StaffDone; 6] = [
         StaffDone::Acted,
         StaffDone::PasswordChanged,
         StaffDone::SignedOutElsewhere,
         StaffDone::UserSaved,
         StaffDone::PasswordReset,
+        StaffDone::ClockMoved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -445,6 +466,7 @@ impl StaffDone {
             StaffDone::SignedOutElsewhere => "signed_out_elsewhere",
             StaffDone::UserSaved => "user_saved",
             StaffDone::PasswordReset => "password_reset",
+            StaffDone::ClockMoved => "clock_moved",
         }
     }
 

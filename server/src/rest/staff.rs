@@ -8,7 +8,7 @@ use super::{ApiJson, ApiMultipart, ApiQuery, CodePath, ComplaintCreated};
 use crate::{
     auth::{
         session,
-        staff::{active, require, STAFF_SESSION_TTL},
+        staff::{active, STAFF_SESSION_TTL},
     },
     error::{ApiError, ApiLang, ErrorBody},
     services::intake::{read_multipart, Submission, MAX_COMPLAINT_BYTES, MAX_PHOTOS},
@@ -294,26 +294,13 @@ pub(super) async fn advance_clock(
     Staff(who): Staff,
     req: Request,
 ) -> Result<Json<ClockMoved>, ApiError> {
-    require(&who, &[Role::Admin])?;
     let client = client_addr_of(&req);
     let ApiJson(body) = ApiJson::<ClockAdvance>::from_request(req, &()).await?;
-    let detail = body.advance_s.to_string();
-    let clock = state.store.clock();
-    let now = clock
-        .advance(
-            &state.store,
-            body.advance_s,
-            crate::services::audit::Audit {
-                actor_user_id: Some(who.user_id),
-                actor: &who.username,
-                action: "clock:advance",
-                target: None,
-                detail: Some(&detail),
-                client: Some(&client),
-            },
-        )
+    let (now, raised) = state
+        .escalation
+        .advance_clock(&who, body.advance_s, &client)
         .await?;
-    let raised = state.escalation.run().await?;
+    let clock = state.store.clock();
     Ok(Json(ClockMoved {
         now,
         offset_s: clock.offset_s(),

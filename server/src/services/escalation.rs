@@ -10,9 +10,14 @@
 //! unit, deadline, level) makes a second finder (a retry, another server
 //! process on the same PostgreSQL) insert nothing and record no event.
 
+use super::audit::Audit;
 use super::{record_event, Actor, Event, EventKind};
-use crate::{error::OrInternal, store::Store};
-use app::{error::AppError, model::calendar::WorkCalendar};
+use crate::{auth::staff::require, error::OrInternal, store::Store};
+use app::{
+    api::staff::StaffViewer,
+    error::AppError,
+    model::{calendar::WorkCalendar, Role},
+};
 use std::sync::Arc;
 
 /// Breaches handled per batch; the job loops until a batch comes back short.
@@ -93,6 +98,37 @@ impl EscalationService {
             calendar: Arc::new(calendar),
             grace_s: grace_hours * 3600,
         }
+    }
+
+    /// Training mode: an admin moves the simulated clock `secs` forward
+    /// (audited), then the scheduler runs at once on the new time. Returns
+    /// the new now and what was raised. The API and the admin page's form
+    /// both come here.
+    pub async fn advance_clock(
+        &self,
+        who: &StaffViewer,
+        secs: i64,
+        client: &str,
+    ) -> Result<(i64, Raised), AppError> {
+        require(who, &[Role::Admin])?;
+        let detail = secs.to_string();
+        let now = self
+            .store
+            .clock()
+            .advance(
+                &self.store,
+                secs,
+                Audit {
+                    actor_user_id: Some(who.user_id),
+                    actor: &who.username,
+                    action: "clock:advance",
+                    target: None,
+                    detail: Some(&detail),
+                    client: Some(client),
+                },
+            )
+            .await?;
+        Ok((now, self.run().await?))
     }
 
     /// One pass at the store's now: every breach escalated once.

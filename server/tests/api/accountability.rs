@@ -253,10 +253,45 @@ async fn only_a_simulated_clock_moves_and_only_forward_by_a_sane_amount() {
                 page.contains(&day.short(app::i18n::Lang::Fa)),
                 "the simulated date"
             );
-            // The move is audited.
+            // The admin page's form does the same, without JavaScript.
+            let users = app
+                .client
+                .get(app.url("/staff/admin/users"))
+                .bearer_auth(&admin)
+                .send()
+                .await
+                .expect("page")
+                .text()
+                .await
+                .expect("body");
+            assert!(users.contains(r#"data-testid="clock-control""#));
+            let form = |value: &'static str| {
+                app.client
+                    .post(app.url("/staff/admin/clock"))
+                    .bearer_auth(&admin)
+                    .form(&[("advance_s", value)])
+                    .send()
+            };
+            let res = form("۳۶۰۰").await.expect("form");
+            assert_eq!(res.status(), StatusCode::SEE_OTHER);
+            assert_eq!(
+                res.headers()["location"],
+                "/staff/admin/users?done=clock_moved"
+            );
+            assert_eq!(app.state.store.clock().offset_s(), 2 * 86_400 + 3_600);
+            let res = form("<b>soon</b>").await.expect("form");
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let page = res.text().await.expect("body");
+            assert!(
+                page.contains("ساعت را می‌توان از یک ثانیه تا ۳۶۶ روز جلو برد"),
+                "translated error"
+            );
+            assert!(!page.contains("<b>soon"), "what was typed is escaped");
+            assert_eq!(app.state.store.clock().offset_s(), 2 * 86_400 + 3_600);
+            // Every move is audited.
             let (_, audit) =
                 staff_get(&app, &admin, "/api/v1/staff/audit?action=clock:advance").await;
-            assert_eq!(audit.as_array().map(Vec::len), Some(2), "{audit}");
+            assert_eq!(audit.as_array().map(Vec::len), Some(3), "{audit}");
         },
     )
     .await;

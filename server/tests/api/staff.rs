@@ -320,6 +320,13 @@ fn routes() -> Vec<Route> {
             Form(&[]),
             &["admin"],
         ),
+        // The real clock refuses (the page again with 409) after the role check.
+        html(
+            Method::POST,
+            "/staff/admin/clock",
+            Form(&[("advance_s", "60")]),
+            &["admin"],
+        ),
     ]
 }
 

@@ -134,6 +134,7 @@ pub fn DoneNotice() -> impl IntoView {
             StaffDone::SignedOutElsewhere => Msg::StaffDoneSignedOutElsewhere,
             StaffDone::UserSaved => Msg::StaffDoneUserSaved,
             StaffDone::PasswordReset => Msg::StaffDonePasswordReset,
+            StaffDone::ClockMoved => Msg::StaffDoneClockMoved,
         };
         view! {
             <p class="notice" role="status" data-testid="done-notice" data-done=d.as_str()>

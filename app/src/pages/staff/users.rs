@@ -9,7 +9,7 @@
 
 use crate::{
     api::{
-        forms::{refusal, IssuedPassword, Refused, UserForm},
+        forms::{refusal, ClockForm, IssuedPassword, Refused, UserForm},
         ports::services,
         staff::{Desk, StaffUser, UnitOption},
     },
@@ -105,10 +105,17 @@ pub fn StaffUsersPage() -> impl IntoView {
             },
         )
     };
+    let clock = use_context::<crate::api::ports::SiteSettings>()
+        .and_then(|s| s.simulated_clock)
+        .map(|_| {
+            let refused = refusal::<ClockForm>();
+            view! { <ClockControl refused /> }
+        });
     view! {
         <Title text=t(Msg::StaffDeskUsers) />
         <StaffNav viewer />
         {issued.map(|issued| view! { <IssuedNotice issued /> })}
+        {clock}
         <Suspense>
             {move || {
                 let refused = refused.clone();
@@ -122,6 +129,44 @@ pub fn StaffUsersPage() -> impl IntoView {
         </Suspense>
     }
     .into_any()
+}
+
+/// Training mode only: move the simulated clock forward (the scheduler
+/// runs at once on the new time).
+#[component]
+fn ClockControl(refused: Option<Refused<ClockForm>>) -> impl IntoView {
+    let lang = use_lang();
+    let error = refused.as_ref().map(|r| r.error.message(lang));
+    let chosen = refused.map(|r| r.form.advance_s).unwrap_or_default();
+    let choices = [
+        (3_600, Msg::ClockHour),
+        (86_400, Msg::ClockDay),
+        (604_800, Msg::ClockWeek),
+        (2_592_000, Msg::ClockMonth),
+    ];
+    view! {
+        <section class="card staff-page" data-testid="clock-control">
+            <h2>{t(Msg::ClockTitle)}</h2>
+            <p class="hint">{t(Msg::ClockLead)}</p>
+            {error.map(|msg| view! { <p class="form-error" role="alert" id="clock-error">{msg}</p> })}
+            <form method="post" action="/staff/admin/clock" class="inline-form">
+                <label for="clock-advance">{t(Msg::ClockAdvance)}</label>
+                <select id="clock-advance" name="advance_s" data-testid="clock-advance">
+                    {choices
+                        .into_iter()
+                        .map(|(secs, msg)| {
+                            let value = secs.to_string();
+                            let selected = value == chosen;
+                            view! { <option value=value selected=selected>{t(msg)}</option> }
+                        })
+                        .collect_view()}
+                </select>
+                <button type="submit" class="button button-primary" data-testid="clock-submit">
+                    {t(Msg::ClockAdvance)}
+                </button>
+            </form>
+        </section>
+    }
 }
 
 /// The one-time password an admin just set, shown once.
