@@ -131,16 +131,7 @@ async fn missed_deadlines_go_to_the_manager_then_to_inspection_once_each() {
                 assert_eq!(s, StatusCode::OK, "{who}");
                 assert_eq!(level_in(&inspection, &code), Some(2), "{who}");
             }
-            let page = app
-                .client
-                .get(app.url("/staff/inspection"))
-                .bearer_auth(&inspector)
-                .send()
-                .await
-                .expect("page")
-                .text()
-                .await
-                .expect("body");
+            let page = app.staff_text(&inspector, "/staff/inspection").await;
             assert!(page.contains(&app::model::digits::to_persian(&code)));
             assert!(
                 page.contains("data-testid=\"simulated-clock\""),
@@ -254,16 +245,7 @@ async fn only_a_simulated_clock_moves_and_only_forward_by_a_sane_amount() {
                 "the simulated date"
             );
             // The admin page's form does the same, without JavaScript.
-            let users = app
-                .client
-                .get(app.url("/staff/admin/users"))
-                .bearer_auth(&admin)
-                .send()
-                .await
-                .expect("page")
-                .text()
-                .await
-                .expect("body");
+            let users = app.staff_text(&admin, "/staff/admin/users").await;
             assert!(users.contains(r#"data-testid="clock-control""#));
             let form = |value: &'static str| {
                 app.client

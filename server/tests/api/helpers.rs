@@ -278,6 +278,19 @@ impl TestApp {
         self.act(who, code, body).await.0
     }
 
+    /// The body of `GET path` as the staff member of bearer `token` sees it.
+    pub async fn staff_text(&self, token: &str, path: &str) -> String {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+            .text()
+            .await
+            .expect("body")
+    }
+
     /// The body of `GET path` as text.
     pub async fn text(&self, path: &str) -> String {
         self.get(path).await.text().await.expect("body")

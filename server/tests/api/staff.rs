@@ -1031,16 +1031,7 @@ async fn an_admin_set_password_must_be_changed_and_sessions_can_all_end() {
             sign_in("a new passphrase".into()).await.0,
             StatusCode::UNPROCESSABLE_ENTITY
         );
-        let page = app
-            .client
-            .get(app.url("/staff/admin/users"))
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .expect("page")
-            .text()
-            .await
-            .expect("text");
+        let page = app.staff_text(&admin, "/staff/admin/users").await;
         assert!(page.contains("sara.m"));
         assert!(
             !page.contains("<b>سارا</b>"),
