@@ -384,3 +384,38 @@ async fn inspection_records_a_finding_the_unit_manager_answers_and_inspection_cl
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_new_referral_gives_the_new_unit_the_full_time() {
+    on_each_backend_with(
+        |c| c.simulated_clock = true,
+        |app| async move {
+            let admin = app.staff_token("admin").await;
+            let code = citizen_files(&app, None, "چاله‌ای که به واحد اشتباه رفت").await;
+            let (response_due, resolution_due) = deadlines(&app, &code).await;
+            // Two days later the unit returns it as misrouted and dispatch
+            // refers it to district 1's office.
+            assert_eq!(advance(&app, &admin, 2 * 86_400).await.0, StatusCode::OK);
+            let back = json!({"action": "return", "note": "مربوط به ناحیه است"});
+            assert_eq!(app.act("unit_staff", &code, back).await.0, StatusCode::OK);
+            let (s, body) = app
+                .act(
+                    "operator",
+                    &code,
+                    json!({"action": "refer", "unit": "d1-office"}),
+                )
+                .await;
+            assert_eq!(s, StatusCode::OK, "{body}");
+            let referred_at = server_now(&app);
+            let (new_response, new_resolution) = deadlines(&app, &code).await;
+            let calendar = WorkCalendar::default();
+            // asphalt-repair: 24 and 168 working hours from the referral.
+            for (due, hours) in [(new_response, 24), (new_resolution, 168)] {
+                let expected = calendar.add_working(referred_at, hours * 3600);
+                assert!((due - expected).abs() <= 5, "{due} vs {expected}");
+            }
+            assert!(new_response > response_due && new_resolution > resolution_due);
+        },
+    )
+    .await;
+}
