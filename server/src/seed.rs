@@ -24,7 +24,7 @@ struct Place {
 
 /// City-wide organisations that own categories not handled by a district
 /// office: (unit kind, Persian name, English name).
-const ORGANISATIONS: [(&str, &str, &str); 8] = [
+const ORGANISATIONS: [(&str, &str, &str); 7] = [
     (
         "waste",
         "سازمان مدیریت پسماند",
@@ -40,11 +40,6 @@ const ORGANISATIONS: [(&str, &str, &str); 8] = [
         "traffic",
         "سازمان حمل‌ونقل و ترافیک",
         "Transport and Traffic Organisation",
-    ),
-    (
-        "emergency",
-        "ستاد خدمات شهری اضطراری",
-        "Urban Services Emergency Unit",
     ),
     (
         "planning",
@@ -283,7 +278,19 @@ pub async fn seed(
         .bind(district_id)
         .fetch_one(&mut *w.tx)
         .await?;
-        offices.push((district_id, office_id));
+        // Every district has its own urban-services emergency unit (Shiraz
+        // runs one per district): urgent categories go there.
+        let emergency_id: i64 = sqlx::query_scalar(
+            "INSERT INTO unit (code, kind, name_fa, name_en, district_id) \
+             VALUES ($1, 'emergency', $2, $3, $4) RETURNING id",
+        )
+        .bind(format!("{}-emergency", f.properties.code))
+        .bind(format!("ستاد اضطراری خدمات شهری {}", f.properties.name_fa))
+        .bind(format!("{} urban services emergency", f.properties.name_en))
+        .bind(district_id)
+        .fetch_one(&mut *w.tx)
+        .await?;
+        offices.push((district_id, office_id, emergency_id));
     }
     let mut organisations = Vec::new();
     for (kind, name_fa, name_en) in ORGANISATIONS {
@@ -306,13 +313,18 @@ pub async fn seed(
             .iter()
             .find(|(k, _)| k == kind)
             .map(|(_, id)| *id);
-        for (district_id, office_id) in &offices {
+        for (district_id, office_id, emergency_id) in &offices {
+            let unit = match (kind.as_str(), organisation) {
+                ("emergency", _) => *emergency_id,
+                (_, Some(organisation)) => organisation,
+                (_, None) => *office_id,
+            };
             sqlx::query(
                 "INSERT INTO routing_rule (category_id, district_id, unit_id) VALUES ($1, $2, $3)",
             )
             .bind(category_id)
             .bind(district_id)
-            .bind(organisation.unwrap_or(*office_id))
+            .bind(unit)
             .execute(&mut *w.tx)
             .await?;
         }
@@ -334,11 +346,11 @@ pub async fn seed(
         .map(|(_, id)| *id);
     let first_units: Vec<i64> = offices
         .first()
-        .map(|(_, id)| *id)
+        .map(|(_, id, _)| *id)
         .into_iter()
         .chain(civil)
         .collect();
-    let second_office = offices.get(1).map(|(_, id)| *id);
+    let second_office = offices.get(1).map(|(_, id, _)| *id);
     let mut accounts = Vec::new();
     for (username, role, units) in demo_staff(&first_units, second_office) {
         let password = match demo_password {
@@ -425,7 +437,8 @@ mod tests {
         let kinds: Vec<&str> = ORGANISATIONS.iter().map(|(k, _, _)| *k).collect();
         for row in &rows {
             assert!(
-                row.unit_kind == "district" || kinds.contains(&row.unit_kind),
+                // District offices and emergency units exist in every district.
+                matches!(row.unit_kind, "district" | "emergency") || kinds.contains(&row.unit_kind),
                 "no unit for kind {}",
                 row.unit_kind
             );

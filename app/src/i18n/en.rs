@@ -221,6 +221,7 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::EventFindingAnswered => "The unit manager answered inspection",
         Msg::EventFindingClosed => "Inspection finding closed",
         Msg::FindingAwaitsAnswer => "Inspection awaits an answer",
+        Msg::StaffUrgentAlert => "Urban-services emergency: {} urgent open item(s) on this page, listed first.",
         Msg::StaffDoneClockMoved => "The training clock moved forward; missed deadlines were escalated at once.",
         Msg::ClockTitle => "Training clock",
         Msg::ClockLead => "This server runs in training mode. Move time forward to watch deadlines pass and escalations arrive; time never goes back.",

@@ -221,6 +221,7 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::EventFindingAnswered => "پاسخ مدیر واحد به بازرسی",
         Msg::EventFindingClosed => "یافته بازرسی بسته شد",
         Msg::FindingAwaitsAnswer => "در انتظار پاسخ به بازرسی",
+        Msg::StaffUrgentAlert => "اضطرار خدمات شهری: {} مورد فوری باز در این صفحه، در بالای فهرست.",
         Msg::StaffDoneClockMoved => "ساعت آموزشی جلو رفت؛ مهلت‌های گذشته بی‌درنگ ارجاع شدند.",
         Msg::ClockTitle => "ساعت آموزشی",
         Msg::ClockLead => "این کارساز در حالت آموزش است. زمان را جلو ببرید تا گذشتن مهلت‌ها و ارجاع به مدیر و بازرسی را ببینید؛ زمان به عقب برنمی‌گردد.",

@@ -287,6 +287,7 @@ pub enum Msg {
     InspectionTitle,
     InspectionLead,
     StaffDoneClockMoved,
+    StaffUrgentAlert,
     ClockTitle,
     ClockLead,
     ClockAdvance,

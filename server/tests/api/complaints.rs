@@ -233,3 +233,36 @@ async fn the_form_says_call_137_for_danger_to_life_and_marks_urgent_categories()
     })
     .await;
 }
+
+#[tokio::test]
+async fn emergencies_go_to_the_districts_emergency_unit_and_top_the_cartable() {
+    on_each_backend(|app| async move {
+        let intake = intake(&app).await;
+        let mut manhole = pothole(AZADI.0, AZADI.1);
+        manhole.form.category = "open-manhole".into();
+        manhole.form.description = "دریچه فاضلاب باز است و بچه‌ها از اینجا رد می‌شوند".into();
+        intake
+            .file(&pothole(AZADI.0, AZADI.1), web(None))
+            .await
+            .expect("filed");
+        let filed = intake.file(&manhole, web(None)).await.expect("filed");
+        assert_eq!(
+            filed.unit.as_ref().map(|u| u.en.as_str()),
+            Some("District 1 urban services emergency"),
+            "{}",
+            app.backend
+        );
+        let supervisor = app.staff_token("supervisor").await;
+        let page = app.staff_text(&supervisor, "/staff/cartable").await;
+        assert!(page.contains(r#"data-testid="urgent-alert""#));
+        // The emergency is the first row, above the older pothole.
+        let first_row = page.find(r#"data-testid="cartable-row""#).expect("a row");
+        let code = app::model::digits::to_persian(&filed.tracking_code.to_string());
+        let manhole_at = page.find(&code).expect("listed");
+        let next_row = page[first_row + 1..]
+            .find(r#"data-testid="cartable-row""#)
+            .map_or(usize::MAX, |i| i + first_row + 1);
+        assert!(manhole_at > first_row && manhole_at < next_row, "first row");
+    })
+    .await;
+}

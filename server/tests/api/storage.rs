@@ -42,15 +42,21 @@ async fn seed_creates_the_demo_city_once() {
         let again = server::seed::seed(&store, true, None).await.expect("seed");
         assert!(again.is_empty());
         assert_eq!(count("SELECT COUNT(*) FROM app_user").await, 9);
-        // Every routing rule points at an existing unit; emergencies go to the emergency unit.
-        let kind: String = sqlx::query_scalar(
-            "SELECT u.kind FROM routing_rule r JOIN category c ON c.id = r.category_id \
-             JOIN unit u ON u.id = r.unit_id WHERE c.code = 'open-manhole' LIMIT 1",
+        // Every routing rule points at an existing unit; emergencies go to
+        // the emergency unit of the complaint's own district, one per district.
+        let rules: Vec<(String, Option<i64>, i64)> = sqlx::query_as(
+            "SELECT u.kind, u.district_id, r.district_id FROM routing_rule r \
+             JOIN category c ON c.id = r.category_id \
+             JOIN unit u ON u.id = r.unit_id WHERE c.code = 'open-manhole'",
         )
-        .fetch_one(store.pool())
+        .fetch_all(store.pool())
         .await
-        .expect("rule");
-        assert_eq!(kind, "emergency");
+        .expect("rules");
+        assert_eq!(rules.len(), 6);
+        for (kind, unit_district, rule_district) in &rules {
+            assert_eq!(kind, "emergency");
+            assert_eq!(*unit_district, Some(*rule_district));
+        }
     })
     .await;
 }

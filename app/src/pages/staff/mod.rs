@@ -321,6 +321,15 @@ pub fn ComplaintList(items: Vec<CartableItem>, row_testid: &'static str) -> impl
         return view! { <p class="notice" data-testid="list-empty">{t(Msg::StaffListEmpty)}</p> }
             .into_any();
     }
+    // Urban-services emergencies sort first; say so above the table.
+    let urgent = items
+        .iter()
+        .filter(|i| i.urgent && i.status.is_open())
+        .count();
+    let alert = (urgent > 0).then(|| {
+        let text = t(Msg::StaffUrgentAlert).replacen("{}", &lang.digits(&urgent.to_string()), 1);
+        view! { <p class="urgent-alert" role="alert" data-testid="urgent-alert">{text}</p> }
+    });
     let head = [
         Msg::TrackCodeLabel,
         Msg::FieldCategory,
@@ -332,6 +341,7 @@ pub fn ComplaintList(items: Vec<CartableItem>, row_testid: &'static str) -> impl
         Msg::StaffAssignee,
     ];
     view! {
+        {alert}
         <table class="staff-list" data-testid="complaint-list">
             <thead>
                 <tr>{head.into_iter().map(|m| view! { <th scope="col">{t(m)}</th> }).collect_view()}</tr>
@@ -463,6 +473,10 @@ mod tests {
             "{html}"
         );
         assert!(html.contains(r#"data-testid="finding-awaits""#));
+        assert!(
+            html.contains(r#"data-testid="urgent-alert""#),
+            "an open urgent item"
+        );
         assert!(html.contains("&lt;script&gt;"));
         assert!(html.contains(r#"<th scope="col">"#));
         let empty =
