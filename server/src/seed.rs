@@ -268,28 +268,36 @@ pub async fn seed(
         .bind(max_lat)
         .fetch_one(&mut *w.tx)
         .await?;
-        let office_id: i64 = sqlx::query_scalar(
-            "INSERT INTO unit (code, kind, name_fa, name_en, district_id) \
-             VALUES ($1, 'district', $2, $3, $4) RETURNING id",
-        )
-        .bind(format!("{}-office", f.properties.code))
-        .bind(format!("شهرداری {}", f.properties.name_fa))
-        .bind(format!("{} office", f.properties.name_en))
-        .bind(district_id)
-        .fetch_one(&mut *w.tx)
-        .await?;
-        // Every district has its own urban-services emergency unit (Shiraz
-        // runs one per district): urgent categories go there.
-        let emergency_id: i64 = sqlx::query_scalar(
-            "INSERT INTO unit (code, kind, name_fa, name_en, district_id) \
-             VALUES ($1, 'emergency', $2, $3, $4) RETURNING id",
-        )
-        .bind(format!("{}-emergency", f.properties.code))
-        .bind(format!("ستاد اضطراری خدمات شهری {}", f.properties.name_fa))
-        .bind(format!("{} urban services emergency", f.properties.name_en))
-        .bind(district_id)
-        .fetch_one(&mut *w.tx)
-        .await?;
+        let props = &f.properties;
+        // Every district has its office and its own urban-services
+        // emergency unit (Shiraz runs one per district): urgent categories
+        // go there.
+        let mut units = [0_i64; 2];
+        for (slot, (suffix, kind, fa, en)) in [
+            ("office", "district", "شهرداری", "office"),
+            (
+                "emergency",
+                "emergency",
+                "ستاد اضطراری خدمات شهری",
+                "urban services emergency",
+            ),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            units[slot] = sqlx::query_scalar(
+                "INSERT INTO unit (code, kind, name_fa, name_en, district_id) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(format!("{}-{suffix}", props.code))
+            .bind(kind)
+            .bind(format!("{fa} {}", props.name_fa))
+            .bind(format!("{} {en}", props.name_en))
+            .bind(district_id)
+            .fetch_one(&mut *w.tx)
+            .await?;
+        }
+        let [office_id, emergency_id] = units;
         offices.push((district_id, office_id, emergency_id));
     }
     let mut organisations = Vec::new();
