@@ -128,7 +128,13 @@ async fn queries(store: &Store, label: &str, n: usize, runs: usize) -> anyhow::R
         "{label}: {n} complaints inserted in {:.1} s",
         t.elapsed().as_secs_f64()
     );
-    let desk = DeskService::new(store.clone());
+    let calendars = server::services::calendar::Calendars::load(
+        store.clone(),
+        app::model::calendar::WorkCalendar::default(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let desk = DeskService::new(store.clone(), calendars);
     let unit: i64 = sqlx::query_scalar("SELECT id FROM unit WHERE code = 'civil'")
         .fetch_one(store.pool())
         .await?;

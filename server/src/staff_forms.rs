@@ -18,7 +18,7 @@ use crate::{
 use app::{
     api::{
         forms::{
-            ActionForm, AuditQuery, ClockForm, PasswordForm, ReportForm, StaffDone,
+            ActionForm, AuditQuery, ClockForm, HolidaysForm, PasswordForm, ReportForm, StaffDone,
             StaffSigninForm, UserForm,
         },
         safe_next,
@@ -55,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/admin/users/{id}/{what}", post(change_user))
         .route("/staff/audit.csv", get(audit_csv))
         .route("/staff/admin/clock", post(advance_clock))
+        .route("/staff/admin/holidays", post(replace_holidays))
 }
 
 /// Staff pages need a staff session: anonymous visitors go to sign-in (and
@@ -310,6 +311,30 @@ async fn advance_clock(State(state): State<AppState>, req: Request) -> Response 
     };
     match result {
         Ok(_) => see_other(&format!("{page}?done={}", StaffDone::ClockMoved.as_str())),
+        Err(error) => refused(&state, parts, page, form.unwrap_or_default(), error).await,
+    }
+}
+
+/// `POST /staff/admin/holidays`: the whole list from the admin page.
+async fn replace_holidays(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, form) = read_form::<HolidaysForm>(req).await;
+    let who = match member(&parts) {
+        Ok(who) => who,
+        Err(r) => return *r,
+    };
+    let page = "/staff/admin/users";
+    let result = match &form {
+        Ok(f) => {
+            let client = client_addr(&parts).to_string();
+            state.calendars.replace(&who, f, &client).await
+        }
+        Err(e) => Err(*e),
+    };
+    match result {
+        Ok(()) => see_other(&format!(
+            "{page}?done={}",
+            StaffDone::HolidaysSaved.as_str()
+        )),
         Err(error) => refused(&state, parts, page, form.unwrap_or_default(), error).await,
     }
 }

@@ -96,6 +96,10 @@ impl Application {
             .site_addr(listener.local_addr()?)
             .hash_files(hash_file_present())
             .build();
+        let calendars =
+            crate::services::calendar::Calendars::load(store.clone(), config.calendar.clone())
+                .await
+                .map_err(|e| anyhow::anyhow!("loading the holidays: {e}"))?;
         let districts = Districts::load(store.clone())
             .await
             .map_err(|e| anyhow::anyhow!("loading districts: {e}"))?;
@@ -116,16 +120,11 @@ impl Application {
         ));
         let media = MediaStore::local(&config.data_dir, crate::media::MediaConfig::default())?;
         let accounts = crate::auth::otp::Accounts::new(store.clone(), sms.clone(), config.otp);
-        let intake = IntakeService::new(
-            store.clone(),
-            media.clone(),
-            districts,
-            config.calendar.clone(),
-        );
+        let intake = IntakeService::new(store.clone(), media.clone(), districts, calendars.clone());
         let outbox = crate::notify::Outbox::new(store.clone(), sms);
         let escalation = crate::services::escalation::EscalationService::new(
             store.clone(),
-            config.calendar.clone(),
+            calendars.clone(),
             config.escalation_grace_hours,
         );
         let state = AppState {
@@ -144,7 +143,13 @@ impl Application {
             citizens: crate::services::citizen::CitizenService::new(store.clone()),
             settings,
             leptos_options,
-            services: crate::services::services(&store, catalog.clone(), tracking.clone()),
+            services: crate::services::services(
+                &store,
+                catalog.clone(),
+                tracking.clone(),
+                calendars.clone(),
+            ),
+            calendars,
             catalog,
             tracking,
             intake,

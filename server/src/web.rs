@@ -41,6 +41,7 @@ pub struct AppState {
     pub workflow: WorkflowService,
     pub outbox: Outbox,
     pub escalation: crate::services::escalation::EscalationService,
+    pub calendars: crate::services::calendar::Calendars,
     pub media: MediaStore,
     pub store: Store,
     pub config: Arc<Config>,

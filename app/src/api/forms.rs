@@ -223,6 +223,45 @@ impl ClockForm {
     }
 }
 
+/// `POST /staff/admin/holidays` and `PUT /api/v1/admin/holidays` (the
+/// body as `text/csv`): the whole holiday list, a line each:
+/// `1405/01/01,نوروز`. Empty lines are skipped.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HolidaysForm {
+    pub holidays: String,
+}
+
+/// Most holiday lines in one list.
+pub const HOLIDAYS_MAX: usize = 200;
+
+impl HolidaysForm {
+    /// The holidays, each date once (the last name wins), or
+    /// `HolidayLine` when any line is not a date and a short name.
+    pub fn parse(&self) -> Result<Vec<(crate::i18n::jalali::JalaliDate, String)>, Invalid> {
+        let mut list: Vec<(crate::i18n::jalali::JalaliDate, String)> = Vec::new();
+        for line in self
+            .holidays
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+        {
+            let (date, name) = line.split_once([',', '،']).unwrap_or((line, ""));
+            let date = crate::i18n::jalali::JalaliDate::parse(date).ok_or(Invalid::HolidayLine)?;
+            let name = crate::model::text::clean(name);
+            if name.chars().count() > 100 {
+                return Err(Invalid::HolidayLine);
+            }
+            list.retain(|(d, _)| *d != date);
+            list.push((date, name));
+        }
+        if list.len() > HOLIDAYS_MAX {
+            return Err(Invalid::HolidayLine);
+        }
+        Ok(list)
+    }
+}
+
 /// Longest staff note.
 pub const NOTE_MAX: usize = 2000;
 
@@ -447,16 +486,18 @@ pub enum StaffDone {
     UserSaved,
     PasswordReset,
     ClockMoved,
+    HolidaysSaved,
 }
 
 impl StaffDone {
-    pub const ALL: [StaffDone; 6] = [
+    pub const ALL: [StaffDone; 7] = [
         StaffDone::Acted,
         StaffDone::PasswordChanged,
         StaffDone::SignedOutElsewhere,
         StaffDone::UserSaved,
         StaffDone::PasswordReset,
         StaffDone::ClockMoved,
+        StaffDone::HolidaysSaved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -467,6 +508,7 @@ impl StaffDone {
             StaffDone::UserSaved => "user_saved",
             StaffDone::PasswordReset => "password_reset",
             StaffDone::ClockMoved => "clock_moved",
+            StaffDone::HolidaysSaved => "holidays_saved",
         }
     }
 
@@ -658,5 +700,40 @@ mod tests {
             assert_eq!(Done::parse(d.as_str()), Some(d));
         }
         assert_eq!(Done::parse("<b>"), None);
+    }
+
+    #[test]
+    fn holiday_lists_parse_in_any_script_and_refuse_whole() {
+        let form = |s: &str| HolidaysForm {
+            holidays: s.to_owned(),
+        };
+        let list = form(
+            "۱۴۰۵/۰۱/۰۱,نوروز\r\n\n1405/01/02 ، نوروز\n1405/01/13,<b>سیزده</b>\n1405/01/01,عید",
+        )
+        .parse()
+        .expect("valid");
+        let days: Vec<String> = list
+            .iter()
+            .map(|(d, _)| d.short(crate::i18n::Lang::En))
+            .collect();
+        // A repeated date keeps its last name; the names are kept as typed.
+        assert_eq!(days, ["1405/01/02", "1405/01/13", "1405/01/01"]);
+        assert_eq!(list[2].1, "عید");
+        assert_eq!(list[1].1, "<b>سیزده</b>");
+        assert_eq!(form("").parse(), Ok(Vec::new()));
+        assert!(form("1405/01/01,").parse().is_ok(), "a date without a name");
+        let long = format!("1405/01/01,{}", "x".repeat(101));
+        for bad in [
+            "1404/12/30,not leap",
+            "Nowruz",
+            "1405/13/01,x",
+            long.as_str(),
+        ] {
+            assert_eq!(form(bad).parse(), Err(Invalid::HolidayLine), "{bad}");
+        }
+        let too_many: String = (1..=7)
+            .flat_map(|m| (1..=29).map(move |d| format!("1405/{m:02}/{d:02},x\n")))
+            .collect();
+        assert_eq!(form(&too_many).parse(), Err(Invalid::HolidayLine));
     }
 }

@@ -146,6 +146,15 @@ pub fn staff_viewer() -> Option<StaffViewer> {
         .and_then(|parts| parts.extensions.get::<StaffViewer>().cloned())
 }
 
+/// A holiday the deadlines skip (beside the configuration's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Holiday {
+    /// The Jalali date, `1405/01/01`.
+    pub day: String,
+    pub name: String,
+}
+
 /// A unit, as pickers list it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -394,6 +403,8 @@ pub trait StaffDesk: Send + Sync {
     ) -> Result<StaffComplaint, AppError>;
     /// Every unit (refer, admin).
     async fn units(&self) -> Result<Vec<UnitOption>, AppError>;
+    /// The holidays an admin keeps (admins).
+    async fn holidays(&self, who: &StaffViewer) -> Result<Vec<Holiday>, AppError>;
     /// Every district (filters).
     async fn districts(&self) -> Result<Vec<DistrictOption>, AppError>;
     /// The city's known places, by Persian name (intake's address list).

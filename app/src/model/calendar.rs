@@ -147,6 +147,17 @@ impl WorkCalendar {
         })
     }
 
+    /// This calendar with `days` off as well (the holidays an admin keeps
+    /// in the database, beside those of the configuration).
+    pub fn with_holidays(&self, days: &[JalaliDate]) -> Self {
+        let mut calendar = self.clone();
+        calendar.holidays.extend(
+            days.iter()
+                .map(|d| (d.start_unix() + TEHRAN_OFFSET_SECS).div_euclid(DAY)),
+        );
+        calendar
+    }
+
     /// Office hours of local day `day` as Unix seconds, or `None` when the
     /// day is off.
     fn window(&self, day: i64) -> Option<(i64, i64)> {
@@ -350,6 +361,14 @@ mod tests {
                 assert!(cal.working_between(due - 1, due) == 1, "due {due}");
             }
         }
+        // Holidays added later count the same as configured ones.
+        let later = WorkCalendar::parse("07:30-14:30", "fri", "12:00", &[])
+            .expect("valid")
+            .with_holidays(
+                &["1405/01/01", "1405/01/02", "1405/01/03", "1405/01/04"]
+                    .map(|d| JalaliDate::parse(d).expect("date")),
+            );
+        assert_eq!(later, cal);
         // No working time across the four Nowruz holidays and the Friday.
         assert_eq!(
             cal.working_between(at("1405/01/01", 0, 0), at("1405/01/05", 0, 0)),

@@ -47,6 +47,14 @@ CREATE UNIQUE INDEX inspection_finding_open ON inspection_finding (complaint_id)
     WHERE closed_at IS NULL;
 CREATE INDEX inspection_finding_unit ON inspection_finding (unit_id, closed_at);
 
+-- Holidays an admin keeps (beside PASOKH_HOLIDAYS): Jalali dates written
+-- with Latin digits, `1405/01/01`. Deadlines skip them from the next filing
+-- or referral on, without a restart.
+CREATE TABLE holiday (
+    day TEXT PRIMARY KEY,
+    name TEXT NOT NULL
+);
+
 -- The training clock's offset from real time (PASOKH_CLOCK=simulated).
 CREATE TABLE simulated_clock (
     id BIGINT PRIMARY KEY,

@@ -135,6 +135,8 @@ impl Modify for BearerAuth {
         staff::verify,
         staff::inspection,
         staff::advance_clock,
+        staff::holidays,
+        staff::replace_holidays,
         staff::complaint,
         staff::intake,
         staff::act,
@@ -192,6 +194,7 @@ impl Modify for BearerAuth {
         app::api::staff::CallerComplaint,
         app::api::staff::AuditEntry,
         app::api::staff::StaffUser,
+        app::api::staff::Holiday,
         app::model::Grant,
         app::model::Role,
         app::model::StaffAction

@@ -19,8 +19,8 @@ use app::{
         forms::{typed_page, ActionForm, AuditQuery, CartableQuery, NamedGrants, PasswordForm},
         ports::Viewer,
         staff::{
-            AuditEntry, CallerComplaint, CartablePage, StaffComplaint, StaffUser, StaffViewer,
-            UnitOption,
+            AuditEntry, CallerComplaint, CartablePage, Holiday, StaffComplaint, StaffUser,
+            StaffViewer, UnitOption,
         },
     },
     error::AppError,
@@ -50,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/verify", get(verify))
         .route("/staff/inspection", get(inspection))
         .route("/admin/clock", post(advance_clock))
+        .route("/admin/holidays", get(holidays).put(replace_holidays))
         .route(
             "/staff/complaints",
             post(intake).layer(DefaultBodyLimit::max(MAX_COMPLAINT_BYTES)),
@@ -259,6 +260,42 @@ pub(super) async fn inspection(
     Ok(Json(
         state.services.staff.inspection_queue(&who, page).await?,
     ))
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/holidays", security(("bearer" = [])),
+    responses((status = 200, body = [Holiday]), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
+/// The holidays an admin keeps, by date (admins).
+pub(super) async fn holidays(
+    State(state): State<AppState>,
+    Staff(who): Staff,
+) -> Result<Json<Vec<Holiday>>, ApiError> {
+    Ok(Json(state.services.staff.holidays(&who).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/admin/holidays", security(("bearer" = [])),
+    request_body(content = String, content_type = "text/csv",
+        description = "the whole list, a line each: `1405/01/01,نوروز`"),
+    responses((status = 200, body = [Holiday]), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+/// Replaces the holidays (a CSV import); deadlines skip them from the next
+/// filing or referral on (admins).
+pub(super) async fn replace_holidays(
+    State(state): State<AppState>,
+    Staff(who): Staff,
+    req: Request,
+) -> Result<Json<Vec<Holiday>>, ApiError> {
+    let client = client_addr_of(&req);
+    let bytes = axum::body::to_bytes(req.into_body(), 64 * 1024)
+        .await
+        .map_err(|_| AppError::TooLarge)?;
+    let form = app::api::forms::HolidaysForm {
+        holidays: String::from_utf8(bytes.to_vec())
+            .map_err(|_| AppError::Invalid(app::error::Invalid::HolidayLine))?,
+    };
+    state.calendars.replace(&who, &form, &client).await?;
+    Ok(Json(state.services.staff.holidays(&who).await?))
 }
 
 /// How far to move the training clock.

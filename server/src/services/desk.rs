@@ -137,11 +137,12 @@ struct AuditRow {
 #[derive(Clone)]
 pub struct DeskService {
     store: Store,
+    calendars: super::calendar::Calendars,
 }
 
 impl DeskService {
-    pub fn new(store: Store) -> Self {
-        Self { store }
+    pub fn new(store: Store, calendars: super::calendar::Calendars) -> Self {
+        Self { store, calendars }
     }
 
     /// Restricts `f` to what `who` may read: every unit for the city-wide
@@ -499,6 +500,11 @@ impl StaffDesk for DeskService {
             actions,
             members,
         })
+    }
+
+    async fn holidays(&self, who: &StaffViewer) -> Result<Vec<app::api::staff::Holiday>, AppError> {
+        require(who, &[Role::Admin])?;
+        self.calendars.holidays().await
     }
 
     async fn units(&self) -> Result<Vec<UnitOption>, AppError> {

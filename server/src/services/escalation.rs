@@ -13,12 +13,7 @@
 use super::audit::Audit;
 use super::{record_event, Actor, Event, EventKind};
 use crate::{auth::staff::require, error::OrInternal, store::Store};
-use app::{
-    api::staff::StaffViewer,
-    error::AppError,
-    model::{calendar::WorkCalendar, Role},
-};
-use std::sync::Arc;
+use app::{api::staff::StaffViewer, error::AppError, model::Role};
 
 /// Breaches handled per batch; the job loops until a batch comes back short.
 const BATCH: i64 = 200;
@@ -86,16 +81,16 @@ pub struct Raised {
 #[derive(Clone)]
 pub struct EscalationService {
     store: Store,
-    calendar: Arc<WorkCalendar>,
+    calendar: super::calendar::Calendars,
     /// Working seconds between level 1 and level 2.
     grace_s: i64,
 }
 
 impl EscalationService {
-    pub fn new(store: Store, calendar: WorkCalendar, grace_hours: i64) -> Self {
+    pub fn new(store: Store, calendar: super::calendar::Calendars, grace_hours: i64) -> Self {
         Self {
             store,
-            calendar: Arc::new(calendar),
+            calendar,
             grace_s: grace_hours * 3600,
         }
     }
@@ -133,6 +128,8 @@ impl EscalationService {
 
     /// One pass at the store's now: every breach escalated once.
     pub async fn run(&self) -> Result<Raised, AppError> {
+        // Another server process may have saved new holidays.
+        self.calendar.reload().await?;
         let now = self.store.now();
         let mut raised = Raised::default();
         for deadline in [Deadline::Response, Deadline::Resolution] {
@@ -156,6 +153,7 @@ impl EscalationService {
         now: i64,
     ) -> Result<u64, AppError> {
         let mut raised = 0;
+        let calendar = self.calendar.current();
         loop {
             let breaches: Vec<Breach> = sqlx::query_as(deadline.breached_sql())
                 .bind(before)
@@ -167,7 +165,7 @@ impl EscalationService {
             let short = (breaches.len() as i64) < BATCH;
             let mut progressed = false;
             for b in breaches {
-                if level == 2 && self.calendar.add_working(b.due_at, self.grace_s) > now {
+                if level == 2 && calendar.add_working(b.due_at, self.grace_s) > now {
                     // Inside its grace in working time (a weekend in
                     // between): a later run takes it.
                     continue;

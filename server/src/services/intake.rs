@@ -20,7 +20,6 @@ use axum::extract::Multipart;
 use bytes::Bytes;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::sync::Arc;
 
 /// At most this many photos per complaint.
 pub const MAX_PHOTOS: usize = 5;
@@ -255,7 +254,7 @@ pub struct IntakeService {
     store: Store,
     media: MediaStore,
     districts: Districts,
-    calendar: Arc<WorkCalendar>,
+    calendar: super::calendar::Calendars,
 }
 
 #[derive(sqlx::FromRow)]
@@ -303,13 +302,13 @@ impl IntakeService {
         store: Store,
         media: MediaStore,
         districts: Districts,
-        calendar: WorkCalendar,
+        calendar: super::calendar::Calendars,
     ) -> Self {
         Self {
             store,
             media,
             districts,
-            calendar: Arc::new(calendar),
+            calendar,
         }
     }
 
@@ -329,7 +328,7 @@ impl IntakeService {
         .fetch_one(&mut **tx)
         .await
         .or_internal("loading a complaint's category")?;
-        let deadlines = Deadlines::of(&self.calendar, &category, now);
+        let deadlines = Deadlines::of(&self.calendar.current(), &category, now);
         sqlx::query("UPDATE complaint SET response_due_at = $1, sla_due_at = $2 WHERE id = $3")
             .bind(deadlines.response)
             .bind(deadlines.resolution)
@@ -462,7 +461,13 @@ impl IntakeService {
         };
         let code = self.unused_code(&mut w).await?;
         let point = new.input.point;
-        let deadlines = Deadlines::of(&self.calendar, &new.category, now);
+        let deadlines = Deadlines::of(&self.calendar.current(), &new.category, now);
+        // Not a cached prepared statement: sqlx 0.8.6's `Any` driver binds a
+        // NULL f64 (no point, no accuracy) to PostgreSQL as a float4, and a
+        // statement cached with float4 parameters refuses the next filing's
+        // float8 coordinates on that connection ("incorrect binary data
+        // format"). Prepared afresh, each filing's parameter types are its
+        // own. Tested by `filings_with_and_without_coordinates_mix…`.
         let complaint_id: i64 = sqlx::query_scalar(
             "INSERT INTO complaint (tracking_code, category_id, description, lat, lon, accuracy_m, \
              address, channel, citizen_id, district_id, unit_id, status, sla_due_at, \
@@ -470,6 +475,7 @@ impl IntakeService {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) \
              RETURNING id",
         )
+        .persistent(false)
         .bind(code.as_str())
         .bind(new.category.id)
         .bind(new.input.description.as_str())

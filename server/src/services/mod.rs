@@ -2,6 +2,7 @@
 //! pages, the server functions and the REST API share one implementation.
 
 pub mod audit;
+pub mod calendar;
 pub mod catalog;
 pub mod citizen;
 pub mod desk;
@@ -25,12 +26,13 @@ pub fn services(
     store: &Store,
     catalog: Arc<catalog::CatalogService>,
     tracking: Arc<tracking::TrackingService>,
+    calendars: calendar::Calendars,
 ) -> Services {
     Services {
         tracking,
         catalog,
         citizens: Arc::new(citizen::CitizenService::new(store.clone())),
-        staff: Arc::new(desk::DeskService::new(store.clone())),
+        staff: Arc::new(desk::DeskService::new(store.clone(), calendars)),
     }
 }
 

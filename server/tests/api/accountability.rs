@@ -419,3 +419,89 @@ async fn a_new_referral_gives_the_new_unit_the_full_time() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn holidays_an_admin_saves_move_the_next_deadlines_without_a_restart() {
+    use app::i18n::{jalali::JalaliDate, Lang};
+    on_each_backend(|app| async move {
+        let admin = app.staff_token("admin").await;
+        // The next 20 days are holidays (a CSV import through the API).
+        let now = server::now();
+        let days: Vec<JalaliDate> = (0..20)
+            .map(|i| JalaliDate::at_unix(now + i * 86_400))
+            .collect();
+        let csv: String = days
+            .iter()
+            .map(|d| format!("{},تعطیل آزمایشی\n", d.short(Lang::Fa)))
+            .collect();
+        let put = |token: String, body: String| {
+            app.client
+                .put(app.url("/api/v1/admin/holidays"))
+                .bearer_auth(token)
+                .header("content-type", "text/csv")
+                .body(body)
+                .send()
+        };
+        let res = put(admin.clone(), csv).await.expect("put");
+        assert_eq!(res.status(), StatusCode::OK, "{}", app.backend);
+        let list: Value = res.json().await.expect("json");
+        assert_eq!(list.as_array().map(Vec::len), Some(20));
+        assert_eq!(list[0]["day"], days[0].short(Lang::En));
+        let code = citizen_files(&app, None, "چاله‌ای در روزهای تعطیل").await;
+        let (response_due, _) = deadlines(&app, &code).await;
+        let created: i64 =
+            sqlx::query_scalar("SELECT created_at FROM complaint WHERE tracking_code = $1")
+                .bind(&code)
+                .fetch_one(app.store().pool())
+                .await
+                .expect("created");
+        let calendar = WorkCalendar::default().with_holidays(&days);
+        assert_eq!(response_due, calendar.add_working(created, 24 * 3600));
+        assert!(response_due > days[19].start_unix(), "after the holidays");
+
+        // Refused whole: not an admin, or one bad line; nothing changes.
+        let operator = app.staff_token("operator").await;
+        let res = put(operator, "1405/01/01,x".into()).await.expect("put");
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let res = put(
+            admin.clone(),
+            "1405/01/01,نوروز\n1404/12/30,کبیسه نیست".into(),
+        )
+        .await
+        .expect("put");
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: Value = res.json().await.expect("json");
+        assert_eq!(body["field"], "holidays");
+        let (_, list) = staff_get(&app, &admin, "/api/v1/admin/holidays").await;
+        assert_eq!(list.as_array().map(Vec::len), Some(20), "unchanged");
+
+        // The admin page's form: markup in a name is kept and escaped; a bad
+        // line comes back translated with everything typed.
+        let form = |text: &'static str| {
+            app.client
+                .post(app.url("/staff/admin/holidays"))
+                .bearer_auth(&admin)
+                .form(&[("holidays", text)])
+                .send()
+        };
+        let res = form("1405/01/01,<b>نوروز</b>").await.expect("form");
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let page = app
+            .staff_text(&admin, "/staff/admin/users?done=holidays_saved")
+            .await;
+        assert!(
+            page.contains("1405/01/01,&lt;b&gt;نوروز&lt;/b&gt;"),
+            "escaped in the textarea"
+        );
+        let res = form("1405/01/01,نوروز\n<script>x</script>")
+            .await
+            .expect("form");
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = res.text().await.expect("body");
+        assert!(page.contains("هر سطر یک تاریخ درست شمسی"), "translated");
+        assert!(page.contains("&lt;script&gt;x&lt;/script&gt;") && !page.contains("<script>x"));
+        let (_, list) = staff_get(&app, &admin, "/api/v1/admin/holidays").await;
+        assert_eq!(list.as_array().map(Vec::len), Some(1));
+    })
+    .await;
+}

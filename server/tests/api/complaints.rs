@@ -266,3 +266,37 @@ async fn emergencies_go_to_the_districts_emergency_unit_and_top_the_cartable() {
     })
     .await;
 }
+
+/// sqlx 0.8.6's `Any` driver binds a NULL `f64` to PostgreSQL as a `real`
+/// (float4): a statement first run with no point (or no accuracy) was
+/// cached with float4 parameters, and the next filing with coordinates on
+/// that connection failed with "incorrect binary data format" (a 500, the
+/// complaint lost). Filings with and without each float, over every
+/// pooled connection, all succeed.
+#[tokio::test]
+async fn filings_with_and_without_coordinates_mix_on_every_connection() {
+    on_each_backend(|app| async move {
+        let intake = intake(&app).await;
+        for round in 0..8 {
+            let mut address_only = pothole(AZADI.0, AZADI.1);
+            address_only.form.lat.clear();
+            address_only.form.lon.clear();
+            address_only.form.accuracy_m.clear();
+            let mut no_accuracy = pothole(AZADI.0, AZADI.1);
+            no_accuracy.form.accuracy_m.clear();
+            for (kind, submission) in [
+                ("address only", address_only),
+                ("point and accuracy", pothole(AZADI.0, AZADI.1)),
+                ("point only", no_accuracy),
+            ] {
+                let filed = intake.file(&submission, web(None)).await;
+                assert!(
+                    filed.is_ok(),
+                    "round {round}, {kind}: {filed:?} ({})",
+                    app.backend
+                );
+            }
+        }
+    })
+    .await;
+}

@@ -165,6 +165,13 @@ fn routes() -> Vec<Route> {
             None,
             &["inspector", "mayor"],
         ),
+        api(Method::GET, "/api/v1/admin/holidays", None, &["admin"]),
+        api(
+            Method::PUT,
+            "/api/v1/admin/holidays",
+            Json("1405/01/01,نوروز"),
+            &["admin"],
+        ),
         // The real clock refuses to move (409) after the role check passed.
         api(
             Method::POST,
@@ -318,6 +325,12 @@ fn routes() -> Vec<Route> {
             Method::POST,
             "/staff/admin/users/{user}/reset",
             Form(&[]),
+            &["admin"],
+        ),
+        html(
+            Method::POST,
+            "/staff/admin/holidays",
+            Form(&[("holidays", "1405/01/01,نوروز")]),
             &["admin"],
         ),
         // The real clock refuses (the page again with 409) after the role check.

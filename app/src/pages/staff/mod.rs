@@ -135,6 +135,7 @@ pub fn DoneNotice() -> impl IntoView {
             StaffDone::UserSaved => Msg::StaffDoneUserSaved,
             StaffDone::PasswordReset => Msg::StaffDonePasswordReset,
             StaffDone::ClockMoved => Msg::StaffDoneClockMoved,
+            StaffDone::HolidaysSaved => Msg::StaffDoneHolidaysSaved,
         };
         view! {
             <p class="notice" role="status" data-testid="done-notice" data-done=d.as_str()>

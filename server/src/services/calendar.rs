@@ -1,0 +1,122 @@
+//! The working calendar the deadlines count in: the configuration's office
+//! hours, weekend and holidays, plus the holidays an admin keeps in the
+//! database. Saving the list rebuilds the calendar at once; other server
+//! processes pick it up at their next scheduler tick (a minute).
+
+use super::audit::{self, Audit};
+use crate::{auth::staff::require, error::OrInternal, store::Store};
+use app::{
+    api::{
+        forms::HolidaysForm,
+        staff::{Holiday, StaffViewer},
+    },
+    error::AppError,
+    i18n::{jalali::JalaliDate, Lang},
+    model::{calendar::WorkCalendar, Role},
+};
+use std::sync::{Arc, RwLock};
+
+/// The current calendar, shared by intake, workflow and the scheduler.
+#[derive(Clone)]
+pub struct Calendars {
+    store: Store,
+    /// From the configuration.
+    base: Arc<WorkCalendar>,
+    current: Arc<RwLock<Arc<WorkCalendar>>>,
+}
+
+impl Calendars {
+    /// The configuration's calendar with the stored holidays.
+    pub async fn load(store: Store, base: WorkCalendar) -> Result<Self, AppError> {
+        let base = Arc::new(base);
+        let calendars = Self {
+            store,
+            current: Arc::new(RwLock::new(base.clone())),
+            base,
+        };
+        calendars.reload().await?;
+        Ok(calendars)
+    }
+
+    /// The calendar to count in now.
+    pub fn current(&self) -> Arc<WorkCalendar> {
+        match self.current.read() {
+            Ok(c) => c.clone(),
+            // A panic while swapping cannot leave a half-built calendar:
+            // the value is an `Arc` replaced whole.
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Rebuilds the calendar from the stored holidays.
+    pub async fn reload(&self) -> Result<(), AppError> {
+        let days: Vec<JalaliDate> = self
+            .holidays()
+            .await?
+            .iter()
+            .filter_map(|h| JalaliDate::parse(&h.day))
+            .collect();
+        let rebuilt = Arc::new(self.base.with_holidays(&days));
+        match self.current.write() {
+            Ok(mut c) => *c = rebuilt,
+            Err(poisoned) => *poisoned.into_inner() = rebuilt,
+        }
+        Ok(())
+    }
+
+    /// The stored holidays, by date.
+    pub async fn holidays(&self) -> Result<Vec<Holiday>, AppError> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT day, name FROM holiday ORDER BY day")
+                .fetch_all(self.store.pool())
+                .await
+                .or_internal("reading holidays")?;
+        Ok(rows
+            .into_iter()
+            .map(|(day, name)| Holiday { day, name })
+            .collect())
+    }
+
+    /// Replaces the stored holidays with the form's list (admins; checked
+    /// whole before anything changes; one transaction, audited), then
+    /// counts in the new calendar at once. The page's form and the API
+    /// both come here.
+    pub async fn replace(
+        &self,
+        who: &StaffViewer,
+        form: &HolidaysForm,
+        client: &str,
+    ) -> Result<(), AppError> {
+        require(who, &[Role::Admin])?;
+        let list = form.parse()?;
+        let mut w = self.store.write().await?;
+        sqlx::query("DELETE FROM holiday")
+            .execute(&mut *w.tx)
+            .await
+            .or_internal("replacing holidays")?;
+        for (day, name) in &list {
+            sqlx::query("INSERT INTO holiday (day, name) VALUES ($1, $2)")
+                .bind(day.short(Lang::En))
+                .bind(name)
+                .execute(&mut *w.tx)
+                .await
+                .or_internal("replacing holidays")?;
+        }
+        let detail = format!("{} holidays", list.len());
+        audit::record(
+            &mut w.tx,
+            self.store.now(),
+            Audit {
+                actor_user_id: Some(who.user_id),
+                actor: &who.username,
+                action: "holidays:replace",
+                target: None,
+                detail: Some(&detail),
+                client: Some(client),
+            },
+        )
+        .await?;
+        w.commit().await.or_internal("replacing holidays")?;
+        self.reload().await
+    }
+}
