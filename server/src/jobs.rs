@@ -1,9 +1,10 @@
 //! Work that runs on a timer rather than a request: sending the SMS outbox
-//! (every few seconds), pruning expired sessions, spent sign-in codes and
-//! old counters, and sweeping photo objects no complaint refers to (every
-//! hour). Each run is idempotent and safe beside other server processes
-//! (the outbox leases each message; the sweeper's protocol is in
-//! `media::orphans`).
+//! (every few seconds), escalating missed deadlines (every minute), pruning
+//! expired sessions, spent sign-in codes and old counters, and sweeping
+//! photo objects no complaint refers to (every hour). Each run is
+//! idempotent and safe beside other server processes (the outbox leases
+//! each message; escalations are unique per breach; the sweeper's protocol
+//! is in `media::orphans`).
 
 use crate::{
     auth::otp::Accounts, media, notify::Outbox, services::escalation::EscalationService,
