@@ -3,7 +3,9 @@
 //! the system clock. `PASOKH_CLOCK=simulated` is a training and demo mode
 //! (never the default): system time plus an offset that an admin moves
 //! forward, so a class can watch a week of deadlines pass in a minute. The
-//! offset is kept in the database, so a restart keeps the simulated date.
+//! offset is kept in the database, so a restart keeps the simulated date,
+//! and every process reloads it at each scheduler run (a minute), so a move
+//! made on one node reaches the others.
 //!
 //! Security timers (session lifetimes, one-time codes, sign-in throttles,
 //! the photo sweeper's grace) keep real time on purpose: advancing a
@@ -65,7 +67,8 @@ impl Clock {
                 .fetch_optional(pool)
                 .await
                 .or_internal("reading the simulated clock")?;
-        offset.store(stored.unwrap_or(0), Ordering::SeqCst);
+        // Time never goes back: a reader that raced a move keeps the later.
+        offset.fetch_max(stored.unwrap_or(0), Ordering::SeqCst);
         Ok(())
     }
 
@@ -99,7 +102,7 @@ impl Clock {
         let now = crate::now() + new;
         crate::services::audit::record(&mut w.tx, now, audit).await?;
         w.commit().await.or_internal("moving the simulated clock")?;
-        offset.store(new, Ordering::SeqCst);
+        offset.fetch_max(new, Ordering::SeqCst);
         Ok(now)
     }
 }

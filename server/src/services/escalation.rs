@@ -128,8 +128,10 @@ impl EscalationService {
 
     /// One pass at the store's now: every breach escalated once.
     pub async fn run(&self) -> Result<Raised, AppError> {
-        // Another server process may have saved new holidays.
+        // Another server process may have saved new holidays, or moved the
+        // training clock: follow both before reading the time.
         self.calendar.reload().await?;
+        self.store.clock().load(self.store.pool()).await?;
         let now = self.store.now();
         let mut raised = Raised::default();
         for deadline in [Deadline::Response, Deadline::Resolution] {

@@ -232,6 +232,19 @@ async fn only_a_simulated_clock_moves_and_only_forward_by_a_sane_amount() {
             );
             let operator = app.staff_token("operator").await;
             assert_eq!(advance(&app, &operator, 60).await.0, StatusCode::FORBIDDEN);
+            // A move made by another server process (straight in the
+            // database here) is followed at the next scheduler run.
+            app.execute(
+                "INSERT INTO simulated_clock (id, offset_s) VALUES (1, 60) \
+                 ON CONFLICT (id) DO UPDATE SET offset_s = 60",
+            )
+            .await;
+            app.state.escalation.run().await.expect("run");
+            assert_eq!(app.state.store.clock().offset_s(), 60);
+            // Time never goes back, even if the stored offset does.
+            app.execute("UPDATE simulated_clock SET offset_s = 0").await;
+            app.state.escalation.run().await.expect("run");
+            assert_eq!(app.state.store.clock().offset_s(), 60);
             // Two admins at once: both moves count.
             let (a, b) = tokio::join!(advance(&app, &admin, 86_400), advance(&app, &admin, 86_400));
             assert_eq!((a.0, b.0), (StatusCode::OK, StatusCode::OK));
