@@ -17,7 +17,7 @@ LEAFLET := public/leaflet/leaflet.js
 SOURCES := $(shell find app server/src server/migrations server/demo style public -type f -not -path 'public/fonts/*' -not -path 'public/leaflet/*' 2>/dev/null) Cargo.toml Cargo.lock
 SITE_STAMP := target/site/.built
 
-.PHONY: bench-desk run test tools rust-tools node-tools browser build lint fmt-check clippy migrations-check js-check unit-test e2e size clean-site
+.PHONY: bench-desk bench-report run test tools rust-tools node-tools browser build lint fmt-check clippy migrations-check js-check unit-test e2e size clean-site
 
 ## run: install tools, build the release site, serve it at http://127.0.0.1:3000
 run: tools build
@@ -112,6 +112,12 @@ e2e: build browser node-tools
 bench-desk:
 	PASOKH_BENCH_DATABASE_URL=$${PASOKH_BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} \
 	  cargo run --release -p server --example desk_bench
+
+## bench-report: the mayor's report card at 10,000,000 complaints, SQLite and PostgreSQL
+## (not part of make test; PASOKH_BENCH_COMPLAINTS sets the size)
+bench-report:
+	PASOKH_BENCH_DATABASE_URL=$${PASOKH_BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} \
+	  cargo run --release -p server --example report_bench
 
 ## size: raw, gzip and brotli bytes of the wasm, JS and CSS of the release site
 size: build

@@ -142,3 +142,7 @@ export async function unitResolves(browser: Browser, baseURL: string, code: stri
   await expect(page.locator('[data-testid=staff-complaint]')).toHaveAttribute('data-status', 'resolved');
   await context.close();
 }
+
+/** The training server the config starts beside the main one
+ *  (PASOKH_CLOCK=simulated): specs that move time forward use it. */
+export const TRAINING_URL = 'http://127.0.0.1:3101';

@@ -38,6 +38,37 @@ if (!externalUrl && !dataDir) {
   });
 }
 
+/** The release server's environment in the specs (the main server's; the
+ *  training server differs in address, data and clock). */
+const SERVER_ENV: Record<string, string> = {
+  PASOKH_ADDR: '127.0.0.1:3100',
+  PASOKH_DATA_DIR: dataDir as string,
+  PASOKH_SITE_ROOT: 'target/site',
+  // Nothing listens there: specs fulfil tile requests themselves
+  // (page.route), so no test ever fetches a tile from anywhere.
+  PASOKH_TILE_URL: 'http://127.0.0.1:3199/tiles/{z}/{x}/{y}.png',
+  // Every demo staff account's password: specs sign in as staff
+  // through the real sign-in page.
+  PASOKH_DEMO_STAFF_PASSWORD: 'e2e-staff-password',
+  // The inbound-SMS webhook's secret (31/33 replies).
+  PASOKH_SMS_INBOUND_SECRET: 'e2e-inbound',
+  // The demo city (districts, units, routing) the specs file into.
+  PASOKH_DEMO: '1',
+  // Every spec signs in from 127.0.0.1: lift the per-address limit
+  // that production keeps at 30 codes an hour.
+  PASOKH_OTP_PER_ADDRESS_HOURLY: '100000',
+  // Staff sign in many times a run, from the same address: lift the
+  // sign-in throttle the integration tests check.
+  PASOKH_STAFF_SIGNIN_PER_ACCOUNT: '100000',
+  PASOKH_STAFF_SIGNIN_PER_ADDRESS: '100000',
+  // One-time codes go to end2end/fake-sms.mjs, which speaks
+  // Kavenegar's protocol; specs read codes back from it.
+  PASOKH_SMS_PROVIDER: 'kavenegar',
+  PASOKH_KAVENEGAR_URL: 'http://127.0.0.1:3198',
+  PASOKH_KAVENEGAR_API_KEY: 'e2e-key',
+  RUST_LOG: 'warn',
+};
+
 export default defineConfig({
   testDir: './tests',
   outputDir: path.join(__dirname, 'test-results'),
@@ -106,35 +137,26 @@ export default defineConfig({
       {
         command: './target/release/server',
         cwd: repoRoot,
-        env: {
-          PASOKH_ADDR: '127.0.0.1:3100',
-          PASOKH_DATA_DIR: dataDir as string,
-          PASOKH_SITE_ROOT: 'target/site',
-          // Nothing listens there: specs fulfil tile requests themselves
-          // (page.route), so no test ever fetches a tile from anywhere.
-          PASOKH_TILE_URL: 'http://127.0.0.1:3199/tiles/{z}/{x}/{y}.png',
-          // Every demo staff account's password: specs sign in as staff
-          // through the real sign-in page.
-          PASOKH_DEMO_STAFF_PASSWORD: 'e2e-staff-password',
-          // The inbound-SMS webhook's secret (31/33 replies).
-          PASOKH_SMS_INBOUND_SECRET: 'e2e-inbound',
-          // The demo city (districts, units, routing) the specs file into.
-          PASOKH_DEMO: '1',
-          // Every spec signs in from 127.0.0.1: lift the per-address limit
-          // that production keeps at 30 codes an hour.
-          PASOKH_OTP_PER_ADDRESS_HOURLY: '100000',
-          // Staff sign in many times a run, from the same address: lift the
-          // sign-in throttle the integration tests check.
-          PASOKH_STAFF_SIGNIN_PER_ACCOUNT: '100000',
-          PASOKH_STAFF_SIGNIN_PER_ADDRESS: '100000',
-          // One-time codes go to end2end/fake-sms.mjs, which speaks
-          // Kavenegar's protocol; specs read codes back from it.
-          PASOKH_SMS_PROVIDER: 'kavenegar',
-          PASOKH_KAVENEGAR_URL: 'http://127.0.0.1:3198',
-          PASOKH_KAVENEGAR_API_KEY: 'e2e-key',
-          RUST_LOG: 'warn',
-        },
+        env: SERVER_ENV,
         url: 'http://127.0.0.1:3100/health',
+        reuseExistingServer: !process.env.CI,
+        timeout: 120_000,
+        stdout: 'ignore',
+        stderr: 'pipe',
+      },
+      {
+        // A training server (PASOKH_CLOCK=simulated) for the specs that
+        // move time forward: deadlines pass and escalations arrive without
+        // touching the main server's clock. See TRAINING_URL.
+        command: './target/release/server',
+        cwd: repoRoot,
+        env: {
+          ...SERVER_ENV,
+          PASOKH_ADDR: '127.0.0.1:3101',
+          PASOKH_DATA_DIR: path.join(dataDir as string, 'training'),
+          PASOKH_CLOCK: 'simulated',
+        },
+        url: 'http://127.0.0.1:3101/health',
         reuseExistingServer: !process.env.CI,
         timeout: 120_000,
         stdout: 'ignore',

@@ -99,6 +99,7 @@ reasons! {
         GrantUnitUnknown => "roles", "unit_unknown" => ErrUnitUnknown;
         DisplayNameTooLong => "display_name", "too_long" => ErrInvalid;
         AdvanceRange => "advance_s", "range" => ErrAdvanceRange;
+        ReportRange => "to", "range" => ErrReportRange;
         HolidayLine => "holidays", "format" => ErrHolidayLine;
     }
 }

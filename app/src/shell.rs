@@ -17,6 +17,7 @@ use crate::{
             intake::StaffIntakePage,
             password::StaffPasswordPage,
             queues::{StaffDispatchPage, StaffInspectionPage, StaffVerifyPage},
+            report_card::StaffReportCardPage,
             signin::StaffSigninPage,
             users::StaffUsersPage,
         },
@@ -190,6 +191,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/verify") view=StaffVerifyPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/inspection") view=StaffInspectionPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/audit") view=StaffAuditPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/report-card") view=StaffReportCardPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/admin/users") view=StaffUsersPage ssr=SsrMode::Async />
                 </Routes>
             </main>

@@ -189,6 +189,7 @@ test.describe('accessibility (axe, WCAG 2.1 A/AA)', () => {
       ['supervisor', ['/staff/verify', `/staff/complaints/${code}`]],
       ['admin', ['/staff/audit', '/staff/admin/users']],
       ['inspector', ['/staff/inspection']],
+      ['mayor', ['/staff/report-card']],
     ];
     for (const [who, paths] of pages) {
       await page.context().clearCookies();

@@ -21,6 +21,13 @@ if (navigator.clipboard)
       }, (error) => console.warn('copy:', error));
   }
 
+// Print buttons (the report card): the page's print layout is its own
+// `@media print`; without the script the browser's print gives the same.
+for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('button[data-print]'))) {
+  button.hidden = false;
+  button.onclick = () => window.print();
+}
+
 // The filing form's stylesheet and script, only where it is.
 const form = document.getElementById('report-form');
 if (form instanceof HTMLFormElement) {

@@ -9,7 +9,7 @@
 use crate::{
     auth::{
         session,
-        staff::{active, StaffSession, STAFF_SESSION_TTL},
+        staff::{active, require, StaffSession, STAFF_SESSION_TTL},
     },
     forms::{read_form, tracking_code},
     services::intake::{read_multipart, Submission, MAX_COMPLAINT_BYTES},
@@ -18,11 +18,11 @@ use crate::{
 use app::{
     api::{
         forms::{
-            ActionForm, AuditQuery, ClockForm, HolidaysForm, PasswordForm, ReportForm, StaffDone,
-            StaffSigninForm, UserForm,
+            ActionForm, AuditQuery, ClockForm, HolidaysForm, PasswordForm, ReportForm, ReportQuery,
+            StaffDone, StaffSigninForm, UserForm,
         },
         safe_next,
-        staff::StaffViewer,
+        staff::{Desk, StaffViewer},
     },
     error::{AppError, BadRequest},
 };
@@ -54,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/admin/users", post(create_user))
         .route("/staff/admin/users/{id}/{what}", post(change_user))
         .route("/staff/audit.csv", get(audit_csv))
+        .route("/staff/report-card.csv", get(report_card_csv))
         .route("/staff/admin/clock", post(advance_clock))
         .route("/staff/admin/holidays", post(replace_holidays))
 }
@@ -490,6 +491,33 @@ fn csv_field(raw: &str) -> String {
     }
 }
 
+/// A CSV download of `rows` under `head`, or the refusal as text (a
+/// download link has no page to show an error on).
+fn csv_download(filename: &str, head: &str, rows: Result<Vec<Vec<String>>, AppError>) -> Response {
+    match rows {
+        Ok(rows) => {
+            let mut out = format!("{head}\n");
+            for row in rows {
+                let line: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
+                out.push_str(&line.join(","));
+                out.push('\n');
+            }
+            let disposition = format!("attachment; filename=\"{filename}\"");
+            (
+                StatusCode::OK,
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                    (header::CONTENT_DISPOSITION, disposition),
+                    (header::CACHE_CONTROL, "no-store".to_owned()),
+                ],
+                out,
+            )
+                .into_response()
+        }
+        Err(error) => (error.status_code(), error.message(app::i18n::Lang::Fa)).into_response(),
+    }
+}
+
 /// `GET /staff/audit.csv?…`: the filtered audit log (admins, inspectors).
 async fn audit_csv(
     State(state): State<AppState>,
@@ -501,17 +529,14 @@ async fn audit_csv(
         Ok(who) => who,
         Err(r) => return *r,
     };
-    let result = async {
+    let rows = async {
         active(&who)?;
         let filter = query.parse(100_000)?;
-        state.services.staff.audit(&who, &filter).await
-    }
-    .await;
-    match result {
-        Ok(entries) => {
-            let mut out = String::from("id,at_utc,at_jalali,actor,action,target,detail,client\n");
-            for e in entries {
-                let row = [
+        let entries = state.services.staff.audit(&who, &filter).await?;
+        Ok(entries
+            .into_iter()
+            .map(|e| {
+                vec![
                     e.id.to_string(),
                     e.at.to_string(),
                     app::i18n::jalali::date_time(e.at, app::i18n::Lang::En),
@@ -520,27 +545,85 @@ async fn audit_csv(
                     e.target.unwrap_or_default(),
                     e.detail.unwrap_or_default(),
                     e.client.unwrap_or_default(),
-                ];
-                let line: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
-                out.push_str(&line.join(","));
-                out.push('\n');
-            }
-            (
-                StatusCode::OK,
-                [
-                    (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        "attachment; filename=\"pasokh-audit.csv\"",
-                    ),
-                    (header::CACHE_CONTROL, "no-store"),
-                ],
-                out,
-            )
-                .into_response()
-        }
-        Err(error) => (error.status_code(), error.message(app::i18n::Lang::Fa)).into_response(),
+                ]
+            })
+            .collect())
     }
+    .await;
+    csv_download(
+        "pasokh-audit.csv",
+        "id,at_utc,at_jalali,actor,action,target,detail,client",
+        rows,
+    )
+}
+
+/// `GET /staff/report-card.csv?from=&to=`: one line per unit, district and
+/// manager, with every figure (mayor, inspectors, admins).
+async fn report_card_csv(
+    State(state): State<AppState>,
+    Query(query): Query<ReportQuery>,
+    req: Request,
+) -> Response {
+    let (parts, _) = req.into_parts();
+    let who = match member(&parts) {
+        Ok(who) => who,
+        Err(r) => return *r,
+    };
+    let rows = async {
+        require(&who, Desk::ReportCard.roles())?;
+        let range = query.parse(state.services.staff.today())?;
+        let card = state.services.staff.report_card(&who, &range).await?;
+        let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+        let ratio = |v: Option<f64>| v.map(|v| format!("{v:.4}")).unwrap_or_default();
+        let mut rows = Vec::new();
+        let kinds = [
+            ("unit", &card.units),
+            ("district", &card.districts),
+            ("manager", &card.managers),
+        ];
+        for (kind, list) in kinds {
+            for r in list {
+                let f = &r.figures;
+                rows.push(vec![
+                    kind.to_owned(),
+                    r.code.clone(),
+                    r.name.fa.clone(),
+                    r.name.en.clone(),
+                    r.district.clone().unwrap_or_default(),
+                    opt(r.rank),
+                    f.score.map(|s| format!("{s:.1}")).unwrap_or_default(),
+                    f.received.to_string(),
+                    f.open.to_string(),
+                    f.overdue.to_string(),
+                    f.responses.to_string(),
+                    f.responses_on_time.to_string(),
+                    opt(f.median_response_s),
+                    f.resolved.to_string(),
+                    f.resolved_on_time.to_string(),
+                    opt(f.median_resolution_s),
+                    ratio(f.on_time_rate),
+                    f.ratings.to_string(),
+                    ratio(f.average_rating),
+                    f.reopened.to_string(),
+                    ratio(f.reopen_rate),
+                    f.verification_failures.to_string(),
+                    f.escalations_to_manager.to_string(),
+                    f.escalations_to_inspection.to_string(),
+                    f.thanks.to_string(),
+                ]);
+            }
+        }
+        Ok(rows)
+    }
+    .await;
+    csv_download(
+        "pasokh-report-card.csv",
+        "kind,code,name_fa,name_en,district,rank,score,received,open,overdue,responses,\
+         responses_on_time,median_response_s,resolved,resolved_on_time,median_resolution_s,\
+         on_time_rate,ratings,average_rating,reopened,reopen_rate,verification_failures,\
+         escalations_to_manager,escalations_to_inspection,thanks",
+        rows,
+    )
 }
 
 #[cfg(test)]

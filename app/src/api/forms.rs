@@ -9,7 +9,7 @@
 //! [`refusal`]. Success answers with a 303 (post/redirect/get).
 
 use crate::{
-    api::staff::{AuditFilter, CartableFilter},
+    api::staff::{AuditFilter, CartableFilter, ReportRange},
     error::{AppError, Invalid},
     i18n::jalali::JalaliDate,
     model::{
@@ -408,6 +408,31 @@ impl AuditQuery {
     }
 }
 
+/// `GET /staff/report-card?from=&to=`, `/staff/report-card.csv` and
+/// `GET /api/v1/staff/report-card`: Jalali days, both ends included. Blank
+/// `from` is the first of `to`'s month; blank `to` is today.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReportQuery {
+    pub from: String,
+    pub to: String,
+}
+
+/// The longest report range, in days.
+pub const REPORT_MAX_DAYS: i64 = 366;
+
+impl ReportQuery {
+    pub fn parse(&self, today: JalaliDate) -> Result<ReportRange, Invalid> {
+        let to = typed_day(&self.to, Invalid::ToDate)?.unwrap_or(today);
+        let from = typed_day(&self.from, Invalid::FromDate)?.unwrap_or(JalaliDate { day: 1, ..to });
+        let days = (to.start_unix() - from.start_unix()) / 86_400;
+        if !(0..REPORT_MAX_DAYS).contains(&days) {
+            return Err(Invalid::ReportRange);
+        }
+        Ok(ReportRange { from, to })
+    }
+}
+
 /// `POST /staff/admin/users` (new account) and `POST
 /// /staff/admin/users/{id}/roles` (its roles): one checkbox per city-wide
 /// role, and a unit code for each unit-scoped role held.
@@ -627,6 +652,31 @@ mod tests {
         );
         let ok = act("accept", "").parse().expect("accept needs nothing");
         assert_eq!((ok.action, ok.note), (StaffAction::Accept, None));
+    }
+
+    #[test]
+    fn report_ranges_default_to_this_month_and_are_bounded() {
+        let today = JalaliDate::parse("1404/07/19").unwrap();
+        let blank = ReportQuery::default()
+            .parse(today)
+            .expect("blank is this month");
+        assert_eq!(blank.from, JalaliDate::parse("1404/07/01").unwrap());
+        assert_eq!(blank.to, today);
+        let q = |from: &str, to: &str| {
+            ReportQuery {
+                from: from.into(),
+                to: to.into(),
+            }
+            .parse(today)
+        };
+        // Across Nowruz of leap 1403: 1403/12/30 exists.
+        let r = q("۱۴۰۳/۱۲/۳۰", "1404/01/01").expect("two days");
+        assert_eq!(r.from, JalaliDate::parse("1403/12/30").unwrap());
+        assert_eq!(q("1404/07/02", "1404/07/01"), Err(Invalid::ReportRange));
+        assert_eq!(q("1403/07/01", "1404/07/01"), Err(Invalid::ReportRange));
+        assert!(q("1403/07/02", "1404/07/01").is_ok(), "365 days apart");
+        assert_eq!(q("1404/13/01", ""), Err(Invalid::FromDate));
+        assert_eq!(q("", "x"), Err(Invalid::ToDate));
     }
 
     #[test]

@@ -5,7 +5,10 @@
 
 use crate::{
     error::AppError,
-    model::{complaint::Named, GeoPoint, Grant, Role, StaffAction, Status, TrackingCode},
+    i18n::jalali::JalaliDate,
+    model::{
+        complaint::Named, report::Figures, GeoPoint, Grant, Role, StaffAction, Status, TrackingCode,
+    },
 };
 use serde::{Deserialize, Serialize};
 
@@ -94,15 +97,18 @@ pub enum Desk {
     /// `/staff/inspection` (بازرسی): deadlines still missed after the
     /// unit manager's grace.
     Inspection,
+    /// `/staff/report-card` (کارنامه): who answers and who does not.
+    ReportCard,
 }
 
 impl Desk {
-    pub const ALL: [Desk; 7] = [
+    pub const ALL: [Desk; 8] = [
         Desk::Cartable,
         Desk::Intake,
         Desk::Dispatch,
         Desk::Verify,
         Desk::Inspection,
+        Desk::ReportCard,
         Desk::Audit,
         Desk::Users,
     ];
@@ -124,6 +130,7 @@ impl Desk {
             Desk::Audit => &[Role::Admin, Role::Inspector],
             Desk::Users => &[Role::Admin],
             Desk::Inspection => &[Role::Inspector, Role::Mayor],
+            Desk::ReportCard => &[Role::Mayor, Role::Inspector, Role::Admin],
         }
     }
 
@@ -136,6 +143,7 @@ impl Desk {
             Desk::Audit => "/staff/audit",
             Desk::Users => "/staff/admin/users",
             Desk::Inspection => "/staff/inspection",
+            Desk::ReportCard => "/staff/report-card",
         }
     }
 }
@@ -236,6 +244,9 @@ pub struct CartableItem {
     pub escalation: i64,
     /// Inspection's open finding awaits the unit manager's answer.
     pub finding_awaits_answer: bool,
+    /// Someone of the unit opened it, nobody acted, and the first-response
+    /// deadline has passed (inspection lists these at once).
+    pub seen_not_acted: bool,
 }
 
 /// A page of a cartable with its counts.
@@ -362,6 +373,45 @@ pub struct AuditFilter {
     pub limit: i64,
 }
 
+/// The report card's checked range: whole Tehran days, both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportRange {
+    pub from: JalaliDate,
+    pub to: JalaliDate,
+}
+
+/// One row of the report card: a unit, a district or a manager.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ReportRow {
+    /// The unit's or district's code, or the manager's username.
+    pub code: String,
+    pub name: Named,
+    /// A unit's district code.
+    pub district: Option<String>,
+    /// A unit's managers (display names); a manager's units (codes).
+    pub managers: Vec<String>,
+    /// 1 = the best score; `None` when there was nothing to score.
+    pub rank: Option<i64>,
+    pub figures: Figures,
+}
+
+/// The report card (کارنامه ارزیابی) over a range.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ReportCard {
+    /// Jalali, `1404/07/01`.
+    pub from: String,
+    pub to: String,
+    /// Unix seconds; `open` and `overdue` are as of this time.
+    pub generated_at: i64,
+    pub city: Figures,
+    /// Ranked, best first.
+    pub units: Vec<ReportRow>,
+    pub districts: Vec<ReportRow>,
+    pub managers: Vec<ReportRow>,
+}
+
 /// A staff account as the admin page lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -423,4 +473,12 @@ pub trait StaffDesk: Send + Sync {
     ) -> Result<Vec<AuditEntry>, AppError>;
     /// Every staff account (admins).
     async fn users(&self, who: &StaffViewer) -> Result<Vec<StaffUser>, AppError>;
+    /// The report card (mayor, inspectors, admins).
+    async fn report_card(
+        &self,
+        who: &StaffViewer,
+        range: &ReportRange,
+    ) -> Result<ReportCard, AppError>;
+    /// Today at the server's clock (a report range's default end).
+    fn today(&self) -> JalaliDate;
 }

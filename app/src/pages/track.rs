@@ -172,6 +172,7 @@ pub(crate) fn event_msg(kind: &str) -> Msg {
         "finding" => Msg::EventFinding,
         "finding_answered" => Msg::EventFindingAnswered,
         "finding_closed" => Msg::EventFindingClosed,
+        "seen" => Msg::EventSeen,
         _ => Msg::EventStatus,
     }
 }

@@ -16,11 +16,14 @@ use crate::{
 };
 use app::{
     api::{
-        forms::{typed_page, ActionForm, AuditQuery, CartableQuery, NamedGrants, PasswordForm},
+        forms::{
+            typed_page, ActionForm, AuditQuery, CartableQuery, NamedGrants, PasswordForm,
+            ReportQuery,
+        },
         ports::Viewer,
         staff::{
-            AuditEntry, CallerComplaint, CartablePage, Holiday, StaffComplaint, StaffUser,
-            StaffViewer, UnitOption,
+            AuditEntry, CallerComplaint, CartablePage, Holiday, ReportCard, StaffComplaint,
+            StaffUser, StaffViewer, UnitOption,
         },
     },
     error::AppError,
@@ -62,6 +65,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/staff/callers/{phone}/complaints", get(caller))
         .route("/staff/audit", get(audit))
+        .route("/staff/report-card", get(report_card))
         .route("/staff/units", get(units))
         .route("/staff/users", get(users).post(create_user))
         .route("/staff/users/{id}/grants", put(set_grants))
@@ -494,6 +498,23 @@ pub(super) async fn audit(
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     let filter = q.parse(app::api::forms::AUDIT_PAGE)?;
     Ok(Json(state.services.staff.audit(&who, &filter).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/staff/report-card", security(("bearer" = [])),
+    params(("from" = Option<String>, Query, description = "Jalali day, `1404/07/01`; blank: the first of `to`'s month"),
+        ("to" = Option<String>, Query, description = "Jalali day, included; blank: today")),
+    responses((status = 200, body = ReportCard), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+/// The report card (کارنامه): per unit, district and manager, ranked by
+/// score (mayor, inspectors, admins).
+pub(super) async fn report_card(
+    State(state): State<AppState>,
+    Staff(who): Staff,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> Result<Json<ReportCard>, ApiError> {
+    crate::auth::staff::require(&who, app::api::staff::Desk::ReportCard.roles())?;
+    let range = q.parse(state.services.staff.today())?;
+    Ok(Json(state.services.staff.report_card(&who, &range).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/staff/units", security(("bearer" = [])),

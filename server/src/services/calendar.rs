@@ -90,6 +90,15 @@ impl Calendars {
         require(who, &[Role::Admin])?;
         let list = form.parse()?;
         let mut w = self.store.write().await?;
+        if self.store.backend() == crate::store::Backend::Postgres {
+            // Two replacements at once: the second waits for the first to
+            // commit, then deletes what it wrote (SQLite's writer lock does
+            // the same); without this its insert would meet the first's rows.
+            sqlx::query("LOCK TABLE holiday IN SHARE ROW EXCLUSIVE MODE")
+                .execute(&mut *w.tx)
+                .await
+                .or_internal("locking holidays")?;
+        }
         sqlx::query("DELETE FROM holiday")
             .execute(&mut *w.tx)
             .await

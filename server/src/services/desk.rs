@@ -3,6 +3,7 @@
 //! lists. Each checks the caller's roles and unit scope itself.
 
 use super::query::{names, Arg, Filter};
+use super::{record_event, Actor, Event, EventKind};
 use crate::{
     auth::staff::{active, grants, require},
     error::{internal, OrInternal},
@@ -11,10 +12,11 @@ use crate::{
 use app::{
     api::staff::{
         AuditEntry, AuditFilter, CallerComplaint, CartableFilter, CartableItem, CartablePage, Desk,
-        DistrictOption, Member, PlaceOption, StaffComplaint, StaffDesk, StaffEvent, StaffPhoto,
-        StaffUser, StaffViewer, StatusCount, UnitOption, CARTABLE_PAGE,
+        DistrictOption, Member, PlaceOption, ReportCard, ReportRange, StaffComplaint, StaffDesk,
+        StaffEvent, StaffPhoto, StaffUser, StaffViewer, StatusCount, UnitOption, CARTABLE_PAGE,
     },
     error::{AppError, Invalid},
+    i18n::jalali::JalaliDate,
     model::{complaint::Named, GeoPoint, PhoneNumber, Role, StaffAction, Status, TrackingCode},
 };
 
@@ -38,7 +40,7 @@ const LIST_SELECT: &str =
     "SELECT c.tracking_code, c.status, c.created_at, c.sla_due_at, c.address, \
      c.description, c.support_count, cat.name_fa AS cat_fa, cat.name_en AS cat_en, cat.urgent, \
      d.name_fa AS d_fa, d.name_en AS d_en, u.name_fa AS u_fa, u.name_en AS u_en, \
-     a.display_name AS assignee, \
+     a.display_name AS assignee, c.seen_at, c.response_due_at, \
      COALESCE((SELECT MAX(e.level) FROM escalation e \
        WHERE e.complaint_id = c.id AND e.unit_id = c.unit_id), 0) AS escalation, \
      (SELECT COUNT(*) FROM inspection_finding f WHERE f.complaint_id = c.id \
@@ -64,6 +66,8 @@ struct ListRow {
     u_fa: Option<String>,
     u_en: Option<String>,
     assignee: Option<String>,
+    seen_at: Option<i64>,
+    response_due_at: Option<i64>,
     escalation: i64,
     findings_awaiting: i64,
 }
@@ -141,6 +145,56 @@ pub struct DeskService {
 }
 
 impl DeskService {
+    /// The first time a member of the unit holding complaint `id` opens
+    /// it after its referral: noted on the complaint and as an internal
+    /// timeline event, once (the conditional update decides between two
+    /// members opening it at once).
+    async fn mark_seen(
+        &self,
+        who: &StaffViewer,
+        id: i64,
+        unit_id: Option<i64>,
+    ) -> Result<(), AppError> {
+        let Some(unit) = unit_id else {
+            return Ok(());
+        };
+        let role = [Role::UnitManager, Role::UnitStaff].into_iter().find(|r| {
+            who.grants
+                .iter()
+                .any(|g| g.role == *r && g.unit_id == Some(unit))
+        });
+        let Some(role) = role else {
+            return Ok(());
+        };
+        let now = self.store.now();
+        let mut w = self.store.write().await?;
+        let first = sqlx::query(
+            "UPDATE complaint SET seen_at = $1, seen_by = $2 \
+             WHERE id = $3 AND unit_id = $4 AND status = 'referred' AND seen_at IS NULL",
+        )
+        .bind(now)
+        .bind(who.user_id)
+        .bind(id)
+        .bind(unit)
+        .execute(&mut *w.tx)
+        .await
+        .or_internal("noting who saw a complaint")?
+        .rows_affected();
+        if first == 1 {
+            let seen = Event {
+                kind: EventKind::Seen,
+                unit_id: Some(unit),
+                public: false,
+                ..Event::by(Actor::Staff {
+                    user_id: who.user_id,
+                    role,
+                })
+            };
+            record_event(&mut w.tx, id, now, seen).await?;
+        }
+        w.commit().await.or_internal("noting who saw a complaint")
+    }
+
     pub fn new(store: Store, calendars: super::calendar::Calendars) -> Self {
         Self { store, calendars }
     }
@@ -231,6 +285,9 @@ impl DeskService {
                     urgent: r.urgent != 0,
                     escalation: r.escalation,
                     finding_awaits_answer: r.findings_awaiting > 0,
+                    seen_not_acted: status == Status::Referred
+                        && r.seen_at.is_some()
+                        && r.response_due_at.is_some_and(|d| d < now),
                 })
             })
             .collect::<Result<Vec<_>, AppError>>()?;
@@ -325,15 +382,19 @@ impl StaffDesk for DeskService {
         require(who, Desk::Inspection.roles())?;
         let mut f = Filter::default();
         let open = names(Status::open_statuses().map(Status::as_str));
+        // Escalated to inspection, or seen by the unit and left past its
+        // first-response deadline (no grace for an item someone saw).
         f.and(
             &format!(
-                "c.status IN ({open}) AND EXISTS (SELECT 1 FROM escalation e \
-                 WHERE e.complaint_id = c.id AND e.unit_id = c.unit_id AND e.level = 2)"
+                "c.status IN ({open}) AND (EXISTS (SELECT 1 FROM escalation e \
+                 WHERE e.complaint_id = c.id AND e.unit_id = c.unit_id AND e.level = 2) \
+                 OR (c.status = 'referred' AND c.seen_at IS NOT NULL AND c.response_due_at < ?))"
             ),
-            [],
+            [Arg::Int(self.store.now())],
         );
-        let order = "(SELECT MIN(e.at) FROM escalation e \
-             WHERE e.complaint_id = c.id AND e.unit_id = c.unit_id AND e.level = 2), c.id";
+        let order = "COALESCE((SELECT MIN(e.at) FROM escalation e \
+             WHERE e.complaint_id = c.id AND e.unit_id = c.unit_id AND e.level = 2), \
+             c.response_due_at), c.id";
         self.page(&f, &f, order, page).await
     }
 
@@ -366,6 +427,9 @@ impl StaffDesk for DeskService {
             return Err(AppError::Forbidden);
         }
         let status = stored_status(&row.status)?;
+        if status == Status::Referred {
+            self.mark_seen(who, row.id, row.unit_id).await?;
+        }
         let duplicates: Vec<String> = sqlx::query_scalar(
             "SELECT tracking_code FROM complaint WHERE duplicate_of = $1 ORDER BY id",
         )
@@ -629,6 +693,18 @@ impl StaffDesk for DeskService {
                 client: r.client_addr,
             })
             .collect())
+    }
+
+    async fn report_card(
+        &self,
+        who: &StaffViewer,
+        range: &ReportRange,
+    ) -> Result<ReportCard, AppError> {
+        super::stats::report_card(&self.store, who, range).await
+    }
+
+    fn today(&self) -> JalaliDate {
+        super::stats::today(&self.store)
     }
 
     async fn users(&self, who: &StaffViewer) -> Result<Vec<StaffUser>, AppError> {

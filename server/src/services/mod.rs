@@ -10,6 +10,7 @@ pub mod districts;
 pub mod escalation;
 pub mod intake;
 pub mod query;
+pub mod stats;
 pub mod tracking;
 pub mod workflow;
 
@@ -64,6 +65,9 @@ pub enum EventKind {
     FindingAnswered,
     /// The inspector closed the finding.
     FindingClosed,
+    /// A member of the unit holding it opened it for the first time since
+    /// it was referred (internal): "seen but not acted" is caught by this.
+    Seen,
 }
 
 impl EventKind {
@@ -84,6 +88,7 @@ impl EventKind {
             EventKind::Finding => "finding",
             EventKind::FindingAnswered => "finding_answered",
             EventKind::FindingClosed => "finding_closed",
+            EventKind::Seen => "seen",
         }
     }
 }
@@ -154,14 +159,15 @@ impl Event<'_> {
     }
 }
 
-/// Appends one entry to a complaint's timeline; returns its id.
+/// Appends one entry to a complaint's timeline, and counts it in the
+/// report card's running figures; returns its id.
 pub(crate) async fn record_event(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     complaint_id: i64,
     at: i64,
     event: Event<'_>,
 ) -> Result<i64, AppError> {
-    sqlx::query_scalar(
+    let id = sqlx::query_scalar(
         "INSERT INTO complaint_event (complaint_id, at, kind, from_status, to_status, \
          actor_user_id, actor_role, unit_id, note, public, linked_id) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
@@ -179,5 +185,7 @@ pub(crate) async fn record_event(
     .bind(event.linked)
     .fetch_one(&mut **tx)
     .await
-    .or_internal("recording a timeline event")
+    .or_internal("recording a timeline event")?;
+    stats::count_event(tx, complaint_id, at, &event).await?;
+    Ok(id)
 }

@@ -515,6 +515,118 @@ async fn holidays_an_admin_saves_move_the_next_deadlines_without_a_restart() {
         assert!(page.contains("&lt;script&gt;x&lt;/script&gt;") && !page.contains("<script>x"));
         let (_, list) = staff_get(&app, &admin, "/api/v1/admin/holidays").await;
         assert_eq!(list.as_array().map(Vec::len), Some(1));
+
+        // Six admins' lists saved at once, overlapping days: each save is
+        // whole (none fails, none mixes with another), the last one wins.
+        let saves = (0..6).map(|i| {
+            let list: String = (1..=5 + i)
+                .map(|d| format!("1406/02/{d:02},روز {i}\n"))
+                .collect();
+            put(admin.clone(), list)
+        });
+        for res in futures_util::future::join_all(saves).await {
+            assert_eq!(
+                res.expect("put").status(),
+                StatusCode::OK,
+                "{}",
+                app.backend
+            );
+        }
+        let (_, list) = staff_get(&app, &admin, "/api/v1/admin/holidays").await;
+        let list = list.as_array().cloned().unwrap_or_default();
+        let names: std::collections::BTreeSet<_> = list
+            .iter()
+            .map(|h| h["name"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        assert_eq!(names.len(), 1, "one save's list, whole: {list:?}");
+        let winner = names.iter().next().expect("a name");
+        let i: usize = winner
+            .strip_prefix("روز ")
+            .and_then(|n| n.parse().ok())
+            .expect("روز N");
+        assert_eq!(list.len(), 5 + i, "{list:?}");
     })
+    .await;
+}
+
+#[tokio::test]
+async fn an_item_the_unit_saw_and_left_goes_to_inspection_at_its_deadline() {
+    on_each_backend_with(
+        |c| c.simulated_clock = true,
+        |app| async move {
+            let admin = app.staff_token("admin").await;
+            let inspector = app.staff_token("inspector").await;
+            let staff = app.staff_token("unit_staff").await;
+            let manager = app.staff_token("unit_manager").await;
+            let supervisor = app.staff_token("supervisor").await;
+            let seen = citizen_files(&app, None, "درخت افتاده روی پیاده‌رو").await;
+            let unseen = citizen_files(&app, None, "چراغ خاموش در کوچه").await;
+            // The supervisor (not of the unit) opening it is not the unit seeing it.
+            let (s, _) = staff_get(
+                &app,
+                &supervisor,
+                &format!("/api/v1/staff/complaints/{seen}"),
+            )
+            .await;
+            assert_eq!(s, StatusCode::OK);
+            // Five opens at once by the unit's staff and manager: seen once.
+            let opens =
+                (0..5).map(|i| {
+                    let token = if i % 2 == 0 {
+                        staff.clone()
+                    } else {
+                        manager.clone()
+                    };
+                    let (app, seen) = (&app, seen.clone());
+                    async move {
+                        staff_get(app, &token, &format!("/api/v1/staff/complaints/{seen}")).await
+                    }
+                });
+            for (s, _) in futures_util::future::join_all(opens).await {
+                assert_eq!(s, StatusCode::OK);
+            }
+            let (_, full) =
+                staff_get(&app, &admin, &format!("/api/v1/staff/complaints/{seen}")).await;
+            let seen_events: Vec<_> = full["timeline"]
+                .as_array()
+                .expect("timeline")
+                .iter()
+                .filter(|e| e["kind"] == "seen")
+                .cloned()
+                .collect();
+            assert_eq!(seen_events.len(), 1, "{} {full}", app.backend);
+            assert_eq!(seen_events[0]["public"], false);
+            assert!(["unit_staff", "unit_manager"]
+                .contains(&seen_events[0]["actor_role"].as_str().unwrap_or_default()));
+            let public = app.text(&format!("/api/v1/complaints/{seen}")).await;
+            assert!(!public.contains("\"seen\""), "internal: {public}");
+
+            // Past the first-response deadline, inside the manager's grace:
+            // the seen one is inspection's already, the unseen one is not.
+            let (response_due, _) = deadlines(&app, &seen).await;
+            let (s, _) = advance(&app, &admin, response_due - server_now(&app) + 60).await;
+            assert_eq!(s, StatusCode::OK);
+            let (_, inspection) = staff_get(&app, &inspector, "/api/v1/staff/inspection").await;
+            let listed = |code: &str| {
+                inspection["items"]
+                    .as_array()
+                    .expect("items")
+                    .iter()
+                    .find(|i| i["tracking_code"] == code)
+                    .cloned()
+            };
+            let item = listed(&seen).expect("the seen item is inspection's");
+            assert_eq!(item["seen_not_acted"], true);
+            assert_eq!(item["escalation"], 1, "flagged to the manager too");
+            assert!(listed(&unseen).is_none(), "{inspection}");
+            // Acting takes it off: accepted, it is no longer "seen, not acted".
+            let (s, _) = app
+                .act("unit_staff", &seen, json!({ "action": "accept" }))
+                .await;
+            assert_eq!(s, StatusCode::OK);
+            let (_, inspection) = staff_get(&app, &inspector, "/api/v1/staff/inspection").await;
+            assert!(!inspection.to_string().contains(&seen), "{inspection}");
+        },
+    )
     .await;
 }

@@ -7,6 +7,7 @@ mod citizen;
 mod complaints;
 mod foundation;
 mod helpers;
+mod report_card;
 mod rest;
 mod shell;
 mod staff;

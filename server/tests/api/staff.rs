@@ -105,6 +105,9 @@ struct Route {
 
 /// Every demo staff account: one per role, and `unit_staff_2` of district
 /// 2's office, another unit than the complaints' (civil works).
+/// The report card's readers.
+const REPORT_CARD: &[&str] = &["mayor", "inspector", "admin"];
+
 const ALL_STAFF: &[&str] = &[
     "operator",
     "unit_staff",
@@ -203,6 +206,7 @@ fn routes() -> Vec<Route> {
             None,
             &["admin", "inspector"],
         ),
+        api(Method::GET, "/api/v1/staff/report-card", None, REPORT_CARD),
         api(Method::GET, "/api/v1/staff/users", None, &["admin"]),
         api(
             Method::POST,
@@ -300,6 +304,8 @@ fn routes() -> Vec<Route> {
         ),
         html(Method::GET, "/staff/intake", None, &["operator"]),
         html(Method::GET, "/staff/audit", None, &["admin", "inspector"]),
+        html(Method::GET, "/staff/report-card", None, REPORT_CARD),
+        html(Method::GET, "/staff/report-card.csv", None, REPORT_CARD),
         html(
             Method::GET,
             "/staff/audit.csv",

@@ -16,6 +16,7 @@ pub mod home;
 pub mod intake;
 pub mod password;
 pub mod queues;
+pub mod report_card;
 pub mod signin;
 pub mod users;
 
@@ -155,6 +156,7 @@ pub fn desk_slug(desk: Desk) -> &'static str {
         Desk::Audit => "audit",
         Desk::Users => "users",
         Desk::Inspection => "inspection",
+        Desk::ReportCard => "report-card",
     }
 }
 
@@ -167,6 +169,7 @@ pub fn desk_msg(desk: Desk) -> Msg {
         Desk::Audit => Msg::StaffDeskAudit,
         Desk::Users => Msg::StaffDeskUsers,
         Desk::Inspection => Msg::InspectionTitle,
+        Desk::ReportCard => Msg::CardTitle,
     }
 }
 
@@ -391,6 +394,9 @@ pub fn ComplaintList(items: Vec<CartableItem>, row_testid: &'static str) -> impl
                                     {item
                                         .finding_awaits_answer
                                         .then(|| view! { <span class="badge badge-escalated" data-testid="finding-awaits">{t(Msg::FindingAwaitsAnswer)}</span> })}
+                                    {item
+                                        .seen_not_acted
+                                        .then(|| view! { <span class="badge badge-escalated" data-testid="seen-not-acted">{t(Msg::SeenNotActed)}</span> })}
                                 </td>
                                 <td data-label=t(Msg::StaffAssignee)>
                                     {item.assignee.clone().unwrap_or_else(|| "—".into())}
@@ -462,6 +468,7 @@ mod tests {
             urgent: true,
             escalation: 2,
             finding_awaits_answer: true,
+            seen_not_acted: true,
         };
         let code = item.tracking_code.to_string();
         let html = view! { <ComplaintList items=vec![item] row_testid="cartable-row" /> }.to_html();
@@ -469,6 +476,7 @@ mod tests {
         assert!(html.contains(&format!(r#"href="/staff/complaints/{code}""#)));
         assert!(html.contains(r#"data-testid="overdue""#));
         assert!(html.contains(r#"data-testid="urgent""#));
+        assert!(html.contains(r#"data-testid="seen-not-acted""#));
         assert!(
             html.contains(r#"data-testid="escalated" data-level="2""#),
             "{html}"

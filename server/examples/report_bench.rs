@@ -1,0 +1,265 @@
+//! Report-card benchmark (not a test: it prints figures and asserts
+//! nothing about time). `make bench-report` runs it on SQLite, and on
+//! PostgreSQL when `PASOKH_BENCH_DATABASE_URL` names a database server it
+//! may create and drop a database on.
+//!
+//! The generator writes N complaints (default 10,000,000;
+//! `PASOKH_BENCH_COMPLAINTS`) over two years of the demo city's routing, 2 %
+//! of them still open, and the running figures those complaints' events
+//! would have left in `unit_stat` (received per day; first-response and
+//! resolution times spread over the duration classes; ratings,
+//! objections, failed verifications and escalations), all in SQL so ten
+//! million rows take minutes. It then times the mayor's report card for
+//! the last 30 days, the last Jalali month and the whole year: p50 and p95
+//! over repeated runs, and the rows the card summed.
+
+use app::{
+    api::staff::{ReportRange, StaffDesk, StaffViewer},
+    i18n::jalali::JalaliDate,
+    model::{Grant, Role},
+};
+use server::{services::desk::DeskService, store::Store};
+use std::time::{Duration, Instant};
+
+const DAY: i64 = 86_400;
+const SPAN_DAYS: i64 = 730;
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Complaints `[from, to)` by serial `k`: created `SPAN_DAYS` back to now,
+/// routed round the routing table, 2 % open (a third of those overdue).
+fn complaints_sql(postgres: bool, from: i64, to: i64, total: i64, now: i64, routes: i64) -> String {
+    let series = if postgres {
+        format!("generate_series({from}, {}) AS s(k)", to - 1)
+    } else {
+        // SQLite: a recursive counter.
+        String::new()
+    };
+    let body = format!(
+        "SELECT 'BENCH' || k, r.category_id, 'bench complaint', 36.25, 49.97, 'web', \
+         r.district_id, r.unit_id, \
+         CASE WHEN k % 50 = 0 THEN 'referred' WHEN k % 50 = 1 THEN 'in_progress' ELSE 'closed' END, \
+         {now} - (k * {span}) / {total} + CASE WHEN k % 150 = 0 THEN -{DAY} ELSE 3 * {DAY} END, \
+         {now} - (k * {span}) / {total}, {now} - (k * {span}) / {total} \
+         FROM {{src}} JOIN routing_rule_n r ON r.n = k % {routes}",
+        span = SPAN_DAYS * DAY,
+    );
+    let insert = "INSERT INTO complaint (tracking_code, category_id, description, lat, lon, \
+                  channel, district_id, unit_id, status, sla_due_at, created_at, updated_at) ";
+    if postgres {
+        format!("{insert}{}", body.replace("{src}", &series))
+    } else {
+        format!(
+            "WITH RECURSIVE s(k) AS (SELECT {from} UNION ALL SELECT k + 1 FROM s WHERE k < {}) \
+             {insert}{}",
+            to - 1,
+            body.replace("{src}", "s")
+        )
+    }
+}
+
+/// The running figures those complaints would have left, one pass per
+/// metric, grouped by unit and Tehran day.
+fn stats_sql() -> Vec<String> {
+    let day = "(created_at + 12600) / 86400";
+    let per = |metric: &str, bucket: &str, total: &str, filter: &str| {
+        format!(
+            "INSERT INTO unit_stat (unit_id, day, metric, bucket, n, total) \
+             SELECT unit_id, {day}, '{metric}', {bucket}, COUNT(*), SUM({total}) FROM complaint \
+             WHERE unit_id IS NOT NULL {filter} GROUP BY unit_id, {day}, {bucket}"
+        )
+    };
+    vec![
+        per("received", "0", "0", ""),
+        per("response", "id % 40", "(id % 40) * 900", "AND id % 10 <> 3"),
+        per("response_on_time", "0", "0", "AND id % 10 NOT IN (3, 4)"),
+        per(
+            "resolved",
+            "12 + id % 70",
+            "(id % 70) * 7200",
+            "AND id % 50 > 1",
+        ),
+        per(
+            "resolved_on_time",
+            "0",
+            "0",
+            "AND id % 50 > 1 AND id % 7 <> 0",
+        ),
+        per("rating", "1 + id % 5", "1 + id % 5", "AND id % 4 = 0"),
+        per("reopened", "0", "0", "AND id % 31 = 0"),
+        per("verification_failed", "0", "0", "AND id % 41 = 0"),
+        per("escalated", "1 + id % 2", "0", "AND id % 13 = 0"),
+    ]
+}
+
+async fn fill(store: &Store, postgres: bool, n: i64) -> anyhow::Result<()> {
+    let pool = store.pool();
+    // The routing table numbered 0.. so a complaint's route is one join.
+    sqlx::query(
+        "CREATE TABLE routing_rule_n AS SELECT ROW_NUMBER() OVER (ORDER BY category_id, \
+         district_id) - 1 AS n, category_id, district_id, unit_id FROM routing_rule",
+    )
+    .execute(pool)
+    .await?;
+    let routes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM routing_rule_n")
+        .fetch_one(pool)
+        .await?;
+    let now = server::now();
+    let chunk = 500_000;
+    let mut from = 1;
+    let t = Instant::now();
+    while from <= n {
+        let to = (from + chunk).min(n + 1);
+        sqlx::query(&complaints_sql(postgres, from, to, n + 1, now, routes))
+            .execute(pool)
+            .await?;
+        from = to;
+        eprint!(
+            "\r  {} complaints, {:.0} s",
+            from - 1,
+            t.elapsed().as_secs_f64()
+        );
+    }
+    eprintln!();
+    for sql in stats_sql() {
+        sqlx::query(&sql).execute(pool).await?;
+    }
+    if postgres {
+        sqlx::query("VACUUM ANALYZE complaint")
+            .execute(pool)
+            .await?;
+        sqlx::query("VACUUM ANALYZE unit_stat")
+            .execute(pool)
+            .await?;
+    } else {
+        sqlx::query("ANALYZE").execute(pool).await?;
+    }
+    Ok(())
+}
+
+async fn card(store: &Store, label: &str, n: i64, postgres: bool) -> anyhow::Result<()> {
+    let t = Instant::now();
+    fill(store, postgres, n).await?;
+    let stats: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM unit_stat")
+        .fetch_one(store.pool())
+        .await?;
+    let open: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM complaint WHERE status IN ('referred', 'in_progress', 'reopened')",
+    )
+    .fetch_one(store.pool())
+    .await?;
+    println!(
+        "{label}: {n} complaints ({open} open) and {stats} unit_stat rows written in {:.0} s",
+        t.elapsed().as_secs_f64()
+    );
+    let calendars = server::services::calendar::Calendars::load(
+        store.clone(),
+        app::model::calendar::WorkCalendar::default(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let desk = DeskService::new(store.clone(), calendars);
+    let mayor = StaffViewer {
+        user_id: 1,
+        username: "mayor".into(),
+        display_name: "mayor".into(),
+        grants: vec![Grant {
+            role: Role::Mayor,
+            unit_id: None,
+        }],
+        must_change_password: false,
+    };
+    let today = JalaliDate::at_unix(server::now());
+    let back = |days: i64| JalaliDate::at_unix(server::now() - days * DAY);
+    let month_start = JalaliDate { day: 1, ..back(31) };
+    let last_month = ReportRange {
+        from: month_start,
+        to: JalaliDate::at_unix(JalaliDate { day: 1, ..today }.start_unix() - DAY),
+    };
+    for (name, range) in [
+        (
+            "last 30 days",
+            ReportRange {
+                from: back(29),
+                to: today,
+            },
+        ),
+        ("the last whole Jalali month", last_month),
+        (
+            "the last 365 days",
+            ReportRange {
+                from: back(364),
+                to: today,
+            },
+        ),
+    ] {
+        let first = desk
+            .report_card(&mayor, &range)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let mut samples = Vec::new();
+        for _ in 0..30 {
+            let t = Instant::now();
+            let _ = desk.report_card(&mayor, &range).await;
+            samples.push(t.elapsed());
+        }
+        samples.sort();
+        println!(
+            "  report card, {name:<28} p50 {:>9}  p95 {:>9}  ({} received, {} units)",
+            ms(percentile(&samples, 0.5)),
+            ms(percentile(&samples, 0.95)),
+            first.city.received,
+            first.units.len()
+        );
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let n: i64 = std::env::var("PASOKH_BENCH_COMPLAINTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000_000);
+    println!(
+        "report-card benchmark on {} cores",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+    let dir = tempfile::tempdir()?;
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("bench.db").display()
+    );
+    let store = Store::connect(&url, 4).await?;
+    server::seed::seed(&store, true, Some("bench-password-1")).await?;
+    card(&store, "SQLite", n, false).await?;
+    store.close().await;
+    drop(dir);
+    if let Ok(base) = std::env::var("PASOKH_BENCH_DATABASE_URL") {
+        use sqlx::Connection;
+        let name = format!("pasokh_report_{}", rand::random::<u32>());
+        let mut admin = sqlx::PgConnection::connect(&base).await?;
+        sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str()).await?;
+        let (prefix, _) = base.rsplit_once('/').unwrap_or((&base, ""));
+        let store = Store::connect(&format!("{prefix}/{name}"), 4).await?;
+        server::seed::seed(&store, true, Some("bench-password-1")).await?;
+        let result = card(&store, "PostgreSQL", n, true).await;
+        store.close().await;
+        let _ = sqlx::Executor::execute(
+            &mut admin,
+            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
+        )
+        .await;
+        result?;
+    }
+    Ok(())
+}
