@@ -300,15 +300,18 @@ async fn advance_clock(State(state): State<AppState>, req: Request) -> Response 
         Err(r) => return *r,
     };
     let page = "/staff/admin/users";
-    let result = match &form {
-        Ok(f) => match f.parse() {
+    // Who may move it is checked before what was typed (403, not 422).
+    let allowed = require(&who, &[app::model::Role::Admin]);
+    let result = match (&form, allowed) {
+        (_, Err(e)) => Err(e),
+        (Ok(f), Ok(())) => match f.parse() {
             Ok(secs) => {
                 let client = client_addr(&parts).to_string();
                 state.escalation.advance_clock(&who, secs, &client).await
             }
             Err(e) => Err(e.into()),
         },
-        Err(e) => Err(*e),
+        (Err(e), Ok(())) => Err(*e),
     };
     match result {
         Ok(_) => see_other(&format!("{page}?done={}", StaffDone::ClockMoved.as_str())),

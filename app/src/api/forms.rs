@@ -656,11 +656,11 @@ mod tests {
 
     #[test]
     fn report_ranges_default_to_this_month_and_are_bounded() {
-        let today = JalaliDate::parse("1404/07/19").unwrap();
+        let today = JalaliDate::parse("1404/07/19").expect("a date");
         let blank = ReportQuery::default()
             .parse(today)
             .expect("blank is this month");
-        assert_eq!(blank.from, JalaliDate::parse("1404/07/01").unwrap());
+        assert_eq!(blank.from, JalaliDate::parse("1404/07/01").expect("a date"));
         assert_eq!(blank.to, today);
         let q = |from: &str, to: &str| {
             ReportQuery {
@@ -671,7 +671,7 @@ mod tests {
         };
         // Across Nowruz of leap 1403: 1403/12/30 exists.
         let r = q("۱۴۰۳/۱۲/۳۰", "1404/01/01").expect("two days");
-        assert_eq!(r.from, JalaliDate::parse("1403/12/30").unwrap());
+        assert_eq!(r.from, JalaliDate::parse("1403/12/30").expect("a date"));
         assert_eq!(q("1404/07/02", "1404/07/01"), Err(Invalid::ReportRange));
         assert_eq!(q("1403/07/01", "1404/07/01"), Err(Invalid::ReportRange));
         assert!(q("1403/07/02", "1404/07/01").is_ok(), "365 days apart");

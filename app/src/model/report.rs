@@ -348,7 +348,7 @@ mod tests {
         // Every class's upper edge falls in that class, and one second more
         // falls in the next.
         for c in 0..87 {
-            let edge = class_upper(c).unwrap();
+            let edge = class_upper(c).expect("a bounded class");
             assert_eq!(duration_class(edge), c, "edge of {c}");
             assert_eq!(duration_class(edge + 1), c + 1, "past the edge of {c}");
         }

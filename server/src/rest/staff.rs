@@ -335,6 +335,8 @@ pub(super) async fn advance_clock(
     Staff(who): Staff,
     req: Request,
 ) -> Result<Json<ClockMoved>, ApiError> {
+    // Who may move it is checked before the body is read (403, not 400).
+    crate::auth::staff::require(&who, &[Role::Admin])?;
     let client = client_addr_of(&req);
     let ApiJson(body) = ApiJson::<ClockAdvance>::from_request(req, &()).await?;
     let (now, raised) = state

@@ -83,7 +83,7 @@ fn median(mut times: Vec<i64>) -> Value {
         return Value::Null;
     }
     times.sort();
-    let middle = times[(times.len() + 1) / 2 - 1];
+    let middle = times[times.len().div_ceil(2) - 1];
     json!(class_upper(duration_class(middle)).unwrap_or(i64::MAX))
 }
 
@@ -350,14 +350,14 @@ async fn report_card_figures_equal_a_recount_from_the_events() {
             }
             let received: i64 = units
                 .values()
-                .map(|r| r["figures"]["received"].as_i64().unwrap())
+                .map(|r| r["figures"]["received"].as_i64().expect("a count"))
                 .sum();
             assert_eq!(received, 13, "12 filings and one re-referral");
             assert_eq!(card["city"]["received"], 13);
             // Ranked: scores never rise down the list.
             let scores: Vec<f64> = card["units"]
                 .as_array()
-                .unwrap()
+                .expect("units")
                 .iter()
                 .filter_map(|r| r["figures"]["score"].as_f64())
                 .collect();
@@ -368,7 +368,7 @@ async fn report_card_figures_equal_a_recount_from_the_events() {
                 let sum: i64 = units
                     .values()
                     .filter(|u| u["district"] == district.as_str())
-                    .map(|u| u["figures"]["received"].as_i64().unwrap())
+                    .map(|u| u["figures"]["received"].as_i64().expect("a count"))
                     .sum();
                 assert_eq!(row["figures"]["received"], sum, "{district}");
             }
@@ -412,8 +412,8 @@ async fn report_card_figures_equal_a_recount_from_the_events() {
                 .await;
             let lines = csv.lines().count();
             let rows = units.len()
-                + card["districts"].as_array().unwrap().len()
-                + card["managers"].as_array().unwrap().len();
+                + card["districts"].as_array().expect("a list").len()
+                + card["managers"].as_array().expect("a list").len();
             assert_eq!(lines, 1 + rows, "{csv}");
             assert!(csv.starts_with("kind,code,name_fa"));
             let page = app

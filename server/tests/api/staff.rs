@@ -182,6 +182,13 @@ fn routes() -> Vec<Route> {
             Json(r#"{"advance_s": 60}"#),
             &["admin"],
         ),
+        // An unreadable body: the role is checked first (403, not 400).
+        api(
+            Method::POST,
+            "/api/v1/admin/clock",
+            Json(r#"{"advance_s": "#),
+            &["admin"],
+        ),
         api(
             Method::GET,
             "/api/v1/staff/complaints/{code}",
@@ -344,6 +351,13 @@ fn routes() -> Vec<Route> {
             Method::POST,
             "/staff/admin/clock",
             Form(&[("advance_s", "60")]),
+            &["admin"],
+        ),
+        // A bad amount: the role is checked first, so others get 403, not 422.
+        html(
+            Method::POST,
+            "/staff/admin/clock",
+            Form(&[("advance_s", "0")]),
             &["admin"],
         ),
     ]
