@@ -100,6 +100,10 @@ reasons! {
         DisplayNameTooLong => "display_name", "too_long" => ErrInvalid;
         AdvanceRange => "advance_s", "range" => ErrAdvanceRange;
         ReportRange => "to", "range" => ErrReportRange;
+        FeedbackKind => "kind", "unknown" => ErrFeedbackKind;
+        FeedbackTooShort => "body", "too_short" => ErrFeedbackBodyShort;
+        FeedbackTooLong => "body", "too_long" => ErrFeedbackBodyLong;
+        EmployeeTooLong => "employee", "too_long" => ErrEmployeeLong;
         HolidayLine => "holidays", "format" => ErrHolidayLine;
     }
 }
@@ -146,6 +150,7 @@ reasons! {
         ClockNotSimulated => "clock_not_simulated" => ErrClockNotSimulated;
         FindingOpen => "finding_open" => ErrFindingOpen;
         NoOpenFinding => "no_open_finding" => ErrNoOpenFinding;
+        FeedbackAnswered => "feedback_answered" => ErrFeedbackAnswered;
     }
 }
 

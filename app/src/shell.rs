@@ -4,6 +4,7 @@
 use crate::{
     i18n::{t, use_lang, Lang, Msg},
     pages::{
+        feedback::{FeedbackItemPage, FeedbackPage},
         home::HomePage,
         mine::MinePage,
         not_found::NotFound,
@@ -13,6 +14,7 @@ use crate::{
             audit::StaffAuditPage,
             cartable::StaffCartablePage,
             complaint::StaffComplaintPage,
+            feedback::StaffFeedbackPage,
             home::StaffHomePage,
             intake::StaffIntakePage,
             password::StaffPasswordPage,
@@ -192,6 +194,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/inspection") view=StaffInspectionPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/audit") view=StaffAuditPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/report-card") view=StaffReportCardPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/feedback") view=StaffFeedbackPage ssr=SsrMode::Async />
+                    <Route path=path!("/feedback") view=FeedbackPage ssr=SsrMode::Async />
+                    <Route path=path!("/feedback/:code") view=FeedbackItemPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/admin/users") view=StaffUsersPage ssr=SsrMode::Async />
                 </Routes>
             </main>

@@ -1,5 +1,5 @@
 import { test, expect, type Browser, type Page } from '@playwright/test';
-import { staffAct, staffSignIn, TRAINING_URL } from '../helpers';
+import { persian, staffAct, staffSignIn, TRAINING_URL } from '../helpers';
 
 /**
  * Accountability in the browser: the mayor's report card (کارنامه) on a
@@ -101,7 +101,9 @@ test('an inspector sees a complaint escalated after the training clock moves', a
 
   const inspector = await deskPage(browser, TRAINING_URL, 'inspector');
   await inspector.goto('/staff/inspection');
-  await expect(inspector.locator(`text=${code}`)).toHaveCount(0);
+  // Codes show in Persian digits.
+  const row = (page: Page) => page.locator('[data-testid=inspection-row]', { hasText: persian(code) });
+  await expect(row(inspector)).toHaveCount(0);
 
   // Thirty days on: both deadlines missed, the manager's grace over.
   await admin.goto('/staff/admin/users');
@@ -110,7 +112,8 @@ test('an inspector sees a complaint escalated after the training clock moves', a
   await expect(admin.locator('[data-testid=simulated-clock]')).toBeVisible();
 
   await inspector.goto('/staff/inspection');
-  await expect(inspector.locator(`text=${code}`).first()).toBeVisible();
+  await expect(row(inspector)).toBeVisible();
+  await expect(row(inspector).locator('[data-testid=escalated][data-level="2"]')).toBeVisible();
   // The report card counts the escalations too.
   const card = await inspector.request.get('/api/v1/staff/report-card');
   expect(card.status()).toBe(200);
@@ -118,4 +121,31 @@ test('an inspector sees a complaint escalated after the training clock moves', a
   expect(body.city.escalations_to_inspection).toBeGreaterThan(0);
   await admin.context().close();
   await inspector.context().close();
+});
+
+test('a citizen thanks a unit through 1888; the unit answers; the answer shows on its page', async ({ browser, page }) => {
+  test.skip(test.info().project.name !== 'phone', 'the unit answers from a desk context');
+  const baseURL = test.info().project.use.baseURL!;
+  await page.goto('/feedback');
+  await page.locator('label[for=kind-thanks]').click();
+  await page.locator('#unit').selectOption('civil');
+  await page.locator('#employee').fill('آقای رضایی');
+  await page.locator('#body').fill('از رسیدگی سریع به چاله کوچه ما سپاسگزاریم');
+  await page.locator('[data-testid=feedback-submit]').click();
+  await expect(page.locator('[data-testid=feedback-filed]')).toBeVisible();
+  const code = (await page.locator('[data-testid=feedback-code]').textContent())!.trim();
+  await expect(page.locator('[data-testid=feedback-waiting]')).toBeVisible();
+
+  const unit = await deskPage(browser, baseURL, 'unit_staff');
+  await unit.locator('[data-testid=staff-nav-feedback]').click();
+  const row = unit.locator(`[data-testid=feedback-row][data-code="${code}"]`);
+  await expect(row).toContainText('آقای رضایی');
+  await row.locator('textarea').fill('سپاس از شما؛ به همکارمان می‌رسانیم.');
+  await row.locator('[data-testid=feedback-answer-submit]').click();
+  await expect(unit).toHaveURL(/done=feedback_answered/);
+  await expect(unit.locator(`[data-testid=feedback-row][data-code="${code}"]`)).toHaveCount(0);
+  await unit.context().close();
+
+  await page.reload();
+  await expect(page.locator('[data-testid=feedback-answer]')).toHaveText('سپاس از شما؛ به همکارمان می‌رسانیم.');
 });

@@ -13,6 +13,7 @@ use crate::{
 };
 use app::{
     api::{
+        feedback::FeedbackForm,
         forms::{
             CodeSent, Done, ObjectionForm, RatingForm, ReportForm, SigninForm, SupportForm,
             VerifyForm,
@@ -45,6 +46,25 @@ pub fn routes() -> Router<AppState> {
         .route("/track/{code}/rating", post(rate))
         .route("/track/{code}/objection", post(object))
         .route("/track/{code}/support", post(support))
+        .route("/feedback", post(feedback))
+}
+
+/// `POST /feedback`: files a 1888 item and goes to its page, or shows the
+/// form again as typed.
+async fn feedback(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, form) = read_form::<FeedbackForm>(req).await;
+    let result = async {
+        let form = form.as_ref().map_err(|e| *e)?;
+        let input = form.parse()?;
+        let citizen = signed_in(&parts).ok().map(|v| v.user_id);
+        let key = Some(form.form_key.trim()).filter(|k| !k.is_empty());
+        state.services.feedback.file(&input, citizen, key).await
+    }
+    .await;
+    match result {
+        Ok(code) => see_other(&format!("/feedback/{code}?filed=1")),
+        Err(error) => refused(&state, parts, "/feedback", form.unwrap_or_default(), error).await,
+    }
 }
 
 /// An urlencoded form `F`, or why it could not be read (`F::default()` then

@@ -17,6 +17,7 @@ use crate::{
 };
 use app::{
     api::{
+        feedback::FeedbackAnswerForm,
         forms::{
             ActionForm, AuditQuery, ClockForm, HolidaysForm, PasswordForm, ReportForm, ReportQuery,
             StaffDone, StaffSigninForm, UserForm,
@@ -57,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/report-card.csv", get(report_card_csv))
         .route("/staff/admin/clock", post(advance_clock))
         .route("/staff/admin/holidays", post(replace_holidays))
+        .route("/staff/feedback/{code}/answer", post(answer_feedback))
 }
 
 /// Staff pages need a staff session: anonymous visitors go to sign-in (and
@@ -315,6 +317,41 @@ async fn advance_clock(State(state): State<AppState>, req: Request) -> Response 
     };
     match result {
         Ok(_) => see_other(&format!("{page}?done={}", StaffDone::ClockMoved.as_str())),
+        Err(error) => refused(&state, parts, page, form.unwrap_or_default(), error).await,
+    }
+}
+
+/// `POST /staff/feedback/{code}/answer`: a 1888 item answered from the desk.
+async fn answer_feedback(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    req: Request,
+) -> Response {
+    let page = "/staff/feedback";
+    let Ok(code) = tracking_code(&raw) else {
+        return see_other(page);
+    };
+    let (parts, form) = read_form::<FeedbackAnswerForm>(req).await;
+    let who = match member(&parts) {
+        Ok(who) => who,
+        Err(r) => return *r,
+    };
+    let result = match &form {
+        Ok(f) => {
+            let client = client_addr(&parts).to_string();
+            state
+                .services
+                .feedback
+                .answer(&who, &code, f, &client)
+                .await
+        }
+        Err(e) => Err(*e),
+    };
+    match result {
+        Ok(()) => see_other(&format!(
+            "{page}?done={}",
+            StaffDone::FeedbackAnswered.as_str()
+        )),
         Err(error) => refused(&state, parts, page, form.unwrap_or_default(), error).await,
     }
 }

@@ -512,10 +512,11 @@ pub enum StaffDone {
     PasswordReset,
     ClockMoved,
     HolidaysSaved,
+    FeedbackAnswered,
 }
 
 impl StaffDone {
-    pub const ALL: [StaffDone; 7] = [
+    pub const ALL: [StaffDone; 8] = [
         StaffDone::Acted,
         StaffDone::PasswordChanged,
         StaffDone::SignedOutElsewhere,
@@ -523,6 +524,7 @@ impl StaffDone {
         StaffDone::PasswordReset,
         StaffDone::ClockMoved,
         StaffDone::HolidaysSaved,
+        StaffDone::FeedbackAnswered,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -534,6 +536,7 @@ impl StaffDone {
             StaffDone::PasswordReset => "password_reset",
             StaffDone::ClockMoved => "clock_moved",
             StaffDone::HolidaysSaved => "holidays_saved",
+            StaffDone::FeedbackAnswered => "feedback_answered",
         }
     }
 

@@ -122,6 +122,8 @@ pub struct Services {
     pub citizens: Arc<dyn Citizens>,
     /// The back office's reads.
     pub staff: Arc<dyn crate::api::staff::StaffDesk>,
+    /// 1888: criticism, suggestions and thanks.
+    pub feedback: Arc<dyn crate::api::feedback::FeedbackDesk>,
 }
 
 /// The services from context; `Internal` if the server forgot to provide them.

@@ -99,11 +99,14 @@ pub enum Desk {
     Inspection,
     /// `/staff/report-card` (کارنامه): who answers and who does not.
     ReportCard,
+    /// `/staff/feedback` (۱۸۸۸): criticism, suggestions and thanks to answer.
+    Feedback,
 }
 
 impl Desk {
-    pub const ALL: [Desk; 8] = [
+    pub const ALL: [Desk; 9] = [
         Desk::Cartable,
+        Desk::Feedback,
         Desk::Intake,
         Desk::Dispatch,
         Desk::Verify,
@@ -131,6 +134,12 @@ impl Desk {
             Desk::Users => &[Role::Admin],
             Desk::Inspection => &[Role::Inspector, Role::Mayor],
             Desk::ReportCard => &[Role::Mayor, Role::Inspector, Role::Admin],
+            Desk::Feedback => &[
+                Role::Operator,
+                Role::Supervisor,
+                Role::UnitStaff,
+                Role::UnitManager,
+            ],
         }
     }
 
@@ -144,6 +153,7 @@ impl Desk {
             Desk::Users => "/staff/admin/users",
             Desk::Inspection => "/staff/inspection",
             Desk::ReportCard => "/staff/report-card",
+            Desk::Feedback => "/staff/feedback",
         }
     }
 }

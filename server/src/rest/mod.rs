@@ -32,6 +32,7 @@ use utoipa::{
 };
 
 mod citizen;
+mod feedback;
 mod staff;
 
 /// An urlencoded body; an unreadable one is the JSON 400.
@@ -143,6 +144,10 @@ impl Modify for BearerAuth {
         staff::caller,
         staff::audit,
         staff::report_card,
+        feedback::file,
+        feedback::view,
+        feedback::queue,
+        feedback::answer,
         staff::units,
         staff::users,
         staff::create_user,
@@ -195,6 +200,11 @@ impl Modify for BearerAuth {
         app::api::staff::CallerComplaint,
         app::api::staff::AuditEntry,
         app::api::staff::ReportCard,
+        app::api::feedback::FeedbackForm,
+        app::api::feedback::FeedbackAnswerForm,
+        app::api::feedback::FeedbackView,
+        app::api::feedback::FeedbackKind,
+        feedback::FeedbackFiled,
         app::api::staff::ReportRow,
         app::model::report::Figures,
         app::api::staff::StaffUser,
@@ -220,6 +230,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/complaints/{tracking_code}", get(get_complaint))
         .merge(citizen::routes())
+        .merge(feedback::routes())
         .merge(staff::routes())
         .fallback(api_not_found)
         .method_not_allowed_fallback(|| async { ApiError(AppError::MethodNotAllowed) })

@@ -8,6 +8,7 @@ pub mod citizen;
 pub mod desk;
 pub mod districts;
 pub mod escalation;
+pub mod feedback;
 pub mod intake;
 pub mod query;
 pub mod stats;
@@ -34,6 +35,7 @@ pub fn services(
         catalog,
         citizens: Arc::new(citizen::CitizenService::new(store.clone())),
         staff: Arc::new(desk::DeskService::new(store.clone(), calendars)),
+        feedback: Arc::new(feedback::FeedbackService::new(store.clone())),
     }
 }
 

@@ -51,6 +51,11 @@ async fn bump(
     .map(|_| ())
 }
 
+/// A 1888 thanks to `unit` at `at`, in the filing's transaction.
+pub(crate) async fn count_thanks(tx: &mut Tx, unit: i64, at: i64) -> Result<(), AppError> {
+    bump(tx, unit, tehran_day(at), Metric::Thanks, 0, 0).await
+}
+
 /// The complaint's unit (when the event names none), referral and deadline.
 #[derive(sqlx::FromRow)]
 struct Held {

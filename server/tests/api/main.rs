@@ -5,6 +5,7 @@
 mod accountability;
 mod citizen;
 mod complaints;
+mod feedback;
 mod foundation;
 mod helpers;
 mod report_card;

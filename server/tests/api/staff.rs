@@ -105,6 +105,15 @@ struct Route {
 
 /// Every demo staff account: one per role, and `unit_staff_2` of district
 /// 2's office, another unit than the complaints' (civil works).
+/// The 1888 desk and the units (who answer criticism, suggestions, thanks).
+const FEEDBACK_DESK: &[&str] = &[
+    "operator",
+    "supervisor",
+    "unit_staff",
+    "unit_manager",
+    "unit_staff_2",
+];
+
 /// The report card's readers.
 const REPORT_CARD: &[&str] = &["mayor", "inspector", "admin"];
 
@@ -214,6 +223,7 @@ fn routes() -> Vec<Route> {
             &["admin", "inspector"],
         ),
         api(Method::GET, "/api/v1/staff/report-card", None, REPORT_CARD),
+        api(Method::GET, "/api/v1/staff/feedback", None, FEEDBACK_DESK),
         api(Method::GET, "/api/v1/staff/users", None, &["admin"]),
         api(
             Method::POST,
@@ -312,6 +322,7 @@ fn routes() -> Vec<Route> {
         html(Method::GET, "/staff/intake", None, &["operator"]),
         html(Method::GET, "/staff/audit", None, &["admin", "inspector"]),
         html(Method::GET, "/staff/report-card", None, REPORT_CARD),
+        html(Method::GET, "/staff/feedback", None, FEEDBACK_DESK),
         html(Method::GET, "/staff/report-card.csv", None, REPORT_CARD),
         html(
             Method::GET,

@@ -12,6 +12,7 @@
 pub mod audit;
 pub mod cartable;
 pub mod complaint;
+pub mod feedback;
 pub mod home;
 pub mod intake;
 pub mod password;
@@ -137,6 +138,7 @@ pub fn DoneNotice() -> impl IntoView {
             StaffDone::PasswordReset => Msg::StaffDonePasswordReset,
             StaffDone::ClockMoved => Msg::StaffDoneClockMoved,
             StaffDone::HolidaysSaved => Msg::StaffDoneHolidaysSaved,
+            StaffDone::FeedbackAnswered => Msg::StaffDoneFeedbackAnswered,
         };
         view! {
             <p class="notice" role="status" data-testid="done-notice" data-done=d.as_str()>
@@ -157,6 +159,7 @@ pub fn desk_slug(desk: Desk) -> &'static str {
         Desk::Users => "users",
         Desk::Inspection => "inspection",
         Desk::ReportCard => "report-card",
+        Desk::Feedback => "feedback",
     }
 }
 
@@ -170,6 +173,7 @@ pub fn desk_msg(desk: Desk) -> Msg {
         Desk::Users => Msg::StaffDeskUsers,
         Desk::Inspection => Msg::InspectionTitle,
         Desk::ReportCard => Msg::CardTitle,
+        Desk::Feedback => Msg::FeedbackDeskTitle,
     }
 }
 

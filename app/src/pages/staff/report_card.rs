@@ -135,11 +135,11 @@ fn CardBody(card: ReportCard, query: String, lang: Lang) -> impl IntoView {
         <h2>{t(Msg::CardChart)}</h2>
         <ScoreChart rows=card.units.clone() lang />
         <h2>{t(Msg::CardUnits)}</h2>
-        <CardTable rows=card.units lang testid="card-units" />
+        <CardTable rows=card.units lang testid="card-units" label=Msg::CardUnits />
         <h2>{t(Msg::CardDistricts)}</h2>
-        <CardTable rows=card.districts lang testid="card-districts" />
+        <CardTable rows=card.districts lang testid="card-districts" label=Msg::CardDistricts />
         <h2>{t(Msg::CardManagers)}</h2>
-        <CardTable rows=card.managers lang testid="card-managers" />
+        <CardTable rows=card.managers lang testid="card-managers" label=Msg::CardManagers />
         <h2>{t(Msg::CardFormulaTitle)}</h2>
         <p data-testid="card-formula">{t(Msg::CardFormula)}</p>
         <p>{t(Msg::CardMedianNote)}</p>
@@ -228,7 +228,7 @@ fn CityFigures(f: Figures, lang: Lang) -> impl IntoView {
 
 /// One table of ranked rows.
 #[component]
-fn CardTable(rows: Vec<ReportRow>, lang: Lang, testid: &'static str) -> impl IntoView {
+fn CardTable(rows: Vec<ReportRow>, lang: Lang, testid: &'static str, label: Msg) -> impl IntoView {
     if rows.is_empty() {
         return view! { <p class="notice">{t(Msg::StaffListEmpty)}</p> }.into_any();
     }
@@ -249,7 +249,8 @@ fn CardTable(rows: Vec<ReportRow>, lang: Lang, testid: &'static str) -> impl Int
         Msg::CardThanks,
     ];
     view! {
-        <div class="table-scroll">
+        // Scrolls sideways on a phone: focusable, so the keyboard scrolls it too.
+        <div class="table-scroll" tabindex="0" role="region" aria-label=t(label)>
             <table class="card-table" data-testid=testid>
                 <thead>
                     <tr>{head.into_iter().map(|h| view! { <th scope="col">{t(h)}</th> }).collect_view()}</tr>
