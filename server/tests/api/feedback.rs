@@ -88,9 +88,9 @@ async fn feedback_goes_to_its_unit_or_the_1888_desk_and_the_answer_comes_back() 
         let operator = app.staff_token("operator").await;
         let other = app.staff_token("unit_staff_2").await;
         let (_, list) = staff_get(&app, &staff, "/api/v1/staff/feedback").await;
-        assert_eq!(codes(&list), [first.clone()]);
+        assert_eq!(codes(&list), std::slice::from_ref(&first));
         let (_, list) = staff_get(&app, &operator, "/api/v1/staff/feedback").await;
-        assert_eq!(codes(&list), [criticism.clone()]);
+        assert_eq!(codes(&list), std::slice::from_ref(&criticism));
         let (_, list) = staff_get(&app, &other, "/api/v1/staff/feedback").await;
         assert!(codes(&list).is_empty());
 
