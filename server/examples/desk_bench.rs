@@ -13,20 +13,11 @@ use app::{
     api::staff::{CartableFilter, StaffDesk, StaffViewer},
     model::{Grant, Role, Status, TrackingCode},
 };
+use common::{ms, percentile};
 use server::{config::Config, services::desk::DeskService, startup::Application, store::Store};
 use std::time::{Duration, Instant};
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
+mod common;
 
 /// Times `f` `runs` times; prints p50/p95.
 async fn time<F, Fut, T>(label: &str, runs: usize, mut f: F)
@@ -296,47 +287,20 @@ async fn operators(database_url: Option<String>, label: &str) -> anyhow::Result<
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let n: usize = std::env::var("PASOKH_BENCH_COMPLAINTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+    let n = common::complaints(100_000) as usize;
     let runs = 50;
-    println!(
-        "desk benchmark on {} cores",
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    );
-    let dir = tempfile::tempdir()?;
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("bench.db").display()
-    );
-    let store = Store::connect(&url, 8).await?;
-    server::seed::seed(&store, true, Some("bench-password-1")).await?;
+    common::title("desk benchmark");
+    let (store, _dir) = common::sqlite().await?;
     queries(&store, "SQLite", n, runs).await?;
     operators(None, "SQLite").await?;
-    if let Ok(base) = std::env::var("PASOKH_BENCH_DATABASE_URL") {
-        use sqlx::Connection;
-        let name = format!("pasokh_bench_{}", rand::random::<u32>());
-        let mut admin = sqlx::PgConnection::connect(&base).await?;
-        sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str()).await?;
-        let (prefix, _) = base.rsplit_once('/').unwrap_or((&base, ""));
-        let url = format!("{prefix}/{name}");
-        let store = Store::connect(&url, 8).await?;
-        server::seed::seed(&store, true, Some("bench-password-1")).await?;
+    if let Some(mut pg) = common::Postgres::from_env().await? {
+        let store = pg.store().await?;
         queries(&store, "PostgreSQL", n, runs).await?;
         store.close().await;
-        let name2 = format!("{name}_ops");
-        sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name2}").as_str()).await?;
-        operators(Some(format!("{prefix}/{name2}")), "PostgreSQL").await?;
-        for db in [name, name2] {
-            let _ = sqlx::Executor::execute(
-                &mut admin,
-                format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)").as_str(),
-            )
-            .await;
-        }
+        let url = pg.database().await?;
+        let result = operators(Some(url), "PostgreSQL").await;
+        pg.drop_all().await;
+        result?;
     }
     Ok(())
 }

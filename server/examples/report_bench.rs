@@ -18,20 +18,14 @@ use app::{
     i18n::jalali::JalaliDate,
     model::{Grant, Role},
 };
+use common::{ms, percentile};
 use server::{services::desk::DeskService, store::Store};
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+mod common;
 
 const DAY: i64 = 86_400;
 const SPAN_DAYS: i64 = 730;
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
 
 /// Complaints `[from, to)` by serial `k`: created `SPAN_DAYS` back to now,
 /// routed round the routing table, 2 % open (a third of those overdue).
@@ -224,41 +218,17 @@ async fn card(store: &Store, label: &str, n: i64, postgres: bool) -> anyhow::Res
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let n: i64 = std::env::var("PASOKH_BENCH_COMPLAINTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000_000);
-    println!(
-        "report-card benchmark on {} cores",
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    );
-    let dir = tempfile::tempdir()?;
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("bench.db").display()
-    );
-    let store = Store::connect(&url, 4).await?;
-    server::seed::seed(&store, true, Some("bench-password-1")).await?;
+    let n = common::complaints(10_000_000);
+    common::title("report-card benchmark");
+    let (store, dir) = common::sqlite().await?;
     card(&store, "SQLite", n, false).await?;
     store.close().await;
     drop(dir);
-    if let Ok(base) = std::env::var("PASOKH_BENCH_DATABASE_URL") {
-        use sqlx::Connection;
-        let name = format!("pasokh_report_{}", rand::random::<u32>());
-        let mut admin = sqlx::PgConnection::connect(&base).await?;
-        sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str()).await?;
-        let (prefix, _) = base.rsplit_once('/').unwrap_or((&base, ""));
-        let store = Store::connect(&format!("{prefix}/{name}"), 4).await?;
-        server::seed::seed(&store, true, Some("bench-password-1")).await?;
+    if let Some(mut pg) = common::Postgres::from_env().await? {
+        let store = pg.store().await?;
         let result = card(&store, "PostgreSQL", n, true).await;
         store.close().await;
-        let _ = sqlx::Executor::execute(
-            &mut admin,
-            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
-        )
-        .await;
+        pg.drop_all().await;
         result?;
     }
     Ok(())

@@ -296,28 +296,55 @@ async fn act(State(state): State<AppState>, Path(raw): Path<String>, req: Reques
 /// `POST /staff/admin/clock` (training mode): moves the simulated clock and
 /// runs the scheduler, then back to the users page.
 async fn advance_clock(State(state): State<AppState>, req: Request) -> Response {
-    let (parts, form) = read_form::<ClockForm>(req).await;
+    let page = "/staff/admin/users";
+    let state = &state;
+    staff_form(
+        state,
+        req,
+        page,
+        StaffDone::ClockMoved,
+        |who, f: ClockForm, client| async move {
+            // Who may move it is checked before what was typed (403, not 422).
+            require(&who, &[app::model::Role::Admin])?;
+            let secs = f.parse()?;
+            state
+                .escalation
+                .advance_clock(&who, secs, &client)
+                .await
+                .map(|_| ())
+        },
+    )
+    .await
+}
+
+/// The common end of a back-office form: `F` read, the signed-in member,
+/// then `act` with the member, the form and the client's address; a 303
+/// to `page?done=…` when it succeeds, else `page` again with the refusal
+/// and everything typed.
+async fn staff_form<F, Fut>(
+    state: &AppState,
+    req: Request,
+    page: &str,
+    done: StaffDone,
+    act: impl FnOnce(StaffViewer, F, String) -> Fut,
+) -> Response
+where
+    F: serde::de::DeserializeOwned + Default + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<(), AppError>>,
+{
+    let (parts, form) = read_form::<F>(req).await;
     let who = match member(&parts) {
         Ok(who) => who,
         Err(r) => return *r,
     };
-    let page = "/staff/admin/users";
-    // Who may move it is checked before what was typed (403, not 422).
-    let allowed = require(&who, &[app::model::Role::Admin]);
-    let result = match (&form, allowed) {
-        (_, Err(e)) => Err(e),
-        (Ok(f), Ok(())) => match f.parse() {
-            Ok(secs) => {
-                let client = client_addr(&parts).to_string();
-                state.escalation.advance_clock(&who, secs, &client).await
-            }
-            Err(e) => Err(e.into()),
-        },
-        (Err(e), Ok(())) => Err(*e),
+    let client = client_addr(&parts).to_string();
+    let result = match form.clone() {
+        Ok(f) => act(who, f, client).await,
+        Err(e) => Err(e),
     };
     match result {
-        Ok(_) => see_other(&format!("{page}?done={}", StaffDone::ClockMoved.as_str())),
-        Err(error) => refused(&state, parts, page, form.unwrap_or_default(), error).await,
+        Ok(()) => see_other(&format!("{page}?done={}", done.as_str())),
+        Err(error) => refused(state, parts, page, form.unwrap_or_default(), error).await,
     }
 }
 
@@ -331,53 +358,32 @@ async fn answer_feedback(
     let Ok(code) = tracking_code(&raw) else {
         return see_other(page);
     };
-    let (parts, form) = read_form::<FeedbackAnswerForm>(req).await;
-    let who = match member(&parts) {
-        Ok(who) => who,
-        Err(r) => return *r,
-    };
-    let result = match &form {
-        Ok(f) => {
-            let client = client_addr(&parts).to_string();
+    let done = StaffDone::FeedbackAnswered;
+    let state = &state;
+    staff_form(
+        state,
+        req,
+        page,
+        done,
+        |who, f: FeedbackAnswerForm, client| async move {
             state
                 .services
                 .feedback
-                .answer(&who, &code, f, &client)
+                .answer(&who, &code, &f, &client)
                 .await
-        }
-        Err(e) => Err(*e),
-    };
-    match result {
-        Ok(()) => see_other(&format!(
-            "{page}?done={}",
-            StaffDone::FeedbackAnswered.as_str()
-        )),
-        Err(error) => refused(&state, parts, page, form.unwrap_or_default(), error).await,
-    }
+        },
+    )
+    .await
 }
 
 /// `POST /staff/admin/holidays`: the whole list from the admin page.
 async fn replace_holidays(State(state): State<AppState>, req: Request) -> Response {
-    let (parts, form) = read_form::<HolidaysForm>(req).await;
-    let who = match member(&parts) {
-        Ok(who) => who,
-        Err(r) => return *r,
-    };
     let page = "/staff/admin/users";
-    let result = match &form {
-        Ok(f) => {
-            let client = client_addr(&parts).to_string();
-            state.calendars.replace(&who, f, &client).await
-        }
-        Err(e) => Err(*e),
-    };
-    match result {
-        Ok(()) => see_other(&format!(
-            "{page}?done={}",
-            StaffDone::HolidaysSaved.as_str()
-        )),
-        Err(error) => refused(&state, parts, page, form.unwrap_or_default(), error).await,
-    }
+    let state = &state;
+    staff_form(state, req, page, StaffDone::HolidaysSaved, |who, f: HolidaysForm, client| async move {
+        state.calendars.replace(&who, &f, &client).await
+    })
+    .await
 }
 
 /// The users page again with a one-time password shown once.

@@ -12,7 +12,7 @@ use crate::{
     },
     components::{error_page::ErrorPage, textarea_text},
     error::AppError,
-    i18n::{jalali, t, use_lang, Lang, Msg},
+    i18n::{jalali, t, use_lang, Msg},
     model::TrackingCode,
 };
 use leptos::prelude::*;
@@ -81,10 +81,7 @@ pub fn FeedbackPage() -> impl IntoView {
                                         .into_iter()
                                         .map(|u| {
                                             let selected = u.code == chosen;
-                                            let name = match lang {
-                                                Lang::Fa => u.name.fa,
-                                                Lang::En => u.name.en,
-                                            };
+                                            let name = u.name.get(lang).to_owned();
                                             view! { <option value=u.code selected=selected>{name}</option> }
                                         })
                                         .collect_view()}
@@ -141,10 +138,7 @@ fn FeedbackItem(item: FeedbackView, just_filed: bool) -> impl IntoView {
     let lang = use_lang();
     let code = item.tracking_code.to_string();
     let unit = match item.unit {
-        Some(u) => match lang {
-            Lang::Fa => u.fa,
-            Lang::En => u.en,
-        },
+        Some(u) => u.get(lang).to_owned(),
         None => t(Msg::FeedbackDesk1888).to_owned(),
     };
     view! {

@@ -80,28 +80,6 @@ impl FeedbackService {
         Self { store }
     }
 
-    /// A code no complaint and no 1888 item has.
-    async fn unused_code(
-        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    ) -> Result<TrackingCode, AppError> {
-        for _ in 0..8 {
-            let serial = rand::random_range(100_000_000..=999_999_999u32);
-            let code = TrackingCode::from_serial(serial).ok_or(AppError::Internal)?;
-            let taken: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM complaint WHERE tracking_code = $1 \
-                 UNION ALL SELECT id FROM feedback WHERE tracking_code = $1",
-            )
-            .bind(code.as_str())
-            .fetch_optional(&mut **tx)
-            .await
-            .or_internal("checking a tracking code")?;
-            if taken.is_none() {
-                return Ok(code);
-            }
-        }
-        Err(internal("tracking codes", "eight collisions in a row"))
-    }
-
     async fn by_key(&self, key: &str) -> Result<Option<TrackingCode>, AppError> {
         let code: Option<String> =
             sqlx::query_scalar("SELECT tracking_code FROM feedback WHERE form_key = $1")
@@ -151,7 +129,7 @@ impl FeedbackDesk for FeedbackService {
         };
         let now = self.store.now();
         let mut w = self.store.write().await?;
-        let code = Self::unused_code(&mut w.tx).await?;
+        let code = super::unused_code(&mut w.tx).await?;
         // The form key's unique index decides between two posts at once:
         // the second inserts nothing and answers the first's code.
         let inserted = sqlx::query(

@@ -459,7 +459,7 @@ impl IntakeService {
         } else {
             Status::Submitted
         };
-        let code = self.unused_code(&mut w).await?;
+        let code = super::unused_code(&mut w.tx).await?;
         let point = new.input.point;
         let deadlines = Deadlines::of(&self.calendar.current(), &new.category, now);
         // Not a cached prepared statement: sqlx 0.8.6's `Any` driver binds a
@@ -576,25 +576,6 @@ impl IntakeService {
         }
         w.commit().await.or_internal("committing a complaint")?;
         Ok(Inserted::Filed(filed))
-    }
-
-    /// A fresh tracking code (random serial with a check digit) no
-    /// complaint has.
-    async fn unused_code(&self, w: &mut crate::store::WriteTx) -> Result<TrackingCode, AppError> {
-        for _ in 0..8 {
-            let serial = rand::random_range(100_000_000..=999_999_999u32);
-            let code = TrackingCode::from_serial(serial).ok_or(AppError::Internal)?;
-            let taken: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM complaint WHERE tracking_code = $1")
-                    .bind(code.as_str())
-                    .fetch_optional(&mut *w.tx)
-                    .await
-                    .or_internal("checking a tracking code")?;
-            if taken.is_none() {
-                return Ok(code);
-            }
-        }
-        Err(internal("tracking codes", "eight collisions in a row"))
     }
 
     /// The stored answer for an idempotency key, if the key was used (and

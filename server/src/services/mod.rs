@@ -161,6 +161,33 @@ impl Event<'_> {
     }
 }
 
+/// A fresh tracking code (a random serial with a check digit) that no
+/// complaint and no 1888 item has: one space of codes, so a code typed
+/// anywhere names one thing.
+pub(crate) async fn unused_code(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+) -> Result<app::model::TrackingCode, AppError> {
+    for _ in 0..8 {
+        let serial = rand::random_range(100_000_000..=999_999_999u32);
+        let code = app::model::TrackingCode::from_serial(serial).ok_or(AppError::Internal)?;
+        let taken: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM complaint WHERE tracking_code = $1 \
+             UNION ALL SELECT id FROM feedback WHERE tracking_code = $1",
+        )
+        .bind(code.as_str())
+        .fetch_optional(&mut **tx)
+        .await
+        .or_internal("checking a tracking code")?;
+        if taken.is_none() {
+            return Ok(code);
+        }
+    }
+    Err(crate::error::internal(
+        "tracking codes",
+        "eight collisions in a row",
+    ))
+}
+
 /// Appends one entry to a complaint's timeline, and counts it in the
 /// report card's running figures; returns its id.
 pub(crate) async fn record_event(

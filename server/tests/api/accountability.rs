@@ -31,7 +31,7 @@ async fn escalations(app: &TestApp, code: &str) -> Vec<(String, i64)> {
 }
 
 /// Moves the training clock through the API as `admin`.
-async fn advance(app: &TestApp, admin: &str, secs: i64) -> (StatusCode, Value) {
+pub(crate) async fn advance(app: &TestApp, admin: &str, secs: i64) -> (StatusCode, Value) {
     let res = app
         .client
         .post(app.url("/api/v1/admin/clock"))

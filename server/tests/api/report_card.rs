@@ -15,15 +15,8 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 async fn advance(app: &TestApp, admin: &str, secs: i64) {
-    let res = app
-        .client
-        .post(app.url("/api/v1/admin/clock"))
-        .bearer_auth(admin)
-        .json(&json!({ "advance_s": secs }))
-        .send()
-        .await
-        .expect("advance");
-    assert_eq!(res.status(), StatusCode::OK);
+    let (status, body) = crate::accountability::advance(app, admin, secs).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 /// Takes `action` on `code` with the staff bearer `token`.

@@ -84,10 +84,7 @@ fn FeedbackCard(item: FeedbackView, lang: Lang, typed: FeedbackAnswerForm) -> im
     let action = format!("/staff/feedback/{code}/answer");
     let field = format!("answer-{code}");
     let unit = match item.unit {
-        Some(u) => match lang {
-            Lang::Fa => u.fa,
-            Lang::En => u.en,
-        },
+        Some(u) => u.get(lang).to_owned(),
         None => t(Msg::FeedbackDesk1888).to_owned(),
     };
     view! {

@@ -260,10 +260,7 @@ fn CardTable(rows: Vec<ReportRow>, lang: Lang, testid: &'static str, label: Msg)
                         .into_iter()
                         .map(|r| {
                             let f = r.figures;
-                            let name = match lang {
-                                Lang::Fa => r.name.fa,
-                                Lang::En => r.name.en,
-                            };
+                            let name = r.name.get(lang).to_owned();
                             let rank = r.rank.map(|n| count(n, lang)).unwrap_or_else(|| "–".into());
                             let who = (!r.managers.is_empty()).then(|| r.managers.join("، "));
                             view! {
@@ -310,10 +307,7 @@ fn ScoreChart(rows: Vec<ReportRow>, lang: Lang) -> impl IntoView {
     let scored: Vec<(String, f64)> = rows
         .into_iter()
         .filter_map(|r| {
-            let name = match lang {
-                Lang::Fa => r.name.fa,
-                Lang::En => r.name.en,
-            };
+            let name = r.name.get(lang).to_owned();
             r.figures.score.map(|s| (name, s))
         })
         .collect();
