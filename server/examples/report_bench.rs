@@ -31,7 +31,10 @@ const SPAN_DAYS: i64 = 730;
 /// routed round the routing table, 2 % open (a third of those overdue).
 fn complaints_sql(postgres: bool, from: i64, to: i64, total: i64, now: i64, routes: i64) -> String {
     let series = if postgres {
-        format!("generate_series({from}, {}) AS s(k)", to - 1)
+        format!(
+            "generate_series(CAST({from} AS BIGINT), CAST({} AS BIGINT)) AS s(k)",
+            to - 1
+        )
     } else {
         // SQLite: a recursive counter.
         String::new()
@@ -64,10 +67,17 @@ fn complaints_sql(postgres: bool, from: i64, to: i64, total: i64, now: i64, rout
 fn stats_sql() -> Vec<String> {
     let day = "(created_at + 12600) / 86400";
     let per = |metric: &str, bucket: &str, total: &str, filter: &str| {
+        // A constant bucket is not grouped by (SQLite reads a number in
+        // GROUP BY as a column's position).
+        let by_bucket = if bucket.parse::<i64>().is_ok() {
+            String::new()
+        } else {
+            format!(", {bucket}")
+        };
         format!(
             "INSERT INTO unit_stat (unit_id, day, metric, bucket, n, total) \
              SELECT unit_id, {day}, '{metric}', {bucket}, COUNT(*), SUM({total}) FROM complaint \
-             WHERE unit_id IS NOT NULL {filter} GROUP BY unit_id, {day}, {bucket}"
+             WHERE unit_id IS NOT NULL {filter} GROUP BY unit_id, {day}{by_bucket}"
         )
     };
     vec![
