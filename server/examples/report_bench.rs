@@ -19,7 +19,10 @@ use app::{
     model::{Grant, Role},
 };
 use common::{ms, percentile};
-use server::{services::desk::DeskService, store::Store};
+use server::{
+    services::{desk::DeskService, stats},
+    store::Store,
+};
 use std::time::Instant;
 
 mod common;
@@ -148,6 +151,22 @@ async fn fill(store: &Store, postgres: bool, n: i64) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The median of 30 runs of one query.
+async fn time_query<F, Fut, T>(_store: &Store, mut f: F) -> std::time::Duration
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let mut samples = Vec::with_capacity(30);
+    for _ in 0..30 {
+        let t = Instant::now();
+        let _ = f().await;
+        samples.push(t.elapsed());
+    }
+    samples.sort();
+    percentile(&samples, 0.5)
+}
+
 async fn card(store: &Store, label: &str, n: i64, postgres: bool) -> anyhow::Result<()> {
     let t = Instant::now();
     fill(store, postgres, n).await?;
@@ -215,12 +234,34 @@ async fn card(store: &Store, label: &str, n: i64, postgres: bool) -> anyhow::Res
             samples.push(t.elapsed());
         }
         samples.sort();
+        // Where the time goes: the card's two heavy reads alone.
+        let (first_day, last_day) = (
+            stats::tehran_day(range.from.start_unix()),
+            stats::tehran_day(range.to.start_unix()),
+        );
+        let sum = time_query(store, || {
+            sqlx::query(stats::SUM_SQL)
+                .bind(first_day)
+                .bind(last_day)
+                .fetch_all(store.pool())
+        })
+        .await;
+        let open_sql = stats::open_sql();
+        let open = time_query(store, || {
+            sqlx::query(&open_sql)
+                .bind(server::now())
+                .fetch_all(store.pool())
+        })
+        .await;
         println!(
-            "  report card, {name:<28} p50 {:>9}  p95 {:>9}  ({} received, {} units)",
+            "  report card, {name:<28} p50 {:>9}  p95 {:>9}  ({} received, {} units; \
+             alone: counters' sum p50 {}, open count p50 {})",
             ms(percentile(&samples, 0.5)),
             ms(percentile(&samples, 0.95)),
             first.city.received,
-            first.units.len()
+            first.units.len(),
+            ms(sum),
+            ms(open),
         );
     }
     Ok(())
