@@ -4,7 +4,7 @@
 //! may create and drop a database on.
 //!
 //! The generator writes N complaints (default 10,000,000;
-//! `PASOKH_BENCH_COMPLAINTS`) over two years of the demo city's routing, 2 %
+//! `PASOKH_BENCH_COMPLAINTS`) over two years of the demo city's routing, 4 %
 //! of them still open, and the running figures those complaints' events
 //! would have left in `unit_stat` (received per day; first-response and
 //! resolution times spread over the duration classes; ratings,
@@ -31,7 +31,7 @@ const DAY: i64 = 86_400;
 const SPAN_DAYS: i64 = 730;
 
 /// Complaints `[from, to)` by serial `k`: created `SPAN_DAYS` back to now,
-/// routed round the routing table, 2 % open (a third of those overdue).
+/// routed round the routing table, 4 % open (a third of those overdue).
 fn complaints_sql(postgres: bool, from: i64, to: i64, total: i64, now: i64, routes: i64) -> String {
     let series = if postgres {
         format!(

@@ -1,7 +1,8 @@
 //! The report card's running figures: every timeline event that counts
 //! bumps a counter of its unit and Tehran day (`unit_stat`) in the same
 //! transaction, so the figures can never disagree with the timeline, and a
-//! month's card sums a few thousand rows instead of scanning complaints.
+//! month's card sums that month's counter rows instead of scanning
+//! complaints (only "open" and "overdue" count complaints, from an index).
 //! What each counter means is `app::model::report::Metric`.
 
 use super::{Event, EventKind};
