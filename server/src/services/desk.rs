@@ -100,6 +100,7 @@ struct FullRow {
     citizen_phone: Option<String>,
     original_code: Option<String>,
     stars: Option<i64>,
+    seen_at: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -410,7 +411,7 @@ impl StaffDesk for DeskService {
              c.assigned_to, cat.code AS cat_code, cat.name_fa AS cat_fa, cat.name_en AS cat_en, \
              d.name_fa AS d_fa, d.name_en AS d_en, u.code AS u_code, u.name_fa AS u_fa, \
              u.name_en AS u_en, a.display_name AS assignee, cu.phone AS citizen_phone, \
-             o.tracking_code AS original_code, r.stars \
+             o.tracking_code AS original_code, r.stars, c.seen_at \
              FROM complaint c JOIN category cat ON cat.id = c.category_id \
              LEFT JOIN district d ON d.id = c.district_id LEFT JOIN unit u ON u.id = c.unit_id \
              LEFT JOIN app_user a ON a.id = c.assigned_to \
@@ -427,7 +428,8 @@ impl StaffDesk for DeskService {
             return Err(AppError::Forbidden);
         }
         let status = stored_status(&row.status)?;
-        if status == Status::Referred {
+        // Only an unseen item takes the write lock; later views just read.
+        if status == Status::Referred && row.seen_at.is_none() {
             self.mark_seen(who, row.id, row.unit_id).await?;
         }
         let duplicates: Vec<String> = sqlx::query_scalar(
