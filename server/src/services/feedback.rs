@@ -93,12 +93,7 @@ impl FeedbackService {
 
     /// May `who` answer an item of unit `unit` (`None`: the 1888 desk)?
     fn answers(who: &StaffViewer, unit: Option<i64>) -> bool {
-        who.has_any(&DESK)
-            || unit.is_some_and(|u| {
-                who.grants.iter().any(|g| {
-                    g.unit_id == Some(u) && matches!(g.role, Role::UnitStaff | Role::UnitManager)
-                })
-            })
+        who.has_any(&DESK) || unit.is_some_and(|u| who.unit_ids().contains(&u))
     }
 }
 
@@ -174,12 +169,7 @@ impl FeedbackDesk for FeedbackService {
 
     async fn queue(&self, who: &StaffViewer) -> Result<Vec<FeedbackView>, AppError> {
         active(who)?;
-        let units: Vec<i64> = who
-            .grants
-            .iter()
-            .filter(|g| matches!(g.role, Role::UnitStaff | Role::UnitManager))
-            .filter_map(|g| g.unit_id)
-            .collect();
+        let units = who.unit_ids();
         let desk = who.has_any(&DESK);
         if !desk && units.is_empty() {
             return Err(AppError::Forbidden);
