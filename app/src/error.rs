@@ -105,6 +105,24 @@ reasons! {
         FeedbackTooLong => "body", "too_long" => ErrFeedbackBodyLong;
         EmployeeTooLong => "employee", "too_long" => ErrEmployeeLong;
         HolidayLine => "holidays", "format" => ErrHolidayLine;
+        AnswerMissing => "answers", "missing" => ErrAnswerMissing;
+        AnswerTooLong => "answers", "too_long" => ErrAnswerTooLong;
+        AnswerNotANumber => "answers", "not_a_number" => ErrAnswerNotANumber;
+        AnswerNotAChoice => "answers", "not_a_choice" => ErrAnswerNotAChoice;
+        CategoryCode => "code", "format" => ErrCategoryCode;
+        CategoryIcon => "icon", "too_long" => ErrCategoryIcon;
+        CategoryName => "name_fa", "format" => ErrLabel;
+        CategoryGroup => "group_fa", "format" => ErrLabel;
+        ResponseHours => "first_response_hours", "range" => ErrSlaHours;
+        ResolutionHours => "resolution_hours", "range" => ErrSlaHours;
+        NearbyRadius => "nearby_radius_m", "range" => ErrNearbyRadius;
+        UnitKindUnknown => "unit_kind", "unknown" => ErrUnitKind;
+        QuestionKind => "kind", "not_a_question_kind" => ErrQuestionKind;
+        QuestionLabel => "label_fa", "format" => ErrLabel;
+        ChoicesFormat => "choices", "format" => ErrChoices;
+        QuestionsTooMany => "questions", "too_many" => ErrQuestionsTooMany;
+        RoutingLine => "routing", "format" => ErrRoutingLine;
+        RoutingUnknown => "routing", "unknown" => ErrRoutingUnknown;
     }
 }
 
@@ -146,6 +164,7 @@ reasons! {
         NotOpen => "not_open" => ErrNotOpen;
         Transition => "transition" => ErrConflict;
         UsernameTaken => "username_taken" => ErrUsernameTaken;
+        CategoryTaken => "category_taken" => ErrCategoryTaken;
         PasswordChangeRequired => "password_change_required" => ErrPasswordChangeRequired;
         ClockNotSimulated => "clock_not_simulated" => ErrClockNotSimulated;
         FindingOpen => "finding_open" => ErrFindingOpen;

@@ -20,6 +20,7 @@ use crate::{
             password::StaffPasswordPage,
             queues::{StaffDispatchPage, StaffInspectionPage, StaffVerifyPage},
             report_card::StaffReportCardPage,
+            settings::{StaffCategoryPage, StaffSettingsPage},
             signin::StaffSigninPage,
             users::StaffUsersPage,
         },
@@ -198,6 +199,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/feedback") view=FeedbackPage ssr=SsrMode::Async />
                     <Route path=path!("/feedback/:code") view=FeedbackItemPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/admin/users") view=StaffUsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/admin/settings") view=StaffSettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/admin/settings/categories/:code") view=StaffCategoryPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="site-footer">

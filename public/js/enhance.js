@@ -50,3 +50,24 @@ if (intake instanceof HTMLFormElement) {
   const script = import('/js/intake.js' + new URL(import.meta.url).search);
   script.then((m) => m.enhanceIntake(intake)).catch((error) => console.warn('intake.js:', error));
 }
+
+// A category's extra questions (the citizen's and the operator's forms):
+// only the chosen category's show, and the others are disabled so they are
+// not sent. Without the script every set shows and the server reads only
+// the chosen category's answers.
+const questionSets = /** @type {NodeListOf<HTMLFieldSetElement>} */ (document.querySelectorAll('fieldset[data-questions-for]'));
+const picker = document.getElementById('category');
+if (questionSets.length && (picker instanceof HTMLSelectElement || picker instanceof HTMLInputElement)) {
+  const show = () => {
+    // A select gives the code; intake's typed field the name (or the code).
+    const chosen = picker.value.trim();
+    for (const set of questionSets) {
+      const on = chosen !== '' && (set.dataset.questionsFor === chosen || set.dataset.categoryName === chosen);
+      set.hidden = !on;
+      set.disabled = !on;
+    }
+  };
+  picker.addEventListener('change', show);
+  picker.addEventListener('input', show);
+  show();
+}

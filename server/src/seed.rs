@@ -317,25 +317,7 @@ pub async fn seed(
             .fetch_all(&mut *w.tx)
             .await?;
     for (category_id, kind) in &categories {
-        let organisation = organisations
-            .iter()
-            .find(|(k, _)| k == kind)
-            .map(|(_, id)| *id);
-        for (district_id, office_id, emergency_id) in &offices {
-            let unit = match (kind.as_str(), organisation) {
-                ("emergency", _) => *emergency_id,
-                (_, Some(organisation)) => organisation,
-                (_, None) => *office_id,
-            };
-            sqlx::query(
-                "INSERT INTO routing_rule (category_id, district_id, unit_id) VALUES ($1, $2, $3)",
-            )
-            .bind(category_id)
-            .bind(district_id)
-            .bind(unit)
-            .execute(&mut *w.tx)
-            .await?;
-        }
+        crate::services::settings::route_by_kind(&mut w.tx, *category_id, kind).await?;
     }
     let places: Vec<Place> =
         serde_json::from_str(PLACES_JSON).context("parsing the demo places")?;

@@ -23,6 +23,7 @@ use app::{
             StaffDone, StaffSigninForm, UserForm,
         },
         safe_next,
+        settings::{CategoryForm, QuestionForm, RoutingForm},
         staff::{Desk, StaffViewer},
     },
     error::{AppError, BadRequest},
@@ -58,6 +59,14 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/report-card.csv", get(report_card_csv))
         .route("/staff/admin/clock", post(advance_clock))
         .route("/staff/admin/holidays", post(replace_holidays))
+        .route("/staff/admin/categories", post(create_category))
+        .route("/staff/admin/categories/{code}", post(change_category))
+        .route("/staff/admin/categories/{code}/questions", post(add_question))
+        .route(
+            "/staff/admin/categories/{code}/questions/{id}/remove",
+            post(remove_question),
+        )
+        .route("/staff/admin/routing", post(replace_routing))
         .route("/staff/feedback/{code}/answer", post(answer_feedback))
 }
 
@@ -376,9 +385,12 @@ async fn answer_feedback(
     .await
 }
 
+/// The configuration page, where its forms come back to.
+const SETTINGS_PAGE: &str = "/staff/admin/settings";
+
 /// `POST /staff/admin/holidays`: the whole list from the admin page.
 async fn replace_holidays(State(state): State<AppState>, req: Request) -> Response {
-    let page = "/staff/admin/users";
+    let page = SETTINGS_PAGE;
     let state = &state;
     staff_form(state, req, page, StaffDone::HolidaysSaved, |who, f: HolidaysForm, client| async move {
         state.calendars.replace(&who, &f, &client).await
@@ -687,4 +699,93 @@ mod tests {
             "/staff/cartable%3Fstatus%3Dx%26page%3D2"
         );
     }
+}
+
+/// `POST /staff/admin/categories`: a new category.
+async fn create_category(State(state): State<AppState>, req: Request) -> Response {
+    let state = &state;
+    let done = StaffDone::CategorySaved;
+    staff_form(state, req, SETTINGS_PAGE, done, |who, f: CategoryForm, client| async move {
+        let settings = &state.services.settings;
+        settings.save_category(&who, None, &f, &client).await.map(|_| ())
+    })
+    .await
+}
+
+/// A category's page, for a code as the path carries it (anything but a
+/// well-formed code goes back to the configuration page).
+fn category_page(code: &str) -> Option<String> {
+    let ok = !code.is_empty()
+        && code.len() <= 40
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    ok.then(|| format!("{SETTINGS_PAGE}/categories/{code}"))
+}
+
+/// `POST /staff/admin/categories/{code}`: a category changed.
+async fn change_category(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    req: Request,
+) -> Response {
+    let Some(page) = category_page(&code) else {
+        return see_other(SETTINGS_PAGE);
+    };
+    let (state, code) = (&state, &code);
+    let done = StaffDone::CategorySaved;
+    staff_form(state, req, &page, done, |who, f: CategoryForm, client| async move {
+        let settings = &state.services.settings;
+        settings.save_category(&who, Some(code), &f, &client).await.map(|_| ())
+    })
+    .await
+}
+
+/// `POST /staff/admin/categories/{code}/questions`: a question added.
+async fn add_question(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    req: Request,
+) -> Response {
+    let Some(page) = category_page(&code) else {
+        return see_other(SETTINGS_PAGE);
+    };
+    let (state, code) = (&state, &code);
+    let done = StaffDone::QuestionAdded;
+    staff_form(state, req, &page, done, |who, f: QuestionForm, client| async move {
+        let settings = &state.services.settings;
+        settings.add_question(&who, code, &f, &client).await
+    })
+    .await
+}
+
+/// `POST /staff/admin/categories/{code}/questions/{id}/remove`.
+async fn remove_question(
+    State(state): State<AppState>,
+    Path((code, id)): Path<(String, i64)>,
+    req: Request,
+) -> Response {
+    let Some(page) = category_page(&code) else {
+        return see_other(SETTINGS_PAGE);
+    };
+    let (state, code) = (&state, &code);
+    let done = StaffDone::QuestionRemoved;
+    // The form has no fields: the path says it all.
+    type NoFields = std::collections::BTreeMap<String, String>;
+    staff_form(state, req, &page, done, |who, _: NoFields, client| async move {
+        let settings = &state.services.settings;
+        settings.remove_question(&who, code, id, &client).await
+    })
+    .await
+}
+
+/// `POST /staff/admin/routing`: the whole routing table.
+async fn replace_routing(State(state): State<AppState>, req: Request) -> Response {
+    let state = &state;
+    let done = StaffDone::RoutingSaved;
+    staff_form(state, req, SETTINGS_PAGE, done, |who, f: RoutingForm, client| async move {
+        let settings = &state.services.settings;
+        settings.replace_routing(&who, &f, &client).await
+    })
+    .await
 }

@@ -60,6 +60,11 @@ pub struct ReportForm {
     /// sent to it and later changes are notified). Citizens' forms have no
     /// such field and the citizen paths ignore it.
     pub caller_phone: String,
+    /// Answers to the category's extra questions, as `q{id}` fields beside
+    /// the others (see `model::question`). Other unknown fields land here
+    /// too and are ignored.
+    #[serde(flatten)]
+    pub answers: std::collections::BTreeMap<String, String>,
 }
 
 /// A complaint's fields after the checks that need no database.
@@ -513,10 +518,14 @@ pub enum StaffDone {
     ClockMoved,
     HolidaysSaved,
     FeedbackAnswered,
+    CategorySaved,
+    QuestionAdded,
+    QuestionRemoved,
+    RoutingSaved,
 }
 
 impl StaffDone {
-    pub const ALL: [StaffDone; 8] = [
+    pub const ALL: [StaffDone; 12] = [
         StaffDone::Acted,
         StaffDone::PasswordChanged,
         StaffDone::SignedOutElsewhere,
@@ -525,6 +534,10 @@ impl StaffDone {
         StaffDone::ClockMoved,
         StaffDone::HolidaysSaved,
         StaffDone::FeedbackAnswered,
+        StaffDone::CategorySaved,
+        StaffDone::QuestionAdded,
+        StaffDone::QuestionRemoved,
+        StaffDone::RoutingSaved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -537,6 +550,10 @@ impl StaffDone {
             StaffDone::ClockMoved => "clock_moved",
             StaffDone::HolidaysSaved => "holidays_saved",
             StaffDone::FeedbackAnswered => "feedback_answered",
+            StaffDone::CategorySaved => "category_saved",
+            StaffDone::QuestionAdded => "question_added",
+            StaffDone::QuestionRemoved => "question_removed",
+            StaffDone::RoutingSaved => "routing_saved",
         }
     }
 

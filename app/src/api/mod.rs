@@ -5,6 +5,7 @@
 pub mod feedback;
 pub mod forms;
 pub mod ports;
+pub mod settings;
 pub mod staff;
 
 /// A same-site path to go on to after a form: `/x`, but never

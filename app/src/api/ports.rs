@@ -20,12 +20,34 @@ pub trait Tracking: Send + Sync {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CategoryOption {
     pub code: String,
+    /// An emoji or short mark shown before the name; may be empty.
+    pub icon: String,
     pub group: Named,
     pub name: Named,
     /// Urban-services emergency (urgent response).
     pub urgent: bool,
     /// Radius for "already reported nearby?"; 0 when not place-bound.
     pub nearby_radius_m: i64,
+    /// Extra questions the forms ask for this category, in order.
+    pub questions: Vec<crate::model::question::Question>,
+}
+
+impl CategoryOption {
+    /// The name as lists show it: the icon first, and "(urgent)" after an
+    /// urban-services emergency's name.
+    pub fn label(&self, lang: crate::i18n::Lang) -> String {
+        let mut label = String::new();
+        if !self.icon.is_empty() {
+            label.push_str(&self.icon);
+            label.push(' ');
+        }
+        label.push_str(self.name.get(lang));
+        if self.urgent {
+            let urgent = crate::i18n::Msg::StaffUrgent.text(lang);
+            label.push_str(&format!(" ({urgent})"));
+        }
+        label
+    }
 }
 
 /// Reference data the forms need.
@@ -124,6 +146,8 @@ pub struct Services {
     pub staff: Arc<dyn crate::api::staff::StaffDesk>,
     /// 1888: criticism, suggestions and thanks.
     pub feedback: Arc<dyn crate::api::feedback::FeedbackDesk>,
+    /// The admin's configuration reads.
+    pub settings: Arc<dyn crate::api::settings::Settings>,
 }
 
 /// The services from context; `Internal` if the server forgot to provide them.

@@ -101,10 +101,12 @@ pub enum Desk {
     ReportCard,
     /// `/staff/feedback` (۱۸۸۸): criticism, suggestions and thanks to answer.
     Feedback,
+    /// `/staff/admin/settings` (پیکربندی): categories, their questions, routing.
+    Settings,
 }
 
 impl Desk {
-    pub const ALL: [Desk; 9] = [
+    pub const ALL: [Desk; 10] = [
         Desk::Cartable,
         Desk::Feedback,
         Desk::Intake,
@@ -114,6 +116,7 @@ impl Desk {
         Desk::ReportCard,
         Desk::Audit,
         Desk::Users,
+        Desk::Settings,
     ];
 
     /// Who may open it (the server checks the same table).
@@ -132,6 +135,7 @@ impl Desk {
             Desk::Verify => &[Role::Supervisor],
             Desk::Audit => &[Role::Admin, Role::Inspector],
             Desk::Users => &[Role::Admin],
+            Desk::Settings => &[Role::Admin],
             Desk::Inspection => &[Role::Inspector, Role::Mayor],
             Desk::ReportCard => &[Role::Mayor, Role::Inspector, Role::Admin],
             Desk::Feedback => &[
@@ -154,6 +158,7 @@ impl Desk {
             Desk::Inspection => "/staff/inspection",
             Desk::ReportCard => "/staff/report-card",
             Desk::Feedback => "/staff/feedback",
+            Desk::Settings => "/staff/admin/settings",
         }
     }
 }
@@ -339,6 +344,8 @@ pub struct StaffComplaint {
     pub objection: Option<String>,
     pub timeline: Vec<StaffEvent>,
     pub photos: Vec<StaffPhoto>,
+    /// Answers to the category's extra questions.
+    pub answers: Vec<crate::model::question::Answer>,
     /// What the caller may do now.
     pub actions: Vec<StaffAction>,
     /// The unit's people, for "assign to" (when assign is allowed).

@@ -7,6 +7,7 @@ pub mod complaint;
 pub mod digits;
 pub mod geo;
 pub mod phone;
+pub mod question;
 pub mod report;
 pub mod role;
 pub mod status;

@@ -8,7 +8,9 @@ use crate::{
         forms::{refusal, Refused, ReportForm},
         ports::{services, viewer, CategoryOption, SiteSettings},
     },
-    components::{error_page::ErrorPage, locate::LocateButton, textarea_text},
+    components::{
+        error_page::ErrorPage, locate::LocateButton, questions::CategoryQuestions, textarea_text,
+    },
     i18n::{t, use_lang, Lang, Msg},
 };
 use leptos::prelude::*;
@@ -67,7 +69,8 @@ fn ReportFormView(
     let key = Some(typed.idempotency_key.clone())
         .filter(|k| !k.is_empty())
         .unwrap_or_else(|| crate::model::random_hex(16));
-    let groups = grouped(categories, lang);
+    let groups = grouped(categories.clone(), lang);
+    let answers = typed.answers.clone();
     let settings = use_context::<SiteSettings>();
     let tile_url = settings
         .as_ref()
@@ -162,11 +165,7 @@ fn ReportFormView(
                                         .map(|c| {
                                             let selected = c.code == chosen;
                                             // Urban-services emergencies say so in the list.
-                                            let name = if c.urgent {
-                                                format!("{} ({})", c.name.get(lang), t(Msg::StaffUrgent))
-                                            } else {
-                                                c.name.get(lang).to_owned()
-                                            };
+                                            let name = c.label(lang);
                                             view! {
                                                 <option value=c.code.clone() selected=selected data-urgent=c.urgent.then_some("true")>
                                                     {name}
@@ -179,6 +178,7 @@ fn ReportFormView(
                         })
                         .collect_view()}
                 </select>
+                <CategoryQuestions categories typed=answers lang />
 
                 <label for="description">{t(Msg::FieldDescription)}</label>
                 <textarea

@@ -15,7 +15,9 @@ pub struct CatalogService {
 
 #[derive(sqlx::FromRow)]
 struct CategoryRow {
+    id: i64,
     code: String,
+    icon: String,
     group_fa: String,
     group_en: String,
     name_fa: String,
@@ -56,16 +58,19 @@ impl CatalogService {
 impl Catalog for CatalogService {
     async fn categories(&self) -> Result<Vec<CategoryOption>, AppError> {
         let rows: Vec<CategoryRow> = sqlx::query_as(
-            "SELECT code, group_fa, group_en, name_fa, name_en, urgent, nearby_radius_m \
+            "SELECT id, code, icon, group_fa, group_en, name_fa, name_en, urgent, nearby_radius_m \
              FROM category WHERE active = 1 ORDER BY sort_order, id",
         )
         .fetch_all(self.store.pool())
         .await
         .or_internal("listing categories")?;
+        let mut questions = super::settings::questions(self.store.pool(), None).await?;
         Ok(rows
             .into_iter()
             .map(|r| CategoryOption {
+                questions: questions.remove(&r.id).unwrap_or_default(),
                 code: r.code,
+                icon: r.icon,
                 group: Named {
                     fa: r.group_fa,
                     en: r.group_en,

@@ -483,6 +483,7 @@ impl StaffDesk for DeskService {
         .fetch_all(self.store.pool())
         .await
         .or_internal("listing photos")?;
+        let answers = super::settings::answers_of(&self.store, row.id).await?;
         // The open inspection finding, if any: (answered?).
         let open_finding: Option<Option<i64>> = sqlx::query_scalar(
             "SELECT answered_at FROM inspection_finding \
@@ -563,6 +564,7 @@ impl StaffDesk for DeskService {
                     kind,
                 })
                 .collect(),
+            answers,
             actions,
             members,
         })

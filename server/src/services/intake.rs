@@ -207,6 +207,15 @@ impl Submission {
             h.update((p.len() as u64).to_le_bytes());
             h.update(p);
         }
+        // Answers (`q{id}`) only where given: digests of filings without
+        // them stay as they were.
+        for (k, v) in f.answers.iter().filter(|(k, _)| k.starts_with('q')) {
+            h.update(b"answer");
+            for part in [k, v] {
+                h.update((part.len() as u64).to_le_bytes());
+                h.update(part.as_bytes());
+            }
+        }
         // Only staff intake names a caller; citizens' digests stay as they were.
         if !f.caller_phone.is_empty() {
             h.update(b"caller");
@@ -362,6 +371,11 @@ impl IntakeService {
         .await
         .or_internal("loading a category")?
         .ok_or(Invalid::CategoryUnknown)?;
+        let questions = super::settings::questions(self.store.pool(), Some(category.id))
+            .await?
+            .remove(&category.id)
+            .unwrap_or_default();
+        let answers = app::model::question::answers(&questions, &submission.form.answers)?;
         let district = match input.point {
             Some(point) => Some(
                 self.districts
@@ -376,6 +390,7 @@ impl IntakeService {
             category,
             district: district.map(|d| (d.id, d.name)),
             photos: &photos,
+            answers: &answers,
             filer,
         };
         match self.insert(new, idempotency).await? {
@@ -523,6 +538,7 @@ impl IntakeService {
         for p in new.photos {
             insert_photo(&mut w.tx, complaint_id, None, "citizen", p, now).await?;
         }
+        super::settings::insert_answers(&mut w.tx, complaint_id, new.answers).await?;
         if let Some(op) = new.filer.operator {
             if let Some(phone) = &op.sms_to {
                 let body = crate::notify::render(
@@ -635,6 +651,7 @@ struct NewRecord<'a> {
     category: CategoryRow,
     district: Option<(i64, Named)>,
     photos: &'a [StoredPhoto],
+    answers: &'a [app::model::question::Answer],
     filer: Filer<'a>,
 }
 

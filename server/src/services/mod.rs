@@ -11,6 +11,7 @@ pub mod escalation;
 pub mod feedback;
 pub mod intake;
 pub mod query;
+pub mod settings;
 pub mod stats;
 pub mod tracking;
 pub mod workflow;
@@ -36,6 +37,7 @@ pub fn services(
         citizens: Arc::new(citizen::CitizenService::new(store.clone())),
         staff: Arc::new(desk::DeskService::new(store.clone(), calendars)),
         feedback: Arc::new(feedback::FeedbackService::new(store.clone())),
+        settings: Arc::new(settings::SettingsService::new(store.clone())),
     }
 }
 

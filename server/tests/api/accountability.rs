@@ -500,7 +500,7 @@ async fn holidays_an_admin_saves_move_the_next_deadlines_without_a_restart() {
         let res = form("1405/01/01,<b>نوروز</b>").await.expect("form");
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         let page = app
-            .staff_text(&admin, "/staff/admin/users?done=holidays_saved")
+            .staff_text(&admin, "/staff/admin/settings?done=holidays_saved")
             .await;
         assert!(
             page.contains("1405/01/01,&lt;b&gt;نوروز&lt;/b&gt;"),

@@ -223,6 +223,17 @@ fn ComplaintView(
                     <dd>{lang.digits(&format!("{r}/5"))}</dd>
                 })}
             </dl>
+            {(!c.answers.is_empty()).then(|| {
+                let rows = c
+                    .answers
+                    .iter()
+                    .map(|a| view! { <dt>{a.label.get(lang).to_owned()}</dt><dd>{a.value.get(lang).to_owned()}</dd> })
+                    .collect_view();
+                view! {
+                    <h2>{t(Msg::StaffAnswers)}</h2>
+                    <dl class="facts" data-testid="answers">{rows}</dl>
+                }
+            })}
             {c.objection.clone().map(|o| view! {
                 <div class="objection" data-testid="objection">
                     <h2>{t(Msg::StaffObjection)}</h2>

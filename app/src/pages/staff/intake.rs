@@ -14,7 +14,7 @@ use crate::{
         ports::{services, CategoryOption},
         staff::{CallerComplaint, Desk, PlaceOption},
     },
-    components::{error_page::ErrorPage, textarea_text},
+    components::{error_page::ErrorPage, questions::CategoryQuestions, textarea_text},
     error::{AppError, Invalid},
     i18n::{jalali, t, use_lang, Lang, Msg},
     model::{PhoneNumber, TrackingCode},
@@ -280,6 +280,7 @@ fn IntakeForm(
                     })
                     .collect_view()}
             </datalist>
+            <CategoryQuestions categories=categories.clone() typed=typed.answers.clone() lang />
             <label for="description">{t(Msg::FieldDescription)}</label>
             <textarea id="description" name="description" rows="5" maxlength="1000" required aria-describedby="description-hint">
                 {textarea_text(&typed.description)}

@@ -18,6 +18,7 @@ pub mod intake;
 pub mod password;
 pub mod queues;
 pub mod report_card;
+pub mod settings;
 pub mod signin;
 pub mod users;
 
@@ -139,6 +140,10 @@ pub fn DoneNotice() -> impl IntoView {
             StaffDone::ClockMoved => Msg::StaffDoneClockMoved,
             StaffDone::HolidaysSaved => Msg::StaffDoneHolidaysSaved,
             StaffDone::FeedbackAnswered => Msg::StaffDoneFeedbackAnswered,
+            StaffDone::CategorySaved => Msg::StaffDoneCategorySaved,
+            StaffDone::QuestionAdded => Msg::StaffDoneQuestionAdded,
+            StaffDone::QuestionRemoved => Msg::StaffDoneQuestionRemoved,
+            StaffDone::RoutingSaved => Msg::StaffDoneRoutingSaved,
         };
         view! {
             <p class="notice" role="status" data-testid="done-notice" data-done=d.as_str()>
@@ -160,6 +165,7 @@ pub fn desk_slug(desk: Desk) -> &'static str {
         Desk::Inspection => "inspection",
         Desk::ReportCard => "report-card",
         Desk::Feedback => "feedback",
+        Desk::Settings => "settings",
     }
 }
 
@@ -174,6 +180,7 @@ pub fn desk_msg(desk: Desk) -> Msg {
         Desk::Inspection => Msg::InspectionTitle,
         Desk::ReportCard => Msg::CardTitle,
         Desk::Feedback => Msg::FeedbackDeskTitle,
+        Desk::Settings => Msg::StaffDeskSettings,
     }
 }
 

@@ -9,11 +9,11 @@
 
 use crate::{
     api::{
-        forms::{refusal, ClockForm, HolidaysForm, IssuedPassword, Refused, UserForm},
+        forms::{refusal, ClockForm, IssuedPassword, Refused, UserForm},
         ports::services,
-        staff::{Desk, Holiday, StaffUser, UnitOption},
+        staff::{Desk, StaffUser, UnitOption},
     },
-    components::{error_page::ErrorPage, textarea_text},
+    components::error_page::ErrorPage,
     error::{AppError, Conflict, Invalid},
     i18n::{t, use_lang, Lang, Msg},
     model::{Grant, Role},
@@ -100,8 +100,7 @@ pub fn StaffUsersPage() -> impl IntoView {
                     let staff = services()?.staff;
                     let users = staff.users(&viewer).await?;
                     let units = staff.units().await?;
-                    let holidays = staff.holidays(&viewer).await?;
-                    Ok::<_, AppError>((users, units, holidays))
+                    Ok::<_, AppError>((users, units))
                 }
             },
         )
@@ -120,13 +119,9 @@ pub fn StaffUsersPage() -> impl IntoView {
         <Suspense>
             {move || {
                 let refused = refused.clone();
-                let refused_holidays = refusal::<HolidaysForm>();
                 Suspend::new(async move {
                     match load.await {
-                        Ok((users, units, holidays)) => view! {
-                            <UsersView users units refused />
-                            <HolidaysSection holidays refused=refused_holidays />
-                        }
+                        Ok((users, units)) => view! { <UsersView users units refused /> }
                         .into_any(),
                         Err(error) => view! { <ErrorPage error /> }.into_any(),
                     }
@@ -135,47 +130,6 @@ pub fn StaffUsersPage() -> impl IntoView {
         </Suspense>
     }
     .into_any()
-}
-
-/// The holidays deadlines skip: the whole list in one CSV textarea (edit a
-/// line to change one, paste a year's list to import it).
-#[component]
-fn HolidaysSection(
-    holidays: Vec<Holiday>,
-    refused: Option<Refused<HolidaysForm>>,
-) -> impl IntoView {
-    let lang = use_lang();
-    let error = refused.as_ref().map(|r| r.error.message(lang));
-    let text = match refused {
-        Some(r) => r.form.holidays,
-        None => holidays
-            .iter()
-            .map(|h| format!("{},{}\n", h.day, h.name))
-            .collect(),
-    };
-    view! {
-        <section class="card staff-page" data-testid="holidays">
-            <h2 id="holidays-title">{t(Msg::HolidaysTitle)}</h2>
-            <p class="hint" id="holidays-lead">{t(Msg::HolidaysLead)}</p>
-            {error.map(|msg| view! { <p class="form-error" role="alert" id="holidays-error">{msg}</p> })}
-            <form method="post" action="/staff/admin/holidays">
-                <label for="holidays-list">{t(Msg::HolidaysTitle)}</label>
-                <textarea
-                    id="holidays-list"
-                    name="holidays"
-                    rows="8"
-                    dir="auto"
-                    aria-describedby="holidays-lead"
-                    data-testid="holidays-list"
-                >
-                    {textarea_text(&text)}
-                </textarea>
-                <button type="submit" class="button button-primary" data-testid="holidays-save">
-                    {t(Msg::HolidaysSave)}
-                </button>
-            </form>
-        </section>
-    }
 }
 
 /// Training mode only: move the simulated clock forward (the scheduler

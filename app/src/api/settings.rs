@@ -1,0 +1,385 @@
+//! The admin's configuration (پیکربندی): categories with their deadlines
+//! and extra questions, and the routing table that says which unit answers
+//! a category in a district. Changes take effect on the next request, on
+//! every server process (they are read from the database), and each one is
+//! audited. Holidays live beside them (`forms::HolidaysForm`).
+
+use crate::{
+    api::staff::StaffViewer,
+    error::{AppError, Invalid},
+    model::{
+        complaint::Named,
+        digits::to_latin,
+        question::{label, parse_choices, Question, QuestionKind, QuestionSpec},
+    },
+};
+use serde::{Deserialize, Serialize};
+
+/// Longest deadline an admin may set, in hours (a year).
+pub const MAX_SLA_HOURS: i64 = 24 * 366;
+/// Widest "already reported nearby?" radius, in metres.
+pub const MAX_RADIUS_M: i64 = 5_000;
+/// Most lines in one routing list.
+pub const MAX_ROUTES: usize = 20_000;
+
+/// `POST /staff/admin/categories` (new) and
+/// `POST /staff/admin/categories/{code}` (edit; the code is the path's):
+/// a category as typed. Checkboxes send `on` or nothing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct CategoryForm {
+    /// Latin letters, digits and `-` (it appears in URLs and the API).
+    pub code: String,
+    /// An emoji or a short mark shown before the name; optional.
+    pub icon: String,
+    pub name_fa: String,
+    pub name_en: String,
+    pub group_fa: String,
+    pub group_en: String,
+    /// An urban-services emergency: clock-hour deadlines, the district's
+    /// emergency unit, top of every cartable.
+    pub urgent: String,
+    /// Hours, in any digit script.
+    pub first_response_hours: String,
+    pub resolution_hours: String,
+    pub nearby_radius_m: String,
+    /// Which kind of unit a new category is routed to in every district
+    /// (`district`, `emergency`, or an organisation's kind).
+    pub unit_kind: String,
+    pub active: String,
+}
+
+/// A checked [`CategoryForm`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategorySpec {
+    pub code: String,
+    pub icon: String,
+    pub name: Named,
+    pub group: Named,
+    pub urgent: bool,
+    pub first_response_hours: i64,
+    pub resolution_hours: i64,
+    pub nearby_radius_m: i64,
+    pub unit_kind: String,
+    pub active: bool,
+}
+
+fn checked(raw: &str) -> bool {
+    matches!(raw.trim(), "on" | "true" | "1")
+}
+
+fn whole(raw: &str, max: i64, invalid: Invalid) -> Result<i64, Invalid> {
+    to_latin(raw.trim())
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (0..=max).contains(n))
+        .ok_or(invalid)
+}
+
+/// A code: 2–40 of lowercase Latin letters, digits and `-`.
+fn code(raw: &str) -> Result<String, Invalid> {
+    let c = raw.trim();
+    let ok = (2..=40).contains(&c.len())
+        && c
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(c.to_owned())
+    } else {
+        Err(Invalid::CategoryCode)
+    }
+}
+
+impl CategoryForm {
+    pub fn parse(&self) -> Result<CategorySpec, Invalid> {
+        let code = code(&self.code)?;
+        let icon = self.icon.trim().to_owned();
+        if icon.chars().count() > 8 {
+            return Err(Invalid::CategoryIcon);
+        }
+        let name = label(&self.name_fa, &self.name_en, Invalid::CategoryName)?;
+        let group = label(&self.group_fa, &self.group_en, Invalid::CategoryGroup)?;
+        let first_response_hours = whole(
+            &self.first_response_hours,
+            MAX_SLA_HOURS,
+            Invalid::ResponseHours,
+        )?;
+        let resolution_hours = whole(&self.resolution_hours, MAX_SLA_HOURS, Invalid::ResolutionHours)?;
+        if first_response_hours == 0 || resolution_hours < first_response_hours {
+            return Err(Invalid::ResolutionHours);
+        }
+        let nearby_radius_m = whole(&self.nearby_radius_m, MAX_RADIUS_M, Invalid::NearbyRadius)?;
+        let unit_kind = self.unit_kind.trim().to_owned();
+        if unit_kind.is_empty() || unit_kind.len() > 40 {
+            return Err(Invalid::UnitKindUnknown);
+        }
+        Ok(CategorySpec {
+            code,
+            icon,
+            name,
+            group,
+            urgent: checked(&self.urgent),
+            first_response_hours,
+            resolution_hours,
+            nearby_radius_m,
+            unit_kind,
+            active: checked(&self.active),
+        })
+    }
+}
+
+/// `POST /staff/admin/categories/{code}/questions`: an extra question.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct QuestionForm {
+    /// `text`, `number` or `choice`.
+    pub kind: String,
+    pub label_fa: String,
+    pub label_en: String,
+    /// `choice` only: one option a line, `فارسی | English`.
+    pub choices: String,
+    pub required: String,
+}
+
+impl QuestionForm {
+    pub fn parse(&self) -> Result<QuestionSpec, Invalid> {
+        let kind = QuestionKind::parse(&self.kind).ok_or(Invalid::QuestionKind)?;
+        let label = label(&self.label_fa, &self.label_en, Invalid::QuestionLabel)?;
+        let choices = match kind {
+            QuestionKind::Choice => {
+                let list = parse_choices(&self.choices)?;
+                if list.len() < 2 {
+                    return Err(Invalid::ChoicesFormat);
+                }
+                list
+            }
+            _ => Vec::new(),
+        };
+        Ok(QuestionSpec {
+            kind,
+            label,
+            choices,
+            required: checked(&self.required),
+        })
+    }
+}
+
+/// `POST /staff/admin/routing` and `PUT /api/v1/admin/routing` (the body
+/// as `text/csv`): the whole routing table, a line each:
+/// `category-code,district-code,unit-code`. A (category, district) with no
+/// line goes to dispatch (the operators place it by hand).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RoutingForm {
+    pub routing: String,
+}
+
+/// One routing line, by codes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Route {
+    pub category: String,
+    pub district: String,
+    pub unit: String,
+}
+
+impl RoutingForm {
+    /// The lines, each (category, district) once (the last line wins), or
+    /// `RoutingLine` when a line does not have three codes. Whether the
+    /// codes exist is the server's check.
+    pub fn parse(&self) -> Result<Vec<Route>, Invalid> {
+        let mut out: Vec<Route> = Vec::new();
+        for line in self.routing.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let parts: Vec<&str> = line.split(',').map(str::trim).collect();
+            let [category, district, unit] = parts[..] else {
+                return Err(Invalid::RoutingLine);
+            };
+            if [category, district, unit]
+                .iter()
+                .any(|p| p.is_empty() || p.len() > 60)
+            {
+                return Err(Invalid::RoutingLine);
+            }
+            let route = Route {
+                category: category.to_owned(),
+                district: district.to_owned(),
+                unit: unit.to_owned(),
+            };
+            match out
+                .iter_mut()
+                .find(|r| r.category == route.category && r.district == route.district)
+            {
+                Some(r) => *r = route,
+                None => out.push(route),
+            }
+            if out.len() > MAX_ROUTES {
+                return Err(Invalid::RoutingLine);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A category as the admin's pages show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CategoryAdmin {
+    pub code: String,
+    pub icon: String,
+    pub name: Named,
+    pub group: Named,
+    pub urgent: bool,
+    pub first_response_hours: i64,
+    pub resolution_hours: i64,
+    pub nearby_radius_m: i64,
+    pub unit_kind: String,
+    pub active: bool,
+    /// The questions citizens are asked now, in order.
+    pub questions: Vec<Question>,
+    /// Districts with a routing line for it.
+    pub routed_districts: i64,
+}
+
+impl CategoryAdmin {
+    /// The form that edits it, filled in.
+    pub fn form(&self) -> CategoryForm {
+        let on = |b: bool| if b { "on" } else { "" }.to_owned();
+        CategoryForm {
+            code: self.code.clone(),
+            icon: self.icon.clone(),
+            name_fa: self.name.fa.clone(),
+            name_en: self.name.en.clone(),
+            group_fa: self.group.fa.clone(),
+            group_en: self.group.en.clone(),
+            urgent: on(self.urgent),
+            first_response_hours: self.first_response_hours.to_string(),
+            resolution_hours: self.resolution_hours.to_string(),
+            nearby_radius_m: self.nearby_radius_m.to_string(),
+            unit_kind: self.unit_kind.clone(),
+            active: on(self.active),
+        }
+    }
+}
+
+/// The configuration reads the admin's pages need.
+#[async_trait::async_trait]
+pub trait Settings: Send + Sync {
+    /// Every category, active or not, in display order (admins).
+    async fn categories(&self, who: &StaffViewer) -> Result<Vec<CategoryAdmin>, AppError>;
+    /// One category, `None` when no category has this code (admins).
+    async fn category(
+        &self,
+        who: &StaffViewer,
+        code: &str,
+    ) -> Result<Option<CategoryAdmin>, AppError>;
+    /// The unit kinds a category may be routed to (admins).
+    async fn unit_kinds(&self, who: &StaffViewer) -> Result<Vec<String>, AppError>;
+    /// The routing table, by category then district (admins).
+    async fn routing(&self, who: &StaffViewer) -> Result<Vec<Route>, AppError>;
+    /// Adds a category (`existing` is `None`; routed in every district to
+    /// its unit kind) or changes the category `existing` (its code stays).
+    /// Returns the code.
+    async fn save_category(
+        &self,
+        who: &StaffViewer,
+        existing: Option<&str>,
+        form: &CategoryForm,
+        client: &str,
+    ) -> Result<String, AppError>;
+    /// Adds a question at the end of a category's list.
+    async fn add_question(
+        &self,
+        who: &StaffViewer,
+        category: &str,
+        form: &QuestionForm,
+        client: &str,
+    ) -> Result<(), AppError>;
+    /// Stops asking a question (answers already given stay).
+    async fn remove_question(
+        &self,
+        who: &StaffViewer,
+        category: &str,
+        question_id: i64,
+        client: &str,
+    ) -> Result<(), AppError>;
+    /// Replaces the whole routing table (checked whole first).
+    async fn replace_routing(
+        &self,
+        who: &StaffViewer,
+        form: &RoutingForm,
+        client: &str,
+    ) -> Result<(), AppError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form() -> CategoryForm {
+        CategoryForm {
+            code: "sinkhole".into(),
+            icon: "🕳".into(),
+            name_fa: "فرونشست".into(),
+            name_en: "Sinkhole".into(),
+            group_fa: "معابر".into(),
+            group_en: "".into(),
+            urgent: "on".into(),
+            first_response_hours: "۲".into(),
+            resolution_hours: "24".into(),
+            nearby_radius_m: "100".into(),
+            unit_kind: "emergency".into(),
+            active: "on".into(),
+        }
+    }
+
+    #[test]
+    fn a_category_form_parses_in_any_digits() {
+        let spec = form().parse().expect("valid");
+        assert_eq!(spec.first_response_hours, 2);
+        assert!(spec.urgent && spec.active);
+        assert_eq!(spec.group.en, "معابر", "English falls back to Persian");
+    }
+
+    #[test]
+    fn bad_category_fields_are_refused_by_field() {
+        let with = |f: fn(&mut CategoryForm)| {
+            let mut c = form();
+            f(&mut c);
+            c.parse()
+        };
+        assert_eq!(with(|c| c.code = "Bad Code".into()), Err(Invalid::CategoryCode));
+        assert_eq!(with(|c| c.name_fa = " ".into()), Err(Invalid::CategoryName));
+        assert_eq!(with(|c| c.first_response_hours = "x".into()), Err(Invalid::ResponseHours));
+        assert_eq!(with(|c| c.resolution_hours = "1".into()), Err(Invalid::ResolutionHours));
+        assert_eq!(with(|c| c.nearby_radius_m = "-1".into()), Err(Invalid::NearbyRadius));
+        assert_eq!(with(|c| c.unit_kind = "".into()), Err(Invalid::UnitKindUnknown));
+    }
+
+    #[test]
+    fn a_choice_question_needs_two_choices() {
+        let q = |kind: &str, choices: &str| QuestionForm {
+            kind: kind.into(),
+            label_fa: "کدام سمت؟".into(),
+            label_en: "".into(),
+            choices: choices.into(),
+            required: "on".into(),
+        };
+        assert_eq!(q("choice", "شمال").parse(), Err(Invalid::ChoicesFormat));
+        assert_eq!(q("choice", "شمال\nجنوب").parse().map(|s| s.choices.len()), Ok(2));
+        assert_eq!(q("number", "ignored").parse().map(|s| s.choices.len()), Ok(0));
+        assert_eq!(q("date", "").parse(), Err(Invalid::QuestionKind));
+    }
+
+    #[test]
+    fn routing_lines_need_three_codes_and_the_last_wins() {
+        let f = |s: &str| RoutingForm { routing: s.into() }.parse();
+        let got = f("pothole,d1,d1-office\n\npothole , d1 , civil\nwaste,d2,waste\n").expect("valid");
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].unit, "civil");
+        assert_eq!(f("pothole,d1"), Err(Invalid::RoutingLine));
+        assert_eq!(f("pothole,d1,x,y"), Err(Invalid::RoutingLine));
+        assert_eq!(f("pothole,,x"), Err(Invalid::RoutingLine));
+    }
+}
