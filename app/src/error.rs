@@ -109,7 +109,7 @@ reasons! {
         AnswerTooLong => "answers", "too_long" => ErrAnswerTooLong;
         AnswerNotANumber => "answers", "not_a_number" => ErrAnswerNotANumber;
         AnswerNotAChoice => "answers", "not_a_choice" => ErrAnswerNotAChoice;
-        CategoryCode => "code", "format" => ErrCategoryCode;
+        CategoryCode => "code", "category_format" => ErrCategoryCode;
         CategoryIcon => "icon", "too_long" => ErrCategoryIcon;
         CategoryName => "name_fa", "format" => ErrLabel;
         CategoryGroup => "group_fa", "format" => ErrLabel;

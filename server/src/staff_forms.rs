@@ -61,7 +61,10 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/admin/holidays", post(replace_holidays))
         .route("/staff/admin/categories", post(create_category))
         .route("/staff/admin/categories/{code}", post(change_category))
-        .route("/staff/admin/categories/{code}/questions", post(add_question))
+        .route(
+            "/staff/admin/categories/{code}/questions",
+            post(add_question),
+        )
         .route(
             "/staff/admin/categories/{code}/questions/{id}/remove",
             post(remove_question),
@@ -705,10 +708,19 @@ mod tests {
 async fn create_category(State(state): State<AppState>, req: Request) -> Response {
     let state = &state;
     let done = StaffDone::CategorySaved;
-    staff_form(state, req, SETTINGS_PAGE, done, |who, f: CategoryForm, client| async move {
-        let settings = &state.services.settings;
-        settings.save_category(&who, None, &f, &client).await.map(|_| ())
-    })
+    staff_form(
+        state,
+        req,
+        SETTINGS_PAGE,
+        done,
+        |who, f: CategoryForm, client| async move {
+            let settings = &state.services.settings;
+            settings
+                .save_category(&who, None, &f, &client)
+                .await
+                .map(|_| ())
+        },
+    )
     .await
 }
 
@@ -734,10 +746,19 @@ async fn change_category(
     };
     let (state, code) = (&state, &code);
     let done = StaffDone::CategorySaved;
-    staff_form(state, req, &page, done, |who, f: CategoryForm, client| async move {
-        let settings = &state.services.settings;
-        settings.save_category(&who, Some(code), &f, &client).await.map(|_| ())
-    })
+    staff_form(
+        state,
+        req,
+        &page,
+        done,
+        |who, f: CategoryForm, client| async move {
+            let settings = &state.services.settings;
+            settings
+                .save_category(&who, Some(code), &f, &client)
+                .await
+                .map(|_| ())
+        },
+    )
     .await
 }
 
@@ -752,10 +773,16 @@ async fn add_question(
     };
     let (state, code) = (&state, &code);
     let done = StaffDone::QuestionAdded;
-    staff_form(state, req, &page, done, |who, f: QuestionForm, client| async move {
-        let settings = &state.services.settings;
-        settings.add_question(&who, code, &f, &client).await
-    })
+    staff_form(
+        state,
+        req,
+        &page,
+        done,
+        |who, f: QuestionForm, client| async move {
+            let settings = &state.services.settings;
+            settings.add_question(&who, code, &f, &client).await
+        },
+    )
     .await
 }
 
@@ -772,10 +799,16 @@ async fn remove_question(
     let done = StaffDone::QuestionRemoved;
     // The form has no fields: the path says it all.
     type NoFields = std::collections::BTreeMap<String, String>;
-    staff_form(state, req, &page, done, |who, _: NoFields, client| async move {
-        let settings = &state.services.settings;
-        settings.remove_question(&who, code, id, &client).await
-    })
+    staff_form(
+        state,
+        req,
+        &page,
+        done,
+        |who, _: NoFields, client| async move {
+            let settings = &state.services.settings;
+            settings.remove_question(&who, code, id, &client).await
+        },
+    )
     .await
 }
 
@@ -783,9 +816,15 @@ async fn remove_question(
 async fn replace_routing(State(state): State<AppState>, req: Request) -> Response {
     let state = &state;
     let done = StaffDone::RoutingSaved;
-    staff_form(state, req, SETTINGS_PAGE, done, |who, f: RoutingForm, client| async move {
-        let settings = &state.services.settings;
-        settings.replace_routing(&who, &f, &client).await
-    })
+    staff_form(
+        state,
+        req,
+        SETTINGS_PAGE,
+        done,
+        |who, f: RoutingForm, client| async move {
+            let settings = &state.services.settings;
+            settings.replace_routing(&who, &f, &client).await
+        },
+    )
     .await
 }

@@ -81,8 +81,7 @@ fn whole(raw: &str, max: i64, invalid: Invalid) -> Result<i64, Invalid> {
 fn code(raw: &str) -> Result<String, Invalid> {
     let c = raw.trim();
     let ok = (2..=40).contains(&c.len())
-        && c
-            .bytes()
+        && c.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if ok {
         Ok(c.to_owned())
@@ -105,7 +104,11 @@ impl CategoryForm {
             MAX_SLA_HOURS,
             Invalid::ResponseHours,
         )?;
-        let resolution_hours = whole(&self.resolution_hours, MAX_SLA_HOURS, Invalid::ResolutionHours)?;
+        let resolution_hours = whole(
+            &self.resolution_hours,
+            MAX_SLA_HOURS,
+            Invalid::ResolutionHours,
+        )?;
         if first_response_hours == 0 || resolution_hours < first_response_hours {
             return Err(Invalid::ResolutionHours);
         }
@@ -191,7 +194,12 @@ impl RoutingForm {
     /// codes exist is the server's check.
     pub fn parse(&self) -> Result<Vec<Route>, Invalid> {
         let mut out: Vec<Route> = Vec::new();
-        for line in self.routing.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        for line in self
+            .routing
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+        {
             let parts: Vec<&str> = line.split(',').map(str::trim).collect();
             let [category, district, unit] = parts[..] else {
                 return Err(Invalid::RoutingLine);
@@ -349,12 +357,27 @@ mod tests {
             f(&mut c);
             c.parse()
         };
-        assert_eq!(with(|c| c.code = "Bad Code".into()), Err(Invalid::CategoryCode));
+        assert_eq!(
+            with(|c| c.code = "Bad Code".into()),
+            Err(Invalid::CategoryCode)
+        );
         assert_eq!(with(|c| c.name_fa = " ".into()), Err(Invalid::CategoryName));
-        assert_eq!(with(|c| c.first_response_hours = "x".into()), Err(Invalid::ResponseHours));
-        assert_eq!(with(|c| c.resolution_hours = "1".into()), Err(Invalid::ResolutionHours));
-        assert_eq!(with(|c| c.nearby_radius_m = "-1".into()), Err(Invalid::NearbyRadius));
-        assert_eq!(with(|c| c.unit_kind = "".into()), Err(Invalid::UnitKindUnknown));
+        assert_eq!(
+            with(|c| c.first_response_hours = "x".into()),
+            Err(Invalid::ResponseHours)
+        );
+        assert_eq!(
+            with(|c| c.resolution_hours = "1".into()),
+            Err(Invalid::ResolutionHours)
+        );
+        assert_eq!(
+            with(|c| c.nearby_radius_m = "-1".into()),
+            Err(Invalid::NearbyRadius)
+        );
+        assert_eq!(
+            with(|c| c.unit_kind = "".into()),
+            Err(Invalid::UnitKindUnknown)
+        );
     }
 
     #[test]
@@ -367,15 +390,22 @@ mod tests {
             required: "on".into(),
         };
         assert_eq!(q("choice", "شمال").parse(), Err(Invalid::ChoicesFormat));
-        assert_eq!(q("choice", "شمال\nجنوب").parse().map(|s| s.choices.len()), Ok(2));
-        assert_eq!(q("number", "ignored").parse().map(|s| s.choices.len()), Ok(0));
+        assert_eq!(
+            q("choice", "شمال\nجنوب").parse().map(|s| s.choices.len()),
+            Ok(2)
+        );
+        assert_eq!(
+            q("number", "ignored").parse().map(|s| s.choices.len()),
+            Ok(0)
+        );
         assert_eq!(q("date", "").parse(), Err(Invalid::QuestionKind));
     }
 
     #[test]
     fn routing_lines_need_three_codes_and_the_last_wins() {
         let f = |s: &str| RoutingForm { routing: s.into() }.parse();
-        let got = f("pothole,d1,d1-office\n\npothole , d1 , civil\nwaste,d2,waste\n").expect("valid");
+        let got =
+            f("pothole,d1,d1-office\n\npothole , d1 , civil\nwaste,d2,waste\n").expect("valid");
         assert_eq!(got.len(), 2);
         assert_eq!(got[0].unit, "civil");
         assert_eq!(f("pothole,d1"), Err(Invalid::RoutingLine));

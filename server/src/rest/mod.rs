@@ -33,6 +33,7 @@ use utoipa::{
 
 mod citizen;
 mod feedback;
+mod settings;
 mod staff;
 
 /// An urlencoded body; an unreadable one is the JSON 400.
@@ -138,6 +139,14 @@ impl Modify for BearerAuth {
         staff::advance_clock,
         staff::holidays,
         staff::replace_holidays,
+        settings::categories,
+        settings::category,
+        settings::create_category,
+        settings::change_category,
+        settings::add_question,
+        settings::remove_question,
+        settings::routing,
+        settings::replace_routing,
         staff::complaint,
         staff::intake,
         staff::act,
@@ -209,6 +218,13 @@ impl Modify for BearerAuth {
         app::model::report::Figures,
         app::api::staff::StaffUser,
         app::api::staff::Holiday,
+        app::api::settings::CategoryAdmin,
+        app::api::settings::CategoryForm,
+        app::api::settings::QuestionForm,
+        app::api::settings::Route,
+        app::model::question::Question,
+        app::model::question::QuestionKind,
+        app::model::question::Answer,
         app::model::Grant,
         app::model::Role,
         app::model::StaffAction
@@ -231,6 +247,7 @@ pub fn routes() -> Router<AppState> {
         .route("/complaints/{tracking_code}", get(get_complaint))
         .merge(citizen::routes())
         .merge(feedback::routes())
+        .merge(settings::routes())
         .merge(staff::routes())
         .fallback(api_not_found)
         .method_not_allowed_fallback(|| async { ApiError(AppError::MethodNotAllowed) })
@@ -253,6 +270,11 @@ struct CategoryDto {
     urgent: bool,
     /// Radius for "already reported nearby?"; 0 when not place-bound.
     nearby_radius_m: i64,
+    /// An emoji or short mark shown before the name; may be empty.
+    icon: String,
+    /// Extra questions: answer each as the multipart field `q{id}` when
+    /// filing (a choice by its position, from 0).
+    questions: Vec<app::model::question::Question>,
 }
 
 #[utoipa::path(get, path = "/api/v1/categories",
@@ -270,6 +292,8 @@ async fn categories(State(state): State<AppState>) -> Result<Json<Vec<CategoryDt
                 name_en: c.name.en,
                 urgent: c.urgent,
                 nearby_radius_m: c.nearby_radius_m,
+                icon: c.icon,
+                questions: c.questions,
             })
             .collect(),
     ))
@@ -328,6 +352,10 @@ struct ComplaintUpload {
     address: Option<String>,
     /// `web`, `app` or `api` (the default).
     channel: Option<String>,
+    /// Answers to the category's questions: one field `q{id}` each (see
+    /// `questions` in `GET /api/v1/categories`).
+    #[schema(rename = "q{id}")]
+    answers: Option<String>,
     /// Up to five JPEG, PNG or WebP photos, each at most 8 MiB and 40 megapixels.
     #[schema(value_type = Vec<String>, format = Binary)]
     photo: Vec<Vec<u8>>,

@@ -290,14 +290,8 @@ pub(super) async fn replace_holidays(
     Staff(who): Staff,
     req: Request,
 ) -> Result<Json<Vec<Holiday>>, ApiError> {
-    let client = client_addr_of(&req);
-    let bytes = axum::body::to_bytes(req.into_body(), 64 * 1024)
-        .await
-        .map_err(|_| AppError::TooLarge)?;
-    let form = app::api::forms::HolidaysForm {
-        holidays: String::from_utf8(bytes.to_vec())
-            .map_err(|_| AppError::Invalid(app::error::Invalid::HolidayLine))?,
-    };
+    let (client, holidays) = csv_body(req, 64 * 1024, app::error::Invalid::HolidayLine).await?;
+    let form = app::api::forms::HolidaysForm { holidays };
     state.calendars.replace(&who, &form, &client).await?;
     Ok(Json(state.services.staff.holidays(&who).await?))
 }
@@ -463,6 +457,21 @@ pub(super) async fn act(
         .into_response()),
         Err(e) => Err(e.into()),
     }
+}
+
+/// A `text/csv` body of at most `limit` bytes, with the client's address;
+/// `TooLarge` past the limit, `invalid` when it is not UTF-8.
+pub(super) async fn csv_body(
+    req: Request,
+    limit: usize,
+    invalid: app::error::Invalid,
+) -> Result<(String, String), AppError> {
+    let client = client_addr_of(&req);
+    let bytes = axum::body::to_bytes(req.into_body(), limit)
+        .await
+        .map_err(|_| AppError::TooLarge)?;
+    let text = String::from_utf8(bytes.to_vec()).map_err(|_| AppError::Invalid(invalid))?;
+    Ok((client, text))
 }
 
 fn client_addr_of(req: &Request) -> String {

@@ -7,9 +7,7 @@ use super::audit::{self, Audit};
 use crate::{auth::staff::require, error::OrInternal, store::Store};
 use app::{
     api::{
-        settings::{
-            CategoryAdmin, CategoryForm, QuestionForm, Route, RoutingForm, Settings,
-        },
+        settings::{CategoryAdmin, CategoryForm, QuestionForm, Route, RoutingForm, Settings},
         staff::StaffViewer,
     },
     error::{AppError, Conflict, Invalid},
@@ -114,17 +112,19 @@ pub(crate) async fn answers_of(store: &Store, complaint_id: i64) -> Result<Vec<A
     .or_internal("reading answers")?;
     Ok(rows
         .into_iter()
-        .map(|(question_id, label_fa, label_en, value_fa, value_en)| Answer {
-            question_id,
-            label: Named {
-                fa: label_fa,
-                en: label_en,
+        .map(
+            |(question_id, label_fa, label_en, value_fa, value_en)| Answer {
+                question_id,
+                label: Named {
+                    fa: label_fa,
+                    en: label_en,
+                },
+                value: Named {
+                    fa: value_fa,
+                    en: value_en,
+                },
             },
-            value: Named {
-                fa: value_fa,
-                en: value_en,
-            },
-        })
+        )
         .collect())
 }
 
@@ -187,13 +187,17 @@ impl SettingsService {
 
     async fn read_categories(&self, code: Option<&str>) -> Result<Vec<CategoryAdmin>, AppError> {
         let rows: Vec<CategoryRow> = match code {
-            Some(code) => sqlx::query_as(&format!("{CATEGORY_SQL} WHERE c.code = $1"))
-                .bind(code)
-                .fetch_all(self.store.pool())
-                .await,
-            None => sqlx::query_as(&format!("{CATEGORY_SQL} ORDER BY c.sort_order, c.id"))
-                .fetch_all(self.store.pool())
-                .await,
+            Some(code) => {
+                sqlx::query_as(&format!("{CATEGORY_SQL} WHERE c.code = $1"))
+                    .bind(code)
+                    .fetch_all(self.store.pool())
+                    .await
+            }
+            None => {
+                sqlx::query_as(&format!("{CATEGORY_SQL} ORDER BY c.sort_order, c.id"))
+                    .fetch_all(self.store.pool())
+                    .await
+            }
         }
         .or_internal("reading categories")?;
         let single = match rows.as_slice() {
@@ -479,7 +483,13 @@ impl Settings for SettingsService {
         audit::record(
             &mut w.tx,
             self.store.now(),
-            audit_entry(who, "question:remove", Some(category), Some(&detail), client),
+            audit_entry(
+                who,
+                "question:remove",
+                Some(category),
+                Some(&detail),
+                client,
+            ),
         )
         .await?;
         w.commit().await.or_internal("removing a question")?;
@@ -501,7 +511,11 @@ impl Settings for SettingsService {
                 .or_internal("reading codes")?;
             Ok::<HashMap<String, i64>, AppError>(rows.into_iter().collect())
         };
-        let (categories, districts, units) = (ids("category").await?, ids("district").await?, ids("unit").await?);
+        let (categories, districts, units) = (
+            ids("category").await?,
+            ids("district").await?,
+            ids("unit").await?,
+        );
         let mut rows = Vec::with_capacity(routes.len());
         for r in &routes {
             match (
@@ -543,7 +557,9 @@ impl Settings for SettingsService {
             audit_entry(who, "routing:replace", None, Some(&detail), client),
         )
         .await?;
-        w.commit().await.or_internal("replacing the routing table")?;
+        w.commit()
+            .await
+            .or_internal("replacing the routing table")?;
         Ok(())
     }
 }
