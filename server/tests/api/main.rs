@@ -10,6 +10,7 @@ mod foundation;
 mod helpers;
 mod report_card;
 mod rest;
+mod settings;
 mod shell;
 mod staff;
 mod storage;
