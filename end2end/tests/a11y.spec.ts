@@ -187,7 +187,7 @@ test.describe('accessibility (axe, WCAG 2.1 A/AA)', () => {
       ['unit_manager', [`/staff/complaints/${code}`]],
       ['operator', ['/staff/intake', '/staff/intake?caller=09121234567', `/staff/intake?filed=${code}&sms=1`, '/staff/dispatch']],
       ['supervisor', ['/staff/verify', `/staff/complaints/${code}`]],
-      ['admin', ['/staff/audit', '/staff/admin/users']],
+      ['admin', ['/staff/audit', '/staff/admin/users', '/staff/admin/settings', '/staff/admin/settings/categories/asphalt-repair']],
       ['inspector', ['/staff/inspection']],
       ['mayor', ['/staff/report-card']],
     ];
