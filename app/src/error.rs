@@ -123,6 +123,11 @@ reasons! {
         QuestionsTooMany => "questions", "too_many" => ErrQuestionsTooMany;
         RoutingLine => "routing", "format" => ErrRoutingLine;
         RoutingUnknown => "routing", "unknown" => ErrRoutingUnknown;
+        CouncilSubject => "subject", "unknown" => ErrCouncilSubject;
+        CouncilCode => "code", "council_unknown" => ErrCouncilCode;
+        CouncilReceiver => "to", "unknown" => ErrCouncilReceiver;
+        CouncilTextShort => "text", "too_short" => ErrCouncilTextShort;
+        CouncilTextLong => "text", "too_long" => ErrCouncilTextLong;
     }
 }
 
@@ -165,6 +170,7 @@ reasons! {
         Transition => "transition" => ErrConflict;
         UsernameTaken => "username_taken" => ErrUsernameTaken;
         CategoryTaken => "category_taken" => ErrCategoryTaken;
+        CouncilAnswered => "council_answered" => ErrCouncilAnswered;
         PasswordChangeRequired => "password_change_required" => ErrPasswordChangeRequired;
         ClockNotSimulated => "clock_not_simulated" => ErrClockNotSimulated;
         FindingOpen => "finding_open" => ErrFindingOpen;

@@ -14,6 +14,7 @@ use crate::{
             audit::StaffAuditPage,
             cartable::StaffCartablePage,
             complaint::StaffComplaintPage,
+            council::{StaffCouncilPage, StaffCouncilThreadPage},
             feedback::StaffFeedbackPage,
             home::StaffHomePage,
             intake::StaffIntakePage,
@@ -200,6 +201,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/feedback/:code") view=FeedbackItemPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/admin/users") view=StaffUsersPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/admin/settings") view=StaffSettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/council") view=StaffCouncilPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/council/:id") view=StaffCouncilThreadPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/admin/settings/categories/:code") view=StaffCategoryPage ssr=SsrMode::Async />
                 </Routes>
             </main>

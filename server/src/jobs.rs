@@ -47,10 +47,11 @@ impl Jobs {
     /// Escalates missed deadlines once; failures are logged.
     pub async fn escalate(&self) {
         match self.escalation.run().await {
-            Ok(r) if r.managers + r.inspection > 0 => tracing::info!(
+            Ok(r) if r.managers + r.inspection + r.council_reminders > 0 => tracing::info!(
                 to_managers = r.managers,
                 to_inspection = r.inspection,
-                "missed deadlines escalated"
+                council_reminders = r.council_reminders,
+                "missed deadlines escalated, council referrals reminded"
             ),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "escalation"),

@@ -156,7 +156,7 @@ async fn count(store: &Store, table: &str) -> anyhow::Result<i64> {
 /// The demo staff: one account per role (the unit roles held in the first
 /// district's office and in the civil works deputy, which answers potholes
 /// and street lights city-wide), and a second office's staff member, so
-/// "another unit" can be tried out.
+/// "another unit" can be tried out, and a second council member.
 fn demo_staff(
     first_units: &[i64],
     second_office: Option<i64>,
@@ -177,6 +177,8 @@ fn demo_staff(
         Role::UnitStaff,
         second_office.into_iter().collect(),
     ));
+    // A second council member, so referrals between members can be tried.
+    staff.push(("council_member_2", Role::CouncilMember, Vec::new()));
     staff
 }
 

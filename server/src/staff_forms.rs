@@ -17,6 +17,7 @@ use crate::{
 };
 use app::{
     api::{
+        council::{CouncilForm, CouncilReplyForm},
         feedback::FeedbackAnswerForm,
         forms::{
             ActionForm, AuditQuery, ClockForm, HolidaysForm, PasswordForm, ReportForm, ReportQuery,
@@ -70,6 +71,8 @@ pub fn routes() -> Router<AppState> {
             post(remove_question),
         )
         .route("/staff/admin/routing", post(replace_routing))
+        .route("/staff/council", post(council_refer))
+        .route("/staff/council/{id}/{what}", post(council_reply))
         .route("/staff/feedback/{code}/answer", post(answer_feedback))
 }
 
@@ -827,4 +830,65 @@ async fn replace_routing(State(state): State<AppState>, req: Request) -> Respons
         },
     )
     .await
+}
+
+/// `POST /staff/council`: a council member's new referral.
+async fn council_refer(State(state): State<AppState>, req: Request) -> Response {
+    let state = &state;
+    let done = StaffDone::CouncilSent;
+    staff_form(
+        state,
+        req,
+        "/staff/council",
+        done,
+        |who, f: CouncilForm, client| async move {
+            state
+                .services
+                .council
+                .refer(&who, &f, &client)
+                .await
+                .map(|_| ())
+        },
+    )
+    .await
+}
+
+/// `POST /staff/council/{id}/answer` and `POST /staff/council/{id}/refer`.
+async fn council_reply(
+    State(state): State<AppState>,
+    Path((id, what)): Path<(i64, String)>,
+    req: Request,
+) -> Response {
+    let page = format!("/staff/council/{id}");
+    let state = &state;
+    let council = &state.services.council;
+    match what.as_str() {
+        "answer" => {
+            let done = StaffDone::CouncilAnswered;
+            staff_form(
+                state,
+                req,
+                &page,
+                done,
+                |who, f: CouncilReplyForm, client| async move {
+                    council.answer(&who, id, &f, &client).await
+                },
+            )
+            .await
+        }
+        "refer" => {
+            let done = StaffDone::CouncilSent;
+            staff_form(
+                state,
+                req,
+                &page,
+                done,
+                |who, f: CouncilReplyForm, client| async move {
+                    council.refer_on(&who, id, &f, &client).await.map(|_| ())
+                },
+            )
+            .await
+        }
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
 }

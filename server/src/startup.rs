@@ -126,6 +126,7 @@ impl Application {
             store.clone(),
             calendars.clone(),
             config.escalation_grace_hours,
+            config.public_url.clone(),
         );
         let state = AppState {
             accounts: accounts.clone(),

@@ -522,10 +522,12 @@ pub enum StaffDone {
     QuestionAdded,
     QuestionRemoved,
     RoutingSaved,
+    CouncilSent,
+    CouncilAnswered,
 }
 
 impl StaffDone {
-    pub const ALL: [StaffDone; 12] = [
+    pub const ALL: [StaffDone; 14] = [
         StaffDone::Acted,
         StaffDone::PasswordChanged,
         StaffDone::SignedOutElsewhere,
@@ -538,6 +540,8 @@ impl StaffDone {
         StaffDone::QuestionAdded,
         StaffDone::QuestionRemoved,
         StaffDone::RoutingSaved,
+        StaffDone::CouncilSent,
+        StaffDone::CouncilAnswered,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -554,6 +558,8 @@ impl StaffDone {
             StaffDone::QuestionAdded => "question_added",
             StaffDone::QuestionRemoved => "question_removed",
             StaffDone::RoutingSaved => "routing_saved",
+            StaffDone::CouncilSent => "council_sent",
+            StaffDone::CouncilAnswered => "council_answered",
         }
     }
 

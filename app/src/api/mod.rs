@@ -2,6 +2,7 @@
 //! pages and server functions call, declared as traits here and implemented
 //! in `server`, which provides them as context. The app never sees sqlx.
 
+pub mod council;
 pub mod feedback;
 pub mod forms;
 pub mod ports;

@@ -148,6 +148,8 @@ pub struct Services {
     pub feedback: Arc<dyn crate::api::feedback::FeedbackDesk>,
     /// The admin's configuration reads.
     pub settings: Arc<dyn crate::api::settings::Settings>,
+    /// The council's cartable.
+    pub council: Arc<dyn crate::api::council::CouncilDesk>,
 }
 
 /// The services from context; `Internal` if the server forgot to provide them.

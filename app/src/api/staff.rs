@@ -103,10 +103,13 @@ pub enum Desk {
     Feedback,
     /// `/staff/admin/settings` (پیکربندی): categories, their questions, routing.
     Settings,
+    /// `/staff/council` (کارتابل شورا): referrals between council members
+    /// and to the municipality.
+    Council,
 }
 
 impl Desk {
-    pub const ALL: [Desk; 10] = [
+    pub const ALL: [Desk; 11] = [
         Desk::Cartable,
         Desk::Feedback,
         Desk::Intake,
@@ -117,6 +120,7 @@ impl Desk {
         Desk::Audit,
         Desk::Users,
         Desk::Settings,
+        Desk::Council,
     ];
 
     /// Who may open it (the server checks the same table).
@@ -136,6 +140,7 @@ impl Desk {
             Desk::Audit => &[Role::Admin, Role::Inspector],
             Desk::Users => &[Role::Admin],
             Desk::Settings => &[Role::Admin],
+            Desk::Council => &[Role::CouncilMember, Role::Mayor],
             Desk::Inspection => &[Role::Inspector, Role::Mayor],
             Desk::ReportCard => &[Role::Mayor, Role::Inspector, Role::Admin],
             Desk::Feedback => &[
@@ -159,6 +164,7 @@ impl Desk {
             Desk::ReportCard => "/staff/report-card",
             Desk::Feedback => "/staff/feedback",
             Desk::Settings => "/staff/admin/settings",
+            Desk::Council => "/staff/council",
         }
     }
 }

@@ -32,6 +32,7 @@ use utoipa::{
 };
 
 mod citizen;
+mod council;
 mod feedback;
 mod settings;
 mod staff;
@@ -147,6 +148,11 @@ impl Modify for BearerAuth {
         settings::remove_question,
         settings::routing,
         settings::replace_routing,
+        council::cartable,
+        council::thread,
+        council::refer,
+        council::answer,
+        council::refer_on,
         staff::complaint,
         staff::intake,
         staff::act,
@@ -222,6 +228,14 @@ impl Modify for BearerAuth {
         app::api::settings::CategoryForm,
         app::api::settings::QuestionForm,
         app::api::settings::Route,
+        app::api::council::CouncilForm,
+        app::api::council::CouncilReplyForm,
+        app::api::council::CouncilCartable,
+        app::api::council::CouncilThread,
+        app::api::council::CouncilReferral,
+        app::api::council::CouncilMember,
+        app::api::council::CouncilSubject,
+        council::CouncilReferred,
         app::model::question::Question,
         app::model::question::QuestionKind,
         app::model::question::Answer,
@@ -248,6 +262,7 @@ pub fn routes() -> Router<AppState> {
         .merge(citizen::routes())
         .merge(feedback::routes())
         .merge(settings::routes())
+        .merge(council::routes())
         .merge(staff::routes())
         .fallback(api_not_found)
         .method_not_allowed_fallback(|| async { ApiError(AppError::MethodNotAllowed) })

@@ -314,6 +314,8 @@ pub struct ClockMoved {
     pub escalated_to_managers: u64,
     /// Missed deadlines sent to inspection by this move.
     pub escalated_to_inspection: u64,
+    /// Unanswered council referrals reminded by this move.
+    pub council_reminders: u64,
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/clock", security(("bearer" = [])),
@@ -343,6 +345,7 @@ pub(super) async fn advance_clock(
         offset_s: clock.offset_s(),
         escalated_to_managers: raised.managers,
         escalated_to_inspection: raised.inspection,
+        council_reminders: raised.council_reminders,
     }))
 }
 

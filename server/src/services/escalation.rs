@@ -75,6 +75,8 @@ pub struct Raised {
     pub managers: u64,
     /// To inspection.
     pub inspection: u64,
+    /// Council referrals whose receivers were reminded.
+    pub council_reminders: u64,
 }
 
 /// Finds missed deadlines and escalates them.
@@ -84,14 +86,25 @@ pub struct EscalationService {
     calendar: super::calendar::Calendars,
     /// Working seconds between level 1 and level 2.
     grace_s: i64,
+    /// The council's unanswered referrals are reminded on the same tick.
+    council: super::council::CouncilService,
+    /// The site's address, for links in reminders.
+    public_url: Option<String>,
 }
 
 impl EscalationService {
-    pub fn new(store: Store, calendar: super::calendar::Calendars, grace_hours: i64) -> Self {
+    pub fn new(
+        store: Store,
+        calendar: super::calendar::Calendars,
+        grace_hours: i64,
+        public_url: Option<String>,
+    ) -> Self {
         Self {
+            council: super::council::CouncilService::new(store.clone()),
             store,
             calendar,
             grace_s: grace_hours * 3600,
+            public_url,
         }
     }
 
@@ -142,6 +155,7 @@ impl EscalationService {
             // seconds old (working time never runs faster than the clock).
             raised.inspection += self.level(deadline, 2, now - self.grace_s, now).await?;
         }
+        raised.council_reminders = self.council.remind(self.public_url.as_deref()).await?;
         Ok(raised)
     }
 

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod calendar;
 pub mod catalog;
 pub mod citizen;
+pub mod council;
 pub mod desk;
 pub mod districts;
 pub mod escalation;
@@ -38,6 +39,7 @@ pub fn services(
         staff: Arc::new(desk::DeskService::new(store.clone(), calendars)),
         feedback: Arc::new(feedback::FeedbackService::new(store.clone())),
         settings: Arc::new(settings::SettingsService::new(store.clone())),
+        council: Arc::new(council::CouncilService::new(store.clone())),
     }
 }
 

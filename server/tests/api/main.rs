@@ -5,6 +5,7 @@
 mod accountability;
 mod citizen;
 mod complaints;
+mod council;
 mod feedback;
 mod foundation;
 mod helpers;

@@ -26,8 +26,8 @@ async fn seed_creates_the_demo_city_once() {
         assert_eq!(count("SELECT COUNT(*) FROM routing_rule").await, 30 * 6);
         assert_eq!(
             count("SELECT COUNT(*) FROM app_user WHERE password_hash IS NOT NULL").await,
-            9,
-            "one demo account per staff role, and a second office's staff member"
+            10,
+            "one demo account per staff role, a second office's staff member and a second council member"
         );
         // Every staff account holds its role in staff_role.
         assert_eq!(
@@ -41,7 +41,7 @@ async fn seed_creates_the_demo_city_once() {
         // A second start seeds nothing new and prints no passwords.
         let again = server::seed::seed(&store, true, None).await.expect("seed");
         assert!(again.is_empty());
-        assert_eq!(count("SELECT COUNT(*) FROM app_user").await, 9);
+        assert_eq!(count("SELECT COUNT(*) FROM app_user").await, 10);
         // Every routing rule points at an existing unit; emergencies go to
         // the emergency unit of the complaint's own district, one per district.
         let rules: Vec<(String, Option<i64>, i64)> = sqlx::query_as(

@@ -12,6 +12,7 @@
 pub mod audit;
 pub mod cartable;
 pub mod complaint;
+pub mod council;
 pub mod feedback;
 pub mod home;
 pub mod intake;
@@ -144,6 +145,8 @@ pub fn DoneNotice() -> impl IntoView {
             StaffDone::QuestionAdded => Msg::StaffDoneQuestionAdded,
             StaffDone::QuestionRemoved => Msg::StaffDoneQuestionRemoved,
             StaffDone::RoutingSaved => Msg::StaffDoneRoutingSaved,
+            StaffDone::CouncilSent => Msg::StaffDoneCouncilSent,
+            StaffDone::CouncilAnswered => Msg::StaffDoneCouncilAnswered,
         };
         view! {
             <p class="notice" role="status" data-testid="done-notice" data-done=d.as_str()>
@@ -166,6 +169,7 @@ pub fn desk_slug(desk: Desk) -> &'static str {
         Desk::ReportCard => "report-card",
         Desk::Feedback => "feedback",
         Desk::Settings => "settings",
+        Desk::Council => "council",
     }
 }
 
@@ -181,6 +185,7 @@ pub fn desk_msg(desk: Desk) -> Msg {
         Desk::ReportCard => Msg::CardTitle,
         Desk::Feedback => Msg::FeedbackDeskTitle,
         Desk::Settings => Msg::StaffDeskSettings,
+        Desk::Council => Msg::StaffDeskCouncil,
     }
 }
 
