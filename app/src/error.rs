@@ -124,6 +124,8 @@ reasons! {
         RoutingLine => "routing", "format" => ErrRoutingLine;
         RoutingUnknown => "routing", "unknown" => ErrRoutingUnknown;
         CouncilSubject => "subject", "unknown" => ErrCouncilSubject;
+        WorkHours => "hours", "format" => ErrWorkHours;
+        Weekend => "weekend", "no_working_day" => ErrWeekend;
         CouncilCode => "code", "council_unknown" => ErrCouncilCode;
         CouncilReceiver => "to", "unknown" => ErrCouncilReceiver;
         CouncilTextShort => "text", "too_short" => ErrCouncilTextShort;

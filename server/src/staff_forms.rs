@@ -24,7 +24,7 @@ use app::{
             StaffDone, StaffSigninForm, UserForm,
         },
         safe_next,
-        settings::{CategoryForm, QuestionForm, RoutingForm},
+        settings::{CategoryForm, QuestionForm, RoutingForm, WorkWeekForm},
         staff::{Desk, StaffViewer},
     },
     error::{AppError, BadRequest},
@@ -71,6 +71,7 @@ pub fn routes() -> Router<AppState> {
             post(remove_question),
         )
         .route("/staff/admin/routing", post(replace_routing))
+        .route("/staff/admin/work-week", post(save_week))
         .route("/staff/council", post(council_refer))
         .route("/staff/council/{id}/{what}", post(council_reply))
         .route("/staff/feedback/{code}/answer", post(answer_feedback))
@@ -705,6 +706,16 @@ mod tests {
             "/staff/cartable%3Fstatus%3Dx%26page%3D2"
         );
     }
+}
+
+/// `POST /staff/admin/work-week`: office hours, weekend, short Thursday.
+async fn save_week(State(state): State<AppState>, req: Request) -> Response {
+    let state = &state;
+    let done = StaffDone::WeekSaved;
+    staff_form(state, req, SETTINGS_PAGE, done, |who, f: WorkWeekForm, client| async move {
+        state.calendars.save_week(&who, &f, &client).await
+    })
+    .await
 }
 
 /// `POST /staff/admin/categories`: a new category.

@@ -524,10 +524,11 @@ pub enum StaffDone {
     RoutingSaved,
     CouncilSent,
     CouncilAnswered,
+    WeekSaved,
 }
 
 impl StaffDone {
-    pub const ALL: [StaffDone; 14] = [
+    pub const ALL: [StaffDone; 15] = [
         StaffDone::Acted,
         StaffDone::PasswordChanged,
         StaffDone::SignedOutElsewhere,
@@ -542,6 +543,7 @@ impl StaffDone {
         StaffDone::RoutingSaved,
         StaffDone::CouncilSent,
         StaffDone::CouncilAnswered,
+        StaffDone::WeekSaved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -560,6 +562,7 @@ impl StaffDone {
             StaffDone::RoutingSaved => "routing_saved",
             StaffDone::CouncilSent => "council_sent",
             StaffDone::CouncilAnswered => "council_answered",
+            StaffDone::WeekSaved => "week_saved",
         }
     }
 

@@ -8,6 +8,7 @@ use crate::{
     api::staff::StaffViewer,
     error::{AppError, Invalid},
     model::{
+        calendar::{CalendarError, Weekday, WorkCalendar},
         complaint::Named,
         digits::to_latin,
         question::{label, parse_choices, Question, QuestionKind, QuestionSpec},
@@ -230,6 +231,81 @@ impl RoutingForm {
     }
 }
 
+/// `POST /staff/admin/work-week` and `PUT /api/v1/admin/work-week`: the
+/// office hours, the weekend (a checkbox a day: `weekend_fri=on`) and an
+/// optional short Thursday. Times in any digit script.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct WorkWeekForm {
+    /// `07:00-14:00`.
+    pub hours: String,
+    /// `12:00`, or empty for a full Thursday.
+    pub thursday_until: String,
+    pub weekend_sat: String,
+    pub weekend_sun: String,
+    pub weekend_mon: String,
+    pub weekend_tue: String,
+    pub weekend_wed: String,
+    pub weekend_thu: String,
+    pub weekend_fri: String,
+}
+
+impl WorkWeekForm {
+    fn days(&self) -> [(Weekday, &String); 7] {
+        [
+            (Weekday::Sat, &self.weekend_sat),
+            (Weekday::Sun, &self.weekend_sun),
+            (Weekday::Mon, &self.weekend_mon),
+            (Weekday::Tue, &self.weekend_tue),
+            (Weekday::Wed, &self.weekend_wed),
+            (Weekday::Thu, &self.weekend_thu),
+            (Weekday::Fri, &self.weekend_fri),
+        ]
+    }
+
+    /// The settings as stored: (hours, weekend like `thu,fri`, Thursday),
+    /// checked by building the calendar they describe.
+    pub fn parse(&self) -> Result<(String, String, String), Invalid> {
+        let hours = to_latin(self.hours.trim()).replace(' ', "");
+        let thursday = to_latin(self.thursday_until.trim());
+        let weekend = self
+            .days()
+            .iter()
+            .filter(|(_, on)| checked(on))
+            .map(|(d, _)| d.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
+        WorkCalendar::parse(&hours, &weekend, &thursday, &[]).map_err(|e| match e {
+            CalendarError::Weekday | CalendarError::NoWorkingDay => Invalid::Weekend,
+            CalendarError::Hours | CalendarError::Holiday => Invalid::WorkHours,
+        })?;
+        Ok((hours, weekend, thursday))
+    }
+
+    /// The form for `calendar`'s week.
+    pub fn of(calendar: &WorkCalendar) -> Self {
+        let (hours, weekend, thursday_until) = calendar.week_settings();
+        let on = |d: Weekday| if weekend.contains(&d) { "on" } else { "" }.to_owned();
+        Self {
+            hours,
+            thursday_until,
+            weekend_sat: on(Weekday::Sat),
+            weekend_sun: on(Weekday::Sun),
+            weekend_mon: on(Weekday::Mon),
+            weekend_tue: on(Weekday::Tue),
+            weekend_wed: on(Weekday::Wed),
+            weekend_thu: on(Weekday::Thu),
+            weekend_fri: on(Weekday::Fri),
+        }
+    }
+
+    /// Whether `day` is ticked.
+    pub fn is_weekend(&self, day: Weekday) -> bool {
+        self.days().iter().any(|(d, on)| *d == day && checked(on))
+    }
+}
+
 /// A category as the admin's pages show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -286,6 +362,8 @@ pub trait Settings: Send + Sync {
     async fn unit_kinds(&self, who: &StaffViewer) -> Result<Vec<String>, AppError>;
     /// The routing table, by category then district (admins).
     async fn routing(&self, who: &StaffViewer) -> Result<Vec<Route>, AppError>;
+    /// The working week deadlines count in now (admins).
+    async fn work_week(&self, who: &StaffViewer) -> Result<WorkWeekForm, AppError>;
     /// Adds a category (`existing` is `None`; routed in every district to
     /// its unit kind) or changes the category `existing` (its code stays).
     /// Returns the code.
@@ -399,6 +477,42 @@ mod tests {
             Ok(0)
         );
         assert_eq!(q("date", "").parse(), Err(Invalid::QuestionKind));
+    }
+
+    #[test]
+    fn a_work_week_is_checked_as_the_calendar_it_makes() {
+        let week = WorkWeekForm {
+            hours: "۰۷:۳۰ - ۱۵:۰۰".into(),
+            thursday_until: "12:00".into(),
+            weekend_fri: "on".into(),
+            weekend_thu: "".into(),
+            ..WorkWeekForm::default()
+        };
+        assert_eq!(
+            week.parse(),
+            Ok(("07:30-15:00".into(), "fri".into(), "12:00".into()))
+        );
+        let calendar = WorkCalendar::parse("07:30-15:00", "fri", "12:00", &[]).expect("valid");
+        assert_eq!(
+            WorkWeekForm::of(&calendar).parse(),
+            week.parse(),
+            "round trip"
+        );
+        let bad_hours = WorkWeekForm {
+            hours: "15:00-07:00".into(),
+            ..week.clone()
+        };
+        assert_eq!(bad_hours.parse(), Err(Invalid::WorkHours));
+        let every_day = WorkWeekForm {
+            weekend_sat: "on".into(),
+            weekend_sun: "on".into(),
+            weekend_mon: "on".into(),
+            weekend_tue: "on".into(),
+            weekend_wed: "on".into(),
+            weekend_thu: "on".into(),
+            ..week
+        };
+        assert_eq!(every_day.parse(), Err(Invalid::Weekend));
     }
 
     #[test]

@@ -633,6 +633,22 @@ pub enum Msg {
     StaffDoneCouncilSent,
     StaffDoneCouncilAnswered,
     SmsCouncilReminder,
+    ErrWorkHours,
+    ErrWeekend,
+    WorkWeekTitle,
+    WorkWeekLead,
+    WorkWeekHours,
+    WorkWeekThursday,
+    WorkWeekWeekend,
+    WorkWeekSave,
+    StaffDoneWeekSaved,
+    WeekdaySat,
+    WeekdaySun,
+    WeekdayMon,
+    WeekdayTue,
+    WeekdayWed,
+    WeekdayThu,
+    WeekdayFri,
 }
 
 /// The language the page is being rendered in (the shell provides it).

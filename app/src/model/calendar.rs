@@ -41,10 +41,22 @@ impl Weekday {
 
     /// `sat`, `sun`, … (configuration files and variables).
     pub fn parse(raw: &str) -> Option<Self> {
-        let i = ["sat", "sun", "mon", "tue", "wed", "thu", "fri"]
+        let i = Self::ALL
             .iter()
-            .position(|d| raw.trim().eq_ignore_ascii_case(d))?;
+            .position(|d| raw.trim().eq_ignore_ascii_case(d.as_str()))?;
         Some(Self::ALL[i])
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Weekday::Sat => "sat",
+            Weekday::Sun => "sun",
+            Weekday::Mon => "mon",
+            Weekday::Tue => "tue",
+            Weekday::Wed => "wed",
+            Weekday::Thu => "thu",
+            Weekday::Fri => "fri",
+        }
     }
 }
 
@@ -145,6 +157,26 @@ impl WorkCalendar {
             weekend,
             holidays,
         })
+    }
+
+    /// This calendar's holidays with `week`'s office hours, weekend and
+    /// Thursday (an admin's settings over the configuration's).
+    pub fn with_week(&self, week: &WorkCalendar) -> Self {
+        Self {
+            holidays: self.holidays.clone(),
+            ..week.clone()
+        }
+    }
+
+    /// The week as settings read: hours `07:00-14:00`, the weekend days,
+    /// and the short Thursday's end (`12:00`) or empty.
+    pub fn week_settings(&self) -> (String, Vec<Weekday>, String) {
+        let clock = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
+        (
+            format!("{}-{}", clock(self.start_min), clock(self.end_min)),
+            self.weekend.iter().copied().collect(),
+            self.thursday_end_min.map(clock).unwrap_or_default(),
+        )
     }
 
     /// This calendar with `days` off as well (the holidays an admin keeps

@@ -8,7 +8,7 @@ use crate::{
     web::{client_addr, AppState},
 };
 use app::{
-    api::settings::{CategoryAdmin, CategoryForm, QuestionForm, Route, RoutingForm},
+    api::settings::{CategoryAdmin, CategoryForm, QuestionForm, Route, RoutingForm, WorkWeekForm},
     error::{AppError, Invalid},
 };
 use axum::{
@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
             delete(remove_question),
         )
         .route("/admin/routing", get(routing).put(replace_routing))
+        .route("/admin/work-week", get(work_week).put(save_week))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/categories", security(("bearer" = [])),
@@ -178,4 +179,32 @@ pub(super) async fn replace_routing(
         .replace_routing(&who, &form, &client)
         .await?;
     Ok(Json(state.services.settings.routing(&who).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/work-week", security(("bearer" = [])),
+    responses((status = 200, body = WorkWeekForm), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
+/// The office hours, weekend and short Thursday deadlines count in (admins).
+pub(super) async fn work_week(
+    State(state): State<AppState>,
+    Staff(who): Staff,
+) -> Result<Json<WorkWeekForm>, ApiError> {
+    Ok(Json(state.services.settings.work_week(&who).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/admin/work-week", security(("bearer" = [])),
+    request_body = WorkWeekForm,
+    responses((status = 200, body = WorkWeekForm), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+/// Sets the working week; deadlines count in it from the next filing or
+/// referral on, on every server process within a minute (admins).
+pub(super) async fn save_week(
+    State(state): State<AppState>,
+    Staff(who): Staff,
+    parts: Parts,
+    ApiJson(form): ApiJson<WorkWeekForm>,
+) -> Result<Json<WorkWeekForm>, ApiError> {
+    let client = client_addr(&parts).to_string();
+    state.calendars.save_week(&who, &form, &client).await?;
+    Ok(Json(state.services.settings.work_week(&who).await?))
 }

@@ -8,6 +8,7 @@ use crate::{auth::staff::require, error::OrInternal, store::Store};
 use app::{
     api::{
         forms::HolidaysForm,
+        settings::WorkWeekForm,
         staff::{Holiday, StaffViewer},
     },
     error::AppError,
@@ -48,7 +49,7 @@ impl Calendars {
         }
     }
 
-    /// Rebuilds the calendar from the stored holidays.
+    /// Rebuilds the calendar from the stored week and holidays.
     pub async fn reload(&self) -> Result<(), AppError> {
         let days: Vec<JalaliDate> = self
             .holidays()
@@ -56,12 +57,60 @@ impl Calendars {
             .iter()
             .filter_map(|h| JalaliDate::parse(&h.day))
             .collect();
-        let rebuilt = Arc::new(self.base.with_holidays(&days));
+        let week: Option<(String, String, String)> =
+            sqlx::query_as("SELECT hours, weekend, thursday_until FROM work_week WHERE id = 1")
+                .fetch_optional(self.store.pool())
+                .await
+                .or_internal("reading the working week")?;
+        // Stored only after `WorkWeekForm::parse` built it: it parses.
+        let base = match week.and_then(|(h, w, t)| WorkCalendar::parse(&h, &w, &t, &[]).ok()) {
+            Some(week) => self.base.with_week(&week),
+            None => (*self.base).clone(),
+        };
+        let rebuilt = Arc::new(base.with_holidays(&days));
         match self.current.write() {
             Ok(mut c) => *c = rebuilt,
             Err(poisoned) => *poisoned.into_inner() = rebuilt,
         }
         Ok(())
+    }
+
+    /// Sets the working week (admins; audited), then counts in it at once.
+    pub async fn save_week(
+        &self,
+        who: &StaffViewer,
+        form: &WorkWeekForm,
+        client: &str,
+    ) -> Result<(), AppError> {
+        require(who, &[Role::Admin])?;
+        let (hours, weekend, thursday) = form.parse()?;
+        let mut w = self.store.write().await?;
+        sqlx::query(
+            "INSERT INTO work_week (id, hours, weekend, thursday_until, updated_at)              VALUES (1, $1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET hours = $1,              weekend = $2, thursday_until = $3, updated_at = $4",
+        )
+        .bind(&hours)
+        .bind(&weekend)
+        .bind(&thursday)
+        .bind(self.store.now())
+        .execute(&mut *w.tx)
+        .await
+        .or_internal("saving the working week")?;
+        let detail = format!("{hours} / weekend {weekend} / thursday {thursday}");
+        audit::record(
+            &mut w.tx,
+            self.store.now(),
+            Audit {
+                actor_user_id: Some(who.user_id),
+                actor: &who.username,
+                action: "work_week:save",
+                target: None,
+                detail: Some(&detail),
+                client: Some(client),
+            },
+        )
+        .await?;
+        w.commit().await.or_internal("saving the working week")?;
+        self.reload().await
     }
 
     /// The stored holidays, by date.

@@ -36,9 +36,9 @@ pub fn services(
         tracking,
         catalog,
         citizens: Arc::new(citizen::CitizenService::new(store.clone())),
-        staff: Arc::new(desk::DeskService::new(store.clone(), calendars)),
+        staff: Arc::new(desk::DeskService::new(store.clone(), calendars.clone())),
         feedback: Arc::new(feedback::FeedbackService::new(store.clone())),
-        settings: Arc::new(settings::SettingsService::new(store.clone())),
+        settings: Arc::new(settings::SettingsService::new(store.clone(), calendars)),
         council: Arc::new(council::CouncilService::new(store.clone())),
     }
 }

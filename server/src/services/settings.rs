@@ -7,7 +7,9 @@ use super::audit::{self, Audit};
 use crate::{auth::staff::require, error::OrInternal, store::Store};
 use app::{
     api::{
-        settings::{CategoryAdmin, CategoryForm, QuestionForm, Route, RoutingForm, Settings},
+        settings::{
+            CategoryAdmin, CategoryForm, QuestionForm, Route, RoutingForm, Settings, WorkWeekForm,
+        },
         staff::StaffViewer,
     },
     error::{AppError, Conflict, Invalid},
@@ -21,6 +23,7 @@ use std::collections::{BTreeMap, HashMap};
 
 pub struct SettingsService {
     store: Store,
+    calendars: super::calendar::Calendars,
 }
 
 #[derive(sqlx::FromRow)]
@@ -181,8 +184,8 @@ const CATEGORY_SQL: &str = "SELECT c.id, c.code, c.icon, c.group_fa, c.group_en,
      FROM category c";
 
 impl SettingsService {
-    pub fn new(store: Store) -> Self {
-        Self { store }
+    pub fn new(store: Store, calendars: super::calendar::Calendars) -> Self {
+        Self { store, calendars }
     }
 
     async fn read_categories(&self, code: Option<&str>) -> Result<Vec<CategoryAdmin>, AppError> {
@@ -309,6 +312,11 @@ impl Settings for SettingsService {
                 unit,
             })
             .collect())
+    }
+
+    async fn work_week(&self, who: &StaffViewer) -> Result<WorkWeekForm, AppError> {
+        require(who, &[Role::Admin])?;
+        Ok(WorkWeekForm::of(&self.calendars.current()))
     }
 
     async fn save_category(

@@ -64,6 +64,15 @@ async fn file(app: &TestApp, category: &str, answers: &[(String, &str)]) -> (Sta
     (status, res.json().await.unwrap_or_default())
 }
 
+/// The first-response deadline of the complaint a filing answered with.
+async fn response_due(app: &TestApp, filed: &Value) -> i64 {
+    sqlx::query_scalar("SELECT response_due_at FROM complaint WHERE tracking_code = $1")
+        .bind(filed["tracking_code"].as_str().expect("code"))
+        .fetch_one(app.store().pool())
+        .await
+        .expect("due")
+}
+
 fn question_ids(category: &Value) -> Vec<i64> {
     category["questions"]
         .as_array()
@@ -373,6 +382,54 @@ async fn the_settings_pages_add_a_category_and_its_question_without_script() {
             .collect();
         assert_eq!(units.len() as i64, app.count("district").await);
         assert!(units.iter().all(|u| u.ends_with("-emergency")), "{units:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_working_week_an_admin_saves_moves_the_next_deadlines() {
+    on_each_backend(|app| async move {
+        let admin = app.staff_token("admin").await;
+        let put = |body: Value| send(&app, reqwest::Method::PUT, &admin, "/api/v1/admin/work-week", Some(body));
+        let (s, week) = staff_get(&app, &admin, "/api/v1/admin/work-week").await;
+        assert_eq!((s, week["hours"].as_str(), week["weekend_fri"].as_str()), (StatusCode::OK, Some("07:00-14:00"), Some("on")));
+        let (_, before) = file(&app, "asphalt-repair", &[]).await;
+        let before = response_due(&app, &before).await;
+
+        // Refused whole: the week stays.
+        let (s, body) = put(json!({"hours": "14:00-07:00", "weekend_fri": "on"})).await;
+        assert_eq!((s, body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("hours")));
+        let every: Value = json!({"hours": "07:00-14:00", "weekend_sat": "on", "weekend_sun": "on", "weekend_mon": "on",
+            "weekend_tue": "on", "weekend_wed": "on", "weekend_thu": "on", "weekend_fri": "on"});
+        let (s, body) = put(every).await;
+        assert_eq!((s, body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("weekend")));
+
+        // One office hour a day, Thursday and Friday off: the next filing's
+        // first-response deadline is days later than the one before.
+        let (s, week) = put(json!({"hours": "۰۷:۰۰-۰۸:۰۰", "weekend_thu": "on", "weekend_fri": "on"})).await;
+        assert_eq!(s, StatusCode::OK, "{week}");
+        assert_eq!((week["hours"].as_str(), week["weekend_thu"].as_str()), (Some("07:00-08:00"), Some("on")));
+        let (_, after) = file(&app, "asphalt-repair", &[]).await;
+        let after = response_due(&app, &after).await;
+        assert!(after - before > 86_400, "{before} → {after}");
+
+        // The page's form, without script: checkboxes by day.
+        let res = app
+            .client
+            .post(app.url("/staff/admin/work-week"))
+            .bearer_auth(&admin)
+            .form(&[("hours", "07:30-15:00"), ("thursday_until", "12:00"), ("weekend_fri", "on")])
+            .send()
+            .await
+            .expect("form");
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let page = app.staff_text(&admin, "/staff/admin/settings?done=week_saved").await;
+        assert!(page.contains(r#"value="07:30-15:00""#) && page.contains(r#"value="12:00""#));
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'work_week:save'")
+            .fetch_one(app.store().pool())
+            .await
+            .expect("audit");
+        assert_eq!(n, 2);
     })
     .await;
 }

@@ -147,6 +147,7 @@ pub fn DoneNotice() -> impl IntoView {
             StaffDone::RoutingSaved => Msg::StaffDoneRoutingSaved,
             StaffDone::CouncilSent => Msg::StaffDoneCouncilSent,
             StaffDone::CouncilAnswered => Msg::StaffDoneCouncilAnswered,
+            StaffDone::WeekSaved => Msg::StaffDoneWeekSaved,
         };
         view! {
             <p class="notice" role="status" data-testid="done-notice" data-done=d.as_str()>

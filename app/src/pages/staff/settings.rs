@@ -7,13 +7,16 @@ use crate::{
     api::{
         forms::{refusal, HolidaysForm, Refused},
         ports::services,
-        settings::{CategoryAdmin, CategoryForm, QuestionForm, Route, RoutingForm},
+        settings::{CategoryAdmin, CategoryForm, QuestionForm, Route, RoutingForm, WorkWeekForm},
         staff::{Desk, Holiday},
     },
     components::{error_page::ErrorPage, textarea_text},
     error::AppError,
     i18n::{t, use_lang, Msg},
-    model::question::{QuestionKind, MAX_LABEL_CHARS},
+    model::{
+        calendar::Weekday,
+        question::{QuestionKind, MAX_LABEL_CHARS},
+    },
     pages::staff::{admit, StaffNav},
 };
 use leptos::prelude::*;
@@ -47,7 +50,8 @@ pub fn StaffSettingsPage() -> impl IntoView {
                     let kinds = s.settings.unit_kinds(&viewer).await?;
                     let routing = s.settings.routing(&viewer).await?;
                     let holidays = s.staff.holidays(&viewer).await?;
-                    Ok::<_, AppError>((categories, kinds, routing, holidays))
+                    let week = s.settings.work_week(&viewer).await?;
+                    Ok::<_, AppError>((categories, kinds, routing, holidays, week))
                 }
             },
         )
@@ -64,12 +68,14 @@ pub fn StaffSettingsPage() -> impl IntoView {
                 let refused = refusal::<CategoryForm>();
                 let refused_routing = refusal::<RoutingForm>();
                 let refused_holidays = refusal::<HolidaysForm>();
+                let refused_week = refusal::<WorkWeekForm>();
                 Suspend::new(async move {
                     match load.await {
-                        Ok((categories, kinds, routing, holidays)) => view! {
+                        Ok((categories, kinds, routing, holidays, week)) => view! {
                             <CategoryList categories />
                             <NewCategory kinds refused />
                             <RoutingSection routing refused=refused_routing />
+                            <WorkWeekSection week refused=refused_week />
                             <HolidaysSection holidays refused=refused_holidays />
                         }
                         .into_any(),
@@ -233,6 +239,57 @@ fn RoutingSection(routing: Vec<Route>, refused: Option<Refused<RoutingForm>>) ->
                     {textarea_text(&text)}
                 </textarea>
                 <button type="submit" class="button button-primary" data-testid="routing-save">{t(Msg::RoutingSave)}</button>
+            </form>
+        </section>
+    }
+}
+
+fn weekday_msg(d: Weekday) -> Msg {
+    match d {
+        Weekday::Sat => Msg::WeekdaySat,
+        Weekday::Sun => Msg::WeekdaySun,
+        Weekday::Mon => Msg::WeekdayMon,
+        Weekday::Tue => Msg::WeekdayTue,
+        Weekday::Wed => Msg::WeekdayWed,
+        Weekday::Thu => Msg::WeekdayThu,
+        Weekday::Fri => Msg::WeekdayFri,
+    }
+}
+
+/// Office hours, the weekend (a checkbox a day) and a short Thursday.
+#[component]
+fn WorkWeekSection(week: WorkWeekForm, refused: Option<Refused<WorkWeekForm>>) -> impl IntoView {
+    let lang = use_lang();
+    let error = refused.as_ref().map(|r| r.error.message(lang));
+    let typed = refused.map(|r| r.form).unwrap_or(week);
+    let days = Weekday::ALL
+        .into_iter()
+        .map(|d| {
+            let id = format!("weekend_{}", d.as_str());
+            let (label_for, name) = (id.clone(), id.clone());
+            view! {
+                <label for=label_for class="check">
+                    <input id=id name=name type="checkbox" checked=typed.is_weekend(d) />
+                    {t(weekday_msg(d))}
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card staff-page" data-testid="work-week">
+            <h2>{t(Msg::WorkWeekTitle)}</h2>
+            <p class="hint">{t(Msg::WorkWeekLead)}</p>
+            {error.map(|msg| view! { <p class="form-error" role="alert" id="week-error">{msg}</p> })}
+            <form method="post" action="/staff/admin/work-week" class="settings-form">
+                <label for="hours">{t(Msg::WorkWeekHours)}</label>
+                <input id="hours" name="hours" type="text" dir="ltr" maxlength="20" required value=typed.hours.clone() />
+                <label for="thursday_until">{t(Msg::WorkWeekThursday)}</label>
+                <input id="thursday_until" name="thursday_until" type="text" dir="ltr" maxlength="10" value=typed.thursday_until.clone() />
+                <fieldset class="roles">
+                    <legend>{t(Msg::WorkWeekWeekend)}</legend>
+                    {days}
+                </fieldset>
+                <button type="submit" class="button button-primary" data-testid="week-save">{t(Msg::WorkWeekSave)}</button>
             </form>
         </section>
     }
