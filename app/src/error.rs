@@ -125,6 +125,9 @@ reasons! {
         RoutingUnknown => "routing", "unknown" => ErrRoutingUnknown;
         CouncilSubject => "subject", "unknown" => ErrCouncilSubject;
         WorkHours => "hours", "format" => ErrWorkHours;
+        DistrictsFormat => "districts", "format" => ErrDistrictsFormat;
+        DistrictsGeometry => "districts", "geometry" => ErrDistrictsGeometry;
+        DistrictsDuplicate => "districts", "duplicate_code" => ErrDistrictsDuplicate;
         Weekend => "weekend", "no_working_day" => ErrWeekend;
         CouncilCode => "code", "council_unknown" => ErrCouncilCode;
         CouncilReceiver => "to", "unknown" => ErrCouncilReceiver;

@@ -6,7 +6,6 @@
 use crate::auth::{password, Role};
 use crate::store::Store;
 use anyhow::Context;
-use app::model::geo::Polygon;
 use serde::Deserialize;
 
 const CATEGORIES_CSV: &str = include_str!("../demo/categories.csv");
@@ -111,37 +110,6 @@ fn parse_categories(csv: &str) -> anyhow::Result<Vec<CategoryRow<'_>>> {
             })
         })
         .collect()
-}
-
-#[derive(Deserialize)]
-struct FeatureCollection {
-    features: Vec<Feature>,
-}
-
-#[derive(Deserialize)]
-struct Feature {
-    properties: DistrictProps,
-    geometry: Geometry,
-}
-
-#[derive(Deserialize)]
-struct DistrictProps {
-    code: String,
-    name_fa: String,
-    name_en: String,
-}
-
-#[derive(Deserialize)]
-struct Geometry {
-    coordinates: Vec<Vec<[f64; 2]>>,
-}
-
-fn bbox(poly: &Polygon) -> (f64, f64, f64, f64) {
-    let outer = poly.0.first().map(Vec::as_slice).unwrap_or(&[]);
-    outer.iter().fold(
-        (f64::MAX, f64::MAX, f64::MIN, f64::MIN),
-        |(a, b, c, d), [lon, lat]| (a.min(*lon), b.min(*lat), c.max(*lon), d.max(*lat)),
-    )
 }
 
 async fn count(store: &Store, table: &str) -> anyhow::Result<i64> {
@@ -249,57 +217,12 @@ pub async fn seed(
     }
 
     let mut w = store.begin_write().await?;
-    let city: FeatureCollection =
-        serde_json::from_str(DISTRICTS_GEOJSON).context("parsing the demo districts")?;
+    let city = app::model::geo::parse_districts(DISTRICTS_GEOJSON)
+        .map_err(|e| anyhow::anyhow!("the demo districts: {e}"))?;
     let mut offices = Vec::new();
-    for f in &city.features {
-        let poly = Polygon(f.geometry.coordinates.clone());
-        let (min_lon, min_lat, max_lon, max_lat) = bbox(&poly);
-        let geometry = serde_json::to_string(&poly.0)?;
-        let district_id: i64 = sqlx::query_scalar(
-            "INSERT INTO district (code, name_fa, name_en, geometry, min_lon, min_lat, max_lon, max_lat) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(&f.properties.code)
-        .bind(&f.properties.name_fa)
-        .bind(&f.properties.name_en)
-        .bind(geometry)
-        .bind(min_lon)
-        .bind(min_lat)
-        .bind(max_lon)
-        .bind(max_lat)
-        .fetch_one(&mut *w.tx)
-        .await?;
-        let props = &f.properties;
-        // Every district has its office and its own urban-services
-        // emergency unit (Shiraz runs one per district): urgent categories
-        // go there.
-        let mut units = [0_i64; 2];
-        for (slot, (suffix, kind, fa, en)) in [
-            ("office", "district", "شهرداری", "office"),
-            (
-                "emergency",
-                "emergency",
-                "ستاد اضطراری خدمات شهری",
-                "urban services emergency",
-            ),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            units[slot] = sqlx::query_scalar(
-                "INSERT INTO unit (code, kind, name_fa, name_en, district_id) \
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
-            )
-            .bind(format!("{}-{suffix}", props.code))
-            .bind(kind)
-            .bind(format!("{fa} {}", props.name_fa))
-            .bind(format!("{} {en}", props.name_en))
-            .bind(district_id)
-            .fetch_one(&mut *w.tx)
-            .await?;
-        }
-        let [office_id, emergency_id] = units;
+    for spec in &city {
+        let [district_id, office_id, emergency_id] =
+            crate::services::districts::add_district(&mut w.tx, spec).await?;
         offices.push((district_id, office_id, emergency_id));
     }
     let mut organisations = Vec::new();
@@ -440,7 +363,7 @@ mod tests {
 
     #[test]
     fn shipped_districts_parse() {
-        let city: FeatureCollection = serde_json::from_str(DISTRICTS_GEOJSON).expect("parses");
-        assert_eq!(city.features.len(), 6);
+        let city = app::model::geo::parse_districts(DISTRICTS_GEOJSON).expect("parses");
+        assert_eq!(city.len(), 6);
     }
 }

@@ -24,7 +24,7 @@ use app::{
             StaffDone, StaffSigninForm, UserForm,
         },
         safe_next,
-        settings::{CategoryForm, QuestionForm, RoutingForm, WorkWeekForm},
+        settings::{CategoryForm, DistrictsUpload, QuestionForm, RoutingForm, WorkWeekForm},
         staff::{Desk, StaffViewer},
     },
     error::{AppError, BadRequest},
@@ -72,6 +72,12 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/staff/admin/routing", post(replace_routing))
         .route("/staff/admin/work-week", post(save_week))
+        .route(
+            "/staff/admin/districts",
+            post(import_districts).layer(DefaultBodyLimit::max(
+                crate::rest::MAX_GEOJSON_BYTES + 64 * 1024,
+            )),
+        )
         .route("/staff/council", post(council_refer))
         .route("/staff/council/{id}/{what}", post(council_reply))
         .route("/staff/feedback/{code}/answer", post(answer_feedback))
@@ -901,5 +907,45 @@ async fn council_reply(
             .await
         }
         _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// `POST /staff/admin/districts` (multipart): the `geojson` file part.
+async fn import_districts(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let who = match member(&parts) {
+        Ok(who) => who,
+        Err(r) => return *r,
+    };
+    let client = client_addr(&parts).to_string();
+    let again = Request::from_parts(parts.clone(), body);
+    let read = async {
+        let mut multipart = Multipart::from_request(again, &state)
+            .await
+            .map_err(|_| AppError::from(BadRequest::NotMultipart))?;
+        while let Some(field) = multipart
+            .next_field()
+            .await
+            .map_err(|_| AppError::from(BadRequest::UnreadableMultipart))?
+        {
+            if field.name() == Some("geojson") {
+                let bytes = field.bytes().await.map_err(|_| AppError::TooLarge)?;
+                return String::from_utf8(bytes.to_vec())
+                    .map_err(|_| app::error::Invalid::DistrictsFormat.into());
+            }
+        }
+        Err(app::error::Invalid::DistrictsFormat.into())
+    };
+    let result = match read.await {
+        Ok(geojson) => state.districts.import(&who, &geojson, &client).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => see_other(&format!(
+            "{SETTINGS_PAGE}?done={}",
+            StaffDone::DistrictsImported.as_str()
+        )),
+        // Nothing typed to keep: the file is not echoed back.
+        Err(error) => refused(&state, parts, SETTINGS_PAGE, DistrictsUpload, error).await,
     }
 }

@@ -120,13 +120,19 @@ impl Application {
         ));
         let media = MediaStore::local(&config.data_dir, crate::media::MediaConfig::default())?;
         let accounts = crate::auth::otp::Accounts::new(store.clone(), sms.clone(), config.otp);
-        let intake = IntakeService::new(store.clone(), media.clone(), districts, calendars.clone());
+        let intake = IntakeService::new(
+            store.clone(),
+            media.clone(),
+            districts.clone(),
+            calendars.clone(),
+        );
         let outbox = crate::notify::Outbox::new(store.clone(), sms);
         let escalation = crate::services::escalation::EscalationService::new(
             store.clone(),
             calendars.clone(),
             config.escalation_grace_hours,
             config.public_url.clone(),
+            districts.clone(),
         );
         let state = AppState {
             accounts: accounts.clone(),
@@ -149,8 +155,10 @@ impl Application {
                 catalog.clone(),
                 tracking.clone(),
                 calendars.clone(),
+                districts.clone(),
             ),
             calendars,
+            districts,
             catalog,
             tracking,
             intake,

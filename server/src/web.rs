@@ -42,6 +42,7 @@ pub struct AppState {
     pub outbox: Outbox,
     pub escalation: crate::services::escalation::EscalationService,
     pub calendars: crate::services::calendar::Calendars,
+    pub districts: crate::services::districts::Districts,
     pub media: MediaStore,
     pub store: Store,
     pub config: Arc<Config>,

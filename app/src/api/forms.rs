@@ -525,10 +525,11 @@ pub enum StaffDone {
     CouncilSent,
     CouncilAnswered,
     WeekSaved,
+    DistrictsImported,
 }
 
 impl StaffDone {
-    pub const ALL: [StaffDone; 15] = [
+    pub const ALL: [StaffDone; 16] = [
         StaffDone::Acted,
         StaffDone::PasswordChanged,
         StaffDone::SignedOutElsewhere,
@@ -544,6 +545,7 @@ impl StaffDone {
         StaffDone::CouncilSent,
         StaffDone::CouncilAnswered,
         StaffDone::WeekSaved,
+        StaffDone::DistrictsImported,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -563,6 +565,7 @@ impl StaffDone {
             StaffDone::CouncilSent => "council_sent",
             StaffDone::CouncilAnswered => "council_answered",
             StaffDone::WeekSaved => "week_saved",
+            StaffDone::DistrictsImported => "districts_imported",
         }
     }
 

@@ -306,6 +306,20 @@ impl WorkWeekForm {
     }
 }
 
+/// `POST /staff/admin/districts` (multipart, a `geojson` file part): the
+/// refusal's marker (the file itself is not shown again).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DistrictsUpload;
+
+/// A district's boundary, for the configuration page's map.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DistrictShape {
+    pub code: String,
+    pub name: Named,
+    /// GeoJSON rings of `[lon, lat]`, the outer one first.
+    pub rings: Vec<Vec<[f64; 2]>>,
+}
+
 /// A category as the admin's pages show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -362,6 +376,8 @@ pub trait Settings: Send + Sync {
     async fn unit_kinds(&self, who: &StaffViewer) -> Result<Vec<String>, AppError>;
     /// The routing table, by category then district (admins).
     async fn routing(&self, who: &StaffViewer) -> Result<Vec<Route>, AppError>;
+    /// The districts with their boundaries, for the map (admins).
+    async fn districts(&self, who: &StaffViewer) -> Result<Vec<DistrictShape>, AppError>;
     /// The working week deadlines count in now (admins).
     async fn work_week(&self, who: &StaffViewer) -> Result<WorkWeekForm, AppError>;
     /// Adds a category (`existing` is `None`; routed in every district to

@@ -575,5 +575,14 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::WeekdayWed => "Wednesday",
         Msg::WeekdayThu => "Thursday",
         Msg::WeekdayFri => "Friday",
+        Msg::ErrDistrictsFormat => "The file must be a GeoJSON FeatureCollection of 1 to 500 Polygon features, each with code (lowercase Latin, digits, dashes) and name_fa properties.",
+        Msg::ErrDistrictsGeometry => "Each polygon ring is closed, has at least 4 positions, and its coordinates lie on the globe.",
+        Msg::ErrDistrictsDuplicate => "Each district code appears once in the file.",
+        Msg::DistrictsTitle => "Districts",
+        Msg::DistrictsLead => "Upload the districts as GeoJSON. Districts with a known code are updated; a new one is added with its own office, emergency unit and default routing; a district missing from the file stays. A bad file changes nothing.",
+        Msg::DistrictsFile => "GeoJSON file",
+        Msg::DistrictsImport => "Import districts",
+        Msg::DistrictsMap => "Map of the districts",
+        Msg::StaffDoneDistrictsImported => "Districts imported; new filings are placed by the new boundaries.",
     }
 }

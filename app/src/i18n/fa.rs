@@ -575,5 +575,14 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::WeekdayWed => "چهارشنبه",
         Msg::WeekdayThu => "پنجشنبه",
         Msg::WeekdayFri => "جمعه",
+        Msg::ErrDistrictsFormat => "پرونده باید GeoJSON از نوع FeatureCollection با ۱ تا ۵۰۰ عارضه Polygon باشد و هر کدام ویژگی‌های code (لاتین کوچک، رقم، خط تیره) و name_fa داشته باشد.",
+        Msg::ErrDistrictsGeometry => "هر حلقه چندضلعی بسته است، دست‌کم ۴ نقطه دارد و مختصات آن روی کره زمین است.",
+        Msg::ErrDistrictsDuplicate => "شناسه هر منطقه در پرونده یک بار می‌آید.",
+        Msg::DistrictsTitle => "منطقه‌ها",
+        Msg::DistrictsLead => "پرونده GeoJSON منطقه‌ها را بارگذاری کنید. منطقه‌های هم‌شناسه به‌روز می‌شوند و منطقه تازه با شهرداری و ستاد اضطراری خود و ارجاع پیش‌فرض افزوده می‌شود؛ منطقه‌ای که در پرونده نیست می‌ماند. پرونده اگر نادرست باشد هیچ چیز تغییر نمی‌کند.",
+        Msg::DistrictsFile => "پرونده GeoJSON",
+        Msg::DistrictsImport => "بارگذاری منطقه‌ها",
+        Msg::DistrictsMap => "نقشه منطقه‌ها",
+        Msg::StaffDoneDistrictsImported => "منطقه‌ها بارگذاری شد؛ ثبت‌های تازه با مرزهای تازه جای‌یابی می‌شوند.",
     }
 }

@@ -649,6 +649,15 @@ pub enum Msg {
     WeekdayWed,
     WeekdayThu,
     WeekdayFri,
+    ErrDistrictsFormat,
+    ErrDistrictsGeometry,
+    ErrDistrictsDuplicate,
+    DistrictsTitle,
+    DistrictsLead,
+    DistrictsFile,
+    DistrictsImport,
+    DistrictsMap,
+    StaffDoneDistrictsImported,
 }
 
 /// The language the page is being rendered in (the shell provides it).

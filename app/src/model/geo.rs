@@ -88,6 +88,129 @@ impl Polygon {
     }
 }
 
+impl Polygon {
+    /// The outer ring's box: min lon, min lat, max lon, max lat.
+    pub fn bbox(&self) -> [f64; 4] {
+        let outer = self.0.first().map(Vec::as_slice).unwrap_or(&[]);
+        outer.iter().fold(
+            [f64::MAX, f64::MAX, f64::MIN, f64::MIN],
+            |[a, b, c, d], [lon, lat]| [a.min(*lon), b.min(*lat), c.max(*lon), d.max(*lat)],
+        )
+    }
+}
+
+#[cfg(feature = "ssr")]
+/// Most districts one import may hold, and most positions in all its rings.
+pub const MAX_DISTRICTS: usize = 500;
+#[cfg(feature = "ssr")]
+pub const MAX_POSITIONS: usize = 500_000;
+
+#[cfg(feature = "ssr")]
+/// A district as a GeoJSON import gives it, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DistrictSpec {
+    pub code: String,
+    pub name: super::complaint::Named,
+    pub polygon: Polygon,
+}
+
+#[cfg(feature = "ssr")]
+#[derive(Deserialize)]
+struct FeatureCollection {
+    #[serde(rename = "type")]
+    kind: String,
+    features: Vec<Feature>,
+}
+
+#[cfg(feature = "ssr")]
+#[derive(Deserialize)]
+struct Feature {
+    properties: Properties,
+    geometry: Geometry,
+}
+
+#[cfg(feature = "ssr")]
+#[derive(Deserialize)]
+struct Properties {
+    code: String,
+    name_fa: String,
+    #[serde(default)]
+    name_en: String,
+}
+
+#[cfg(feature = "ssr")]
+#[derive(Deserialize)]
+struct Geometry {
+    #[serde(rename = "type")]
+    kind: String,
+    coordinates: Vec<Vec<[f64; 2]>>,
+}
+
+#[cfg(feature = "ssr")]
+/// Districts from a GeoJSON `FeatureCollection` of `Polygon` features, each
+/// with `code` (2–40 of `a-z`, `0-9`, `-`), `name_fa` and optionally
+/// `name_en` properties. Every ring must be closed, have at least four
+/// positions and lie on the globe; codes must be unique. Refused whole:
+/// `DistrictsFormat` when it is not such a collection, `DistrictsGeometry`
+/// for a bad ring, `DistrictsDuplicate` for a repeated code.
+pub fn parse_districts(geojson: &str) -> Result<Vec<DistrictSpec>, Invalid> {
+    let collection: FeatureCollection =
+        serde_json::from_str(geojson).map_err(|_| Invalid::DistrictsFormat)?;
+    if collection.kind != "FeatureCollection"
+        || collection.features.is_empty()
+        || collection.features.len() > MAX_DISTRICTS
+    {
+        return Err(Invalid::DistrictsFormat);
+    }
+    let positions: usize = collection
+        .features
+        .iter()
+        .flat_map(|f| f.geometry.coordinates.iter().map(Vec::len))
+        .sum();
+    if positions > MAX_POSITIONS {
+        return Err(Invalid::DistrictsFormat);
+    }
+    let mut out: Vec<DistrictSpec> = Vec::with_capacity(collection.features.len());
+    for f in collection.features {
+        let code = f.properties.code.trim().to_owned();
+        let code_ok = (2..=40).contains(&code.len())
+            && code
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        let name = crate::model::question::label(
+            &f.properties.name_fa,
+            &f.properties.name_en,
+            Invalid::DistrictsFormat,
+        )?;
+        if !code_ok {
+            return Err(Invalid::DistrictsFormat);
+        }
+        let rings = f.geometry.coordinates;
+        let ring_ok = |ring: &Vec<[f64; 2]>| {
+            ring.len() >= 4
+                && ring.first() == ring.last()
+                && ring.iter().all(|[lon, lat]| {
+                    lon.is_finite()
+                        && lat.is_finite()
+                        && (-180.0..=180.0).contains(lon)
+                        && (-90.0..=90.0).contains(lat)
+                })
+        };
+        if f.geometry.kind != "Polygon" || rings.is_empty() || !rings.iter().all(ring_ok) {
+            return Err(Invalid::DistrictsGeometry);
+        }
+        if out.iter().any(|d| d.code == code) {
+            return Err(Invalid::DistrictsDuplicate);
+        }
+        out.push(DistrictSpec {
+            code,
+            name,
+            polygon: Polygon(rings),
+        });
+    }
+    Ok(out)
+}
+
 fn ring_contains(ring: &[[f64; 2]], p: GeoPoint) -> bool {
     let (x, y) = (p.lon, p.lat);
     let mut inside = false;
@@ -235,5 +358,49 @@ mod tests {
         let b = GeoPoint::parse(36.27, 50.01).expect("valid");
         let d = a.distance_m(b);
         assert!((890.0..910.0).contains(&d), "{d}");
+    }
+
+    #[test]
+    #[cfg(feature = "ssr")]
+    fn a_district_import_is_checked_whole() {
+        let feature = |code: &str, ring: &str| {
+            format!(
+                r#"{{"type":"Feature","properties":{{"code":"{code}","name_fa":"منطقه {code}"}},"geometry":{{"type":"Polygon","coordinates":[{ring}]}}}}"#
+            )
+        };
+        let square = "[[0,0],[1,0],[1,1],[0,1],[0,0]]";
+        let collection = |features: &[String]| {
+            format!(
+                r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+                features.join(",")
+            )
+        };
+        let got = parse_districts(&collection(&[feature("d1", square), feature("d2", square)]))
+            .expect("valid");
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[1].name.en, "منطقه d2", "English falls back to Persian");
+        assert_eq!(got[0].polygon.bbox(), [0.0, 0.0, 1.0, 1.0]);
+        let open = "[[0,0],[1,0],[1,1],[0,1]]";
+        let off_globe = "[[0,0],[1,0],[1,91],[0,1],[0,0]]";
+        for bad in [open, off_globe, "[[0,0],[1,0],[0,0]]"] {
+            assert_eq!(
+                parse_districts(&collection(&[feature("d1", bad)])),
+                Err(Invalid::DistrictsGeometry),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            parse_districts(&collection(&[feature("d1", square), feature("d1", square)])),
+            Err(Invalid::DistrictsDuplicate)
+        );
+        assert_eq!(
+            parse_districts(&collection(&[feature("D 1", square)])),
+            Err(Invalid::DistrictsFormat)
+        );
+        assert_eq!(parse_districts("{}"), Err(Invalid::DistrictsFormat));
+        assert_eq!(
+            parse_districts(&collection(&[])),
+            Err(Invalid::DistrictsFormat)
+        );
     }
 }

@@ -35,6 +35,7 @@ mod citizen;
 mod council;
 mod feedback;
 mod settings;
+pub(crate) use settings::MAX_GEOJSON_BYTES;
 mod staff;
 
 /// An urlencoded body; an unreadable one is the JSON 400.
@@ -150,6 +151,7 @@ impl Modify for BearerAuth {
         settings::replace_routing,
         settings::work_week,
         settings::save_week,
+        settings::import_districts,
         council::cartable,
         council::thread,
         council::refer,
@@ -231,6 +233,7 @@ impl Modify for BearerAuth {
         app::api::settings::QuestionForm,
         app::api::settings::Route,
         app::api::settings::WorkWeekForm,
+        crate::services::districts::Imported,
         app::api::council::CouncilForm,
         app::api::council::CouncilReplyForm,
         app::api::council::CouncilCartable,

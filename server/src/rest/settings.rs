@@ -32,6 +32,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/routing", get(routing).put(replace_routing))
         .route("/admin/work-week", get(work_week).put(save_week))
+        .route(
+            "/admin/districts",
+            axum::routing::put(import_districts)
+                .layer(axum::extract::DefaultBodyLimit::max(MAX_GEOJSON_BYTES)),
+        )
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/categories", security(("bearer" = [])),
@@ -171,7 +176,7 @@ pub(super) async fn replace_routing(
     req: Request,
 ) -> Result<Json<Vec<Route>>, ApiError> {
     let (client, routing) =
-        super::staff::csv_body(req, 2 * 1024 * 1024, Invalid::RoutingLine).await?;
+        super::staff::text_body(req, 2 * 1024 * 1024, Invalid::RoutingLine).await?;
     let form = RoutingForm { routing };
     state
         .services
@@ -207,4 +212,25 @@ pub(super) async fn save_week(
     let client = client_addr(&parts).to_string();
     state.calendars.save_week(&who, &form, &client).await?;
     Ok(Json(state.services.settings.work_week(&who).await?))
+}
+
+/// Largest GeoJSON an import takes.
+pub(crate) const MAX_GEOJSON_BYTES: usize = 8 * 1024 * 1024;
+
+#[utoipa::path(put, path = "/api/v1/admin/districts", security(("bearer" = [])),
+    request_body(content = String, content_type = "application/geo+json",
+        description = "a FeatureCollection of Polygon features with code, name_fa and name_en properties"),
+    responses((status = 200, body = crate::services::districts::Imported),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+/// Imports district boundaries, checked whole first: known codes are
+/// updated, new ones added with their units and routing (admins).
+pub(super) async fn import_districts(
+    State(state): State<AppState>,
+    Staff(who): Staff,
+    req: Request,
+) -> Result<Json<crate::services::districts::Imported>, ApiError> {
+    let (client, geojson) =
+        super::staff::text_body(req, MAX_GEOJSON_BYTES, Invalid::DistrictsFormat).await?;
+    Ok(Json(state.districts.import(&who, &geojson, &client).await?))
 }

@@ -290,7 +290,7 @@ pub(super) async fn replace_holidays(
     Staff(who): Staff,
     req: Request,
 ) -> Result<Json<Vec<Holiday>>, ApiError> {
-    let (client, holidays) = csv_body(req, 64 * 1024, app::error::Invalid::HolidayLine).await?;
+    let (client, holidays) = text_body(req, 64 * 1024, app::error::Invalid::HolidayLine).await?;
     let form = app::api::forms::HolidaysForm { holidays };
     state.calendars.replace(&who, &form, &client).await?;
     Ok(Json(state.services.staff.holidays(&who).await?))
@@ -462,9 +462,9 @@ pub(super) async fn act(
     }
 }
 
-/// A `text/csv` body of at most `limit` bytes, with the client's address;
+/// A text body (CSV, GeoJSON) of at most `limit` bytes, with the client's address;
 /// `TooLarge` past the limit, `invalid` when it is not UTF-8.
-pub(super) async fn csv_body(
+pub(super) async fn text_body(
     req: Request,
     limit: usize,
     invalid: app::error::Invalid,

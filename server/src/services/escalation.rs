@@ -90,6 +90,8 @@ pub struct EscalationService {
     council: super::council::CouncilService,
     /// The site's address, for links in reminders.
     public_url: Option<String>,
+    /// Reloaded each tick: another process may have imported districts.
+    districts: super::districts::Districts,
 }
 
 impl EscalationService {
@@ -98,6 +100,7 @@ impl EscalationService {
         calendar: super::calendar::Calendars,
         grace_hours: i64,
         public_url: Option<String>,
+        districts: super::districts::Districts,
     ) -> Self {
         Self {
             council: super::council::CouncilService::new(store.clone()),
@@ -105,6 +108,7 @@ impl EscalationService {
             calendar,
             grace_s: grace_hours * 3600,
             public_url,
+            districts,
         }
     }
 
@@ -141,9 +145,10 @@ impl EscalationService {
 
     /// One pass at the store's now: every breach escalated once.
     pub async fn run(&self) -> Result<Raised, AppError> {
-        // Another server process may have saved new holidays, or moved the
-        // training clock: follow both before reading the time.
+        // Another server process may have saved new holidays or districts,
+        // or moved the training clock: follow them before reading the time.
         self.calendar.reload().await?;
+        self.districts.reload().await?;
         self.store.clock().load(self.store.pool()).await?;
         let now = self.store.now();
         let mut raised = Raised::default();

@@ -31,6 +31,7 @@ pub fn services(
     catalog: Arc<catalog::CatalogService>,
     tracking: Arc<tracking::TrackingService>,
     calendars: calendar::Calendars,
+    districts: districts::Districts,
 ) -> Services {
     Services {
         tracking,
@@ -38,7 +39,11 @@ pub fn services(
         citizens: Arc::new(citizen::CitizenService::new(store.clone())),
         staff: Arc::new(desk::DeskService::new(store.clone(), calendars.clone())),
         feedback: Arc::new(feedback::FeedbackService::new(store.clone())),
-        settings: Arc::new(settings::SettingsService::new(store.clone(), calendars)),
+        settings: Arc::new(settings::SettingsService::new(
+            store.clone(),
+            calendars,
+            districts,
+        )),
         council: Arc::new(council::CouncilService::new(store.clone())),
     }
 }

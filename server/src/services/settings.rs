@@ -8,7 +8,8 @@ use crate::{auth::staff::require, error::OrInternal, store::Store};
 use app::{
     api::{
         settings::{
-            CategoryAdmin, CategoryForm, QuestionForm, Route, RoutingForm, Settings, WorkWeekForm,
+            CategoryAdmin, CategoryForm, DistrictShape, QuestionForm, Route, RoutingForm, Settings,
+            WorkWeekForm,
         },
         staff::StaffViewer,
     },
@@ -24,6 +25,7 @@ use std::collections::{BTreeMap, HashMap};
 pub struct SettingsService {
     store: Store,
     calendars: super::calendar::Calendars,
+    districts: super::districts::Districts,
 }
 
 #[derive(sqlx::FromRow)]
@@ -184,8 +186,16 @@ const CATEGORY_SQL: &str = "SELECT c.id, c.code, c.icon, c.group_fa, c.group_en,
      FROM category c";
 
 impl SettingsService {
-    pub fn new(store: Store, calendars: super::calendar::Calendars) -> Self {
-        Self { store, calendars }
+    pub fn new(
+        store: Store,
+        calendars: super::calendar::Calendars,
+        districts: super::districts::Districts,
+    ) -> Self {
+        Self {
+            store,
+            calendars,
+            districts,
+        }
     }
 
     async fn read_categories(&self, code: Option<&str>) -> Result<Vec<CategoryAdmin>, AppError> {
@@ -310,6 +320,20 @@ impl Settings for SettingsService {
                 category,
                 district,
                 unit,
+            })
+            .collect())
+    }
+
+    async fn districts(&self, who: &StaffViewer) -> Result<Vec<DistrictShape>, AppError> {
+        require(who, &[Role::Admin])?;
+        Ok(self
+            .districts
+            .all()
+            .iter()
+            .map(|d| DistrictShape {
+                code: d.code.clone(),
+                name: d.name.clone(),
+                rings: d.polygon.0.clone(),
             })
             .collect())
     }

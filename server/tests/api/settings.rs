@@ -433,3 +433,94 @@ async fn the_working_week_an_admin_saves_moves_the_next_deadlines() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn districts_imported_from_geojson_place_the_next_filings() {
+    on_each_backend(|app| async move {
+        let admin = app.staff_token("admin").await;
+        let put = |body: String| {
+            app.client
+                .put(app.url("/api/v1/admin/districts"))
+                .bearer_auth(&admin)
+                .header("content-type", "application/geo+json")
+                .body(body)
+                .send()
+        };
+        // A new district east of the demo city, and district 1 renamed.
+        let feature = |code: &str, name: &str, ring: &str| {
+            format!(r#"{{"type":"Feature","properties":{{"code":"{code}","name_fa":"{name}","name_en":"New"}},"geometry":{{"type":"Polygon","coordinates":[{ring}]}}}}"#)
+        };
+        let east = "[[50.10,36.20],[50.20,36.20],[50.20,36.30],[50.10,36.30],[50.10,36.20]]";
+        let (_, d1): (i64, String) = sqlx::query_as("SELECT id, geometry FROM district WHERE code = 'd1'")
+            .fetch_one(app.store().pool())
+            .await
+            .expect("d1");
+        let d1_ring = &d1[1..d1.len() - 1];
+        let good = format!(
+            r#"{{"type":"FeatureCollection","features":[{},{}]}}"#,
+            feature("d1", "منطقه <b>یک</b>", d1_ring),
+            feature("d7", "منطقه هفت", east)
+        );
+        let before = app.count("district").await;
+
+        // Refused whole: an open ring anywhere changes nothing.
+        let bad = good.replace("[50.10,36.20]]", "[50.10,36.25]]");
+        let res = put(bad).await.expect("put");
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: Value = res.json().await.expect("json");
+        assert_eq!((body["field"].as_str(), body["reason"].as_str()), (Some("districts"), Some("geometry")));
+        assert_eq!(app.count("district").await, before);
+        let (s, body) = post(&app, &admin, "/api/v1/admin/categories", category("x9", "ایکس")).await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+
+        // A point in the new district files into it once imported, routed.
+        let app = &app;
+        let east_point = |category: &'static str| async move {
+            let form = Form::new()
+                .text("category", category)
+                .text("description", "تیر چراغ برق در خیابان تازه افتاده است")
+                .text("lat", "36.25")
+                .text("lon", "50.15");
+            app.client
+                .post(app.url("/api/v1/complaints"))
+                .header("Idempotency-Key", format!("k-{}", rand::random::<u64>()))
+                .multipart(form)
+                .send()
+                .await
+                .expect("file")
+        };
+        let res = east_point("asphalt-repair").await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "outside the city yet");
+        let res = put(good).await.expect("put");
+        assert_eq!(res.status(), StatusCode::OK);
+        let done: Value = res.json().await.expect("json");
+        assert_eq!(done, json!({"added": 1, "updated": 1}));
+        let res = east_point("asphalt-repair").await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let filed: Value = res.json().await.expect("json");
+        assert_eq!(filed["status"], "referred", "the new district is routed");
+        let units: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM unit WHERE code IN ('d7-office', 'd7-emergency')")
+            .fetch_one(app.store().pool())
+            .await
+            .expect("units");
+        assert_eq!(units, 2);
+        let routed: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM routing_rule r JOIN district d ON d.id = r.district_id WHERE d.code = 'd7'",
+        )
+        .fetch_one(app.store().pool())
+        .await
+        .expect("routes");
+        assert_eq!(routed, app.count("category").await, "every category, the new one too");
+
+        // The page draws the map, names escaped.
+        let page = app.staff_text(&admin, "/staff/admin/settings").await;
+        assert!(page.contains(r#"data-testid="district-map""#) && page.contains(r#"data-code="d7""#));
+        assert!(page.contains("منطقه &lt;b&gt;یک&lt;/b&gt;") && !page.contains("<b>یک"));
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'districts:import'")
+            .fetch_one(app.store().pool())
+            .await
+            .expect("audit");
+        assert_eq!(n, 1);
+    })
+    .await;
+}

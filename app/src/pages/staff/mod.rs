@@ -148,6 +148,7 @@ pub fn DoneNotice() -> impl IntoView {
             StaffDone::CouncilSent => Msg::StaffDoneCouncilSent,
             StaffDone::CouncilAnswered => Msg::StaffDoneCouncilAnswered,
             StaffDone::WeekSaved => Msg::StaffDoneWeekSaved,
+            StaffDone::DistrictsImported => Msg::StaffDoneDistrictsImported,
         };
         view! {
             <p class="notice" role="status" data-testid="done-notice" data-done=d.as_str()>

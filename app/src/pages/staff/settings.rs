@@ -7,7 +7,10 @@ use crate::{
     api::{
         forms::{refusal, HolidaysForm, Refused},
         ports::services,
-        settings::{CategoryAdmin, CategoryForm, QuestionForm, Route, RoutingForm, WorkWeekForm},
+        settings::{
+            CategoryAdmin, CategoryForm, DistrictShape, DistrictsUpload, QuestionForm, Route,
+            RoutingForm, WorkWeekForm,
+        },
         staff::{Desk, Holiday},
     },
     components::{error_page::ErrorPage, textarea_text},
@@ -51,7 +54,8 @@ pub fn StaffSettingsPage() -> impl IntoView {
                     let routing = s.settings.routing(&viewer).await?;
                     let holidays = s.staff.holidays(&viewer).await?;
                     let week = s.settings.work_week(&viewer).await?;
-                    Ok::<_, AppError>((categories, kinds, routing, holidays, week))
+                    let districts = s.settings.districts(&viewer).await?;
+                    Ok::<_, AppError>((categories, kinds, routing, holidays, week, districts))
                 }
             },
         )
@@ -69,14 +73,16 @@ pub fn StaffSettingsPage() -> impl IntoView {
                 let refused_routing = refusal::<RoutingForm>();
                 let refused_holidays = refusal::<HolidaysForm>();
                 let refused_week = refusal::<WorkWeekForm>();
+                let refused_districts = refusal::<DistrictsUpload>();
                 Suspend::new(async move {
                     match load.await {
-                        Ok((categories, kinds, routing, holidays, week)) => view! {
+                        Ok((categories, kinds, routing, holidays, week, districts)) => view! {
                             <CategoryList categories />
                             <NewCategory kinds refused />
                             <RoutingSection routing refused=refused_routing />
                             <WorkWeekSection week refused=refused_week />
                             <HolidaysSection holidays refused=refused_holidays />
+                            <DistrictsSection districts refused=refused_districts />
                         }
                         .into_any(),
                         Err(error) => view! { <ErrorPage error /> }.into_any(),
@@ -239,6 +245,89 @@ fn RoutingSection(routing: Vec<Route>, refused: Option<Refused<RoutingForm>>) ->
                     {textarea_text(&text)}
                 </textarea>
                 <button type="submit" class="button button-primary" data-testid="routing-save">{t(Msg::RoutingSave)}</button>
+            </form>
+        </section>
+    }
+}
+
+/// The districts drawn as an SVG map (no script, no tiles): longitude
+/// scaled by the cosine of the middle latitude, north up, 1000 units across.
+fn district_map(districts: &[DistrictShape], lang: crate::i18n::Lang) -> Option<AnyView> {
+    let points = districts.iter().flat_map(|d| d.rings.iter().flatten());
+    let (mut min_lon, mut min_lat, mut max_lon, mut max_lat) =
+        (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for [lon, lat] in points {
+        (min_lon, min_lat) = (min_lon.min(*lon), min_lat.min(*lat));
+        (max_lon, max_lat) = (max_lon.max(*lon), max_lat.max(*lat));
+    }
+    if min_lon >= max_lon || min_lat >= max_lat {
+        return None;
+    }
+    let squeeze = ((min_lat + max_lat) / 2.0).to_radians().cos();
+    let (w, h) = ((max_lon - min_lon) * squeeze, max_lat - min_lat);
+    let scale = 1000.0 / w.max(h);
+    let xy = |[lon, lat]: [f64; 2]| ((lon - min_lon) * squeeze * scale, (max_lat - lat) * scale);
+    let shapes = districts
+        .iter()
+        .map(|d| {
+            let path: String = d
+                .rings
+                .iter()
+                .map(|ring| {
+                    let mut out = String::new();
+                    for (i, p) in ring.iter().enumerate() {
+                        let (x, y) = xy(*p);
+                        out.push_str(&format!("{}{x:.1} {y:.1} ", if i == 0 { "M" } else { "L" }));
+                    }
+                    out.push('Z');
+                    out
+                })
+                .collect();
+            let name = d.name.get(lang).to_owned();
+            // The label at the middle of the outer ring's box.
+            let [a, b, c, e] = crate::model::geo::Polygon(d.rings.clone()).bbox();
+            let (x, y) = xy([(a + c) / 2.0, (b + e) / 2.0]);
+            view! {
+                <g data-code=d.code.clone()>
+                    <path d=path fill-rule="evenodd"><title>{name.clone()}</title></path>
+                    <text x=format!("{x:.1}") y=format!("{y:.1}") text-anchor="middle">{name}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    Some(
+        view! {
+            <svg
+                class="district-map"
+                viewBox=format!("0 0 {:.0} {:.0}", w * scale, h * scale)
+                role="img"
+                aria-label=t(Msg::DistrictsMap)
+                data-testid="district-map"
+            >
+                {shapes}
+            </svg>
+        }
+        .into_any(),
+    )
+}
+
+#[component]
+fn DistrictsSection(
+    districts: Vec<DistrictShape>,
+    refused: Option<Refused<DistrictsUpload>>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let error = refused.as_ref().map(|r| r.error.message(lang));
+    view! {
+        <section class="card staff-page" data-testid="districts">
+            <h2>{t(Msg::DistrictsTitle)}</h2>
+            {district_map(&districts, lang)}
+            <p class="hint" id="districts-lead">{t(Msg::DistrictsLead)}</p>
+            {error.map(|msg| view! { <p class="form-error" role="alert" id="districts-error">{msg}</p> })}
+            <form method="post" action="/staff/admin/districts" enctype="multipart/form-data" class="settings-form">
+                <label for="geojson">{t(Msg::DistrictsFile)}</label>
+                <input id="geojson" name="geojson" type="file" accept=".geojson,.json,application/geo+json,application/json" required aria-describedby="districts-lead" />
+                <button type="submit" class="button button-primary" data-testid="districts-import">{t(Msg::DistrictsImport)}</button>
             </form>
         </section>
     }
