@@ -697,23 +697,6 @@ async fn report_card_csv(
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_fields_are_quoted_and_defused() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(
-            encode("/staff/cartable?status=x&page=2"),
-            "/staff/cartable%3Fstatus%3Dx%26page%3D2"
-        );
-    }
-}
-
 /// `POST /staff/admin/work-week`: office hours, weekend, short Thursday.
 async fn save_week(State(state): State<AppState>, req: Request) -> Response {
     let state = &state;
@@ -947,5 +930,22 @@ async fn import_districts(State(state): State<AppState>, req: Request) -> Respon
         )),
         // Nothing typed to keep: the file is not echoed back.
         Err(error) => refused(&state, parts, SETTINGS_PAGE, DistrictsUpload, error).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_and_defused() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(
+            encode("/staff/cartable?status=x&page=2"),
+            "/staff/cartable%3Fstatus%3Dx%26page%3D2"
+        );
     }
 }
