@@ -727,15 +727,25 @@ async fn create_category(State(state): State<AppState>, req: Request) -> Respons
     .await
 }
 
-/// A category's page, for a code as the path carries it (anything but a
-/// well-formed code goes back to the configuration page).
-fn category_page(code: &str) -> Option<String> {
-    let ok = !code.is_empty()
-        && code.len() <= 40
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    ok.then(|| format!("{SETTINGS_PAGE}/categories/{code}"))
+/// A form about category `code`, which comes back to the category's page;
+/// a path with anything but a well-formed code goes to the configuration
+/// page.
+async fn category_form<F, Fut>(
+    state: &AppState,
+    code: &str,
+    req: Request,
+    done: StaffDone,
+    act: impl FnOnce(StaffViewer, F, String) -> Fut,
+) -> Response
+where
+    F: serde::de::DeserializeOwned + Default + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<(), AppError>>,
+{
+    if !app::model::text::is_code(code) {
+        return see_other(SETTINGS_PAGE);
+    }
+    let page = format!("{SETTINGS_PAGE}/categories/{code}");
+    staff_form(state, req, &page, done, act).await
 }
 
 /// `POST /staff/admin/categories/{code}`: a category changed.
@@ -744,22 +754,17 @@ async fn change_category(
     Path(code): Path<String>,
     req: Request,
 ) -> Response {
-    let Some(page) = category_page(&code) else {
-        return see_other(SETTINGS_PAGE);
-    };
     let (state, code) = (&state, &code);
     let done = StaffDone::CategorySaved;
-    staff_form(
+    category_form(
         state,
+        code,
         req,
-        &page,
         done,
         |who, f: CategoryForm, client| async move {
             let settings = &state.services.settings;
-            settings
-                .save_category(&who, Some(code), &f, &client)
-                .await
-                .map(|_| ())
+            let saved = settings.save_category(&who, Some(code), &f, &client).await;
+            saved.map(|_| ())
         },
     )
     .await
@@ -771,19 +776,19 @@ async fn add_question(
     Path(code): Path<String>,
     req: Request,
 ) -> Response {
-    let Some(page) = category_page(&code) else {
-        return see_other(SETTINGS_PAGE);
-    };
     let (state, code) = (&state, &code);
     let done = StaffDone::QuestionAdded;
-    staff_form(
+    category_form(
         state,
+        code,
         req,
-        &page,
         done,
         |who, f: QuestionForm, client| async move {
-            let settings = &state.services.settings;
-            settings.add_question(&who, code, &f, &client).await
+            state
+                .services
+                .settings
+                .add_question(&who, code, &f, &client)
+                .await
         },
     )
     .await
@@ -795,17 +800,14 @@ async fn remove_question(
     Path((code, id)): Path<(String, i64)>,
     req: Request,
 ) -> Response {
-    let Some(page) = category_page(&code) else {
-        return see_other(SETTINGS_PAGE);
-    };
     let (state, code) = (&state, &code);
     let done = StaffDone::QuestionRemoved;
     // The form has no fields: the path says it all.
     type NoFields = std::collections::BTreeMap<String, String>;
-    staff_form(
+    category_form(
         state,
+        code,
         req,
-        &page,
         done,
         |who, _: NoFields, client| async move {
             let settings = &state.services.settings;

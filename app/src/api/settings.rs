@@ -81,10 +81,7 @@ fn whole(raw: &str, max: i64, invalid: Invalid) -> Result<i64, Invalid> {
 /// A code: 2–40 of lowercase Latin letters, digits and `-`.
 fn code(raw: &str) -> Result<String, Invalid> {
     let c = raw.trim();
-    let ok = (2..=40).contains(&c.len())
-        && c.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if ok {
+    if crate::model::text::is_code(c) {
         Ok(c.to_owned())
     } else {
         Err(Invalid::CategoryCode)

@@ -173,10 +173,7 @@ pub fn parse_districts(geojson: &str) -> Result<Vec<DistrictSpec>, Invalid> {
     let mut out: Vec<DistrictSpec> = Vec::with_capacity(collection.features.len());
     for f in collection.features {
         let code = f.properties.code.trim().to_owned();
-        let code_ok = (2..=40).contains(&code.len())
-            && code
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        let code_ok = crate::model::text::is_code(&code);
         let name = crate::model::question::label(
             &f.properties.name_fa,
             &f.properties.name_en,

@@ -5,6 +5,14 @@
 use crate::error::Invalid;
 use serde::Deserialize;
 
+/// A code as URLs and the API carry it (a category's, a district's): 2 to
+/// 40 of lowercase Latin letters, digits and `-`.
+pub fn is_code(s: &str) -> bool {
+    (2..=40).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
 /// Drops control characters except newlines and trims the ends: what every
 /// free-text field is stored as.
 pub fn clean(s: &str) -> String {

@@ -17,6 +17,34 @@ pub struct Audit<'a> {
     pub client: Option<&'a str>,
 }
 
+impl<'a> Audit<'a> {
+    /// A staff member's `action` from `client`, with no target or detail.
+    pub fn by(who: &'a app::api::staff::StaffViewer, action: &'a str, client: &'a str) -> Self {
+        Self {
+            actor_user_id: Some(who.user_id),
+            actor: &who.username,
+            action,
+            target: None,
+            detail: None,
+            client: Some(client),
+        }
+    }
+
+    pub fn target(self, target: &'a str) -> Self {
+        Self {
+            target: Some(target),
+            ..self
+        }
+    }
+
+    pub fn detail(self, detail: &'a str) -> Self {
+        Self {
+            detail: Some(detail),
+            ..self
+        }
+    }
+}
+
 /// Longest detail kept (a note is cut here; the timeline keeps it whole).
 const DETAIL_MAX: usize = 500;
 

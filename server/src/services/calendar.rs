@@ -99,14 +99,7 @@ impl Calendars {
         audit::record(
             &mut w.tx,
             self.store.now(),
-            Audit {
-                actor_user_id: Some(who.user_id),
-                actor: &who.username,
-                action: "work_week:save",
-                target: None,
-                detail: Some(&detail),
-                client: Some(client),
-            },
+            Audit::by(who, "work_week:save", client).detail(&detail),
         )
         .await?;
         w.commit().await.or_internal("saving the working week")?;
@@ -164,14 +157,7 @@ impl Calendars {
         audit::record(
             &mut w.tx,
             self.store.now(),
-            Audit {
-                actor_user_id: Some(who.user_id),
-                actor: &who.username,
-                action: "holidays:replace",
-                target: None,
-                detail: Some(&detail),
-                client: Some(client),
-            },
+            Audit::by(who, "holidays:replace", client).detail(&detail),
         )
         .await?;
         w.commit().await.or_internal("replacing holidays")?;

@@ -194,14 +194,9 @@ impl CouncilService {
         audit::record(
             &mut w.tx,
             now,
-            Audit {
-                actor_user_id: Some(who.user_id),
-                actor: &who.username,
-                action: "council:refer",
-                target: Some(&target),
-                detail: Some(&detail),
-                client: Some(client),
-            },
+            Audit::by(who, "council:refer", client)
+                .target(&target)
+                .detail(&detail),
         )
         .await?;
         w.commit().await.or_internal("adding a council referral")?;
@@ -407,14 +402,7 @@ impl CouncilDesk for CouncilService {
         audit::record(
             &mut w.tx,
             now,
-            Audit {
-                actor_user_id: Some(who.user_id),
-                actor: &who.username,
-                action: "council:answer",
-                target: Some(&target),
-                detail: None,
-                client: Some(client),
-            },
+            Audit::by(who, "council:answer", client).target(&target),
         )
         .await?;
         w.commit().await.or_internal("answering a council referral")

@@ -262,14 +262,7 @@ impl Districts {
         audit::record(
             &mut w.tx,
             self.store.now(),
-            Audit {
-                actor_user_id: Some(who.user_id),
-                actor: &who.username,
-                action: "districts:import",
-                target: None,
-                detail: Some(&detail),
-                client: Some(client),
-            },
+            Audit::by(who, "districts:import", client).detail(&detail),
         )
         .await?;
         w.commit().await.or_internal("importing districts")?;

@@ -253,14 +253,7 @@ impl FeedbackDesk for FeedbackService {
         audit::record(
             &mut w.tx,
             now,
-            Audit {
-                actor_user_id: Some(who.user_id),
-                actor: &who.username,
-                action: "feedback:answer",
-                target: Some(code.as_str()),
-                detail: None,
-                client: Some(client),
-            },
+            Audit::by(who, "feedback:answer", client).target(code.as_str()),
         )
         .await?;
         w.commit().await.or_internal("answering feedback")

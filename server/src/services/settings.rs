@@ -263,23 +263,6 @@ impl SettingsService {
     }
 }
 
-fn audit_entry<'a>(
-    who: &'a StaffViewer,
-    action: &'a str,
-    target: Option<&'a str>,
-    detail: Option<&'a str>,
-    client: &'a str,
-) -> Audit<'a> {
-    Audit {
-        actor_user_id: Some(who.user_id),
-        actor: &who.username,
-        action,
-        target,
-        detail,
-        client: Some(client),
-    }
-}
-
 #[async_trait::async_trait]
 impl Settings for SettingsService {
     async fn categories(&self, who: &StaffViewer) -> Result<Vec<CategoryAdmin>, AppError> {
@@ -432,7 +415,9 @@ impl Settings for SettingsService {
         audit::record(
             &mut w.tx,
             self.store.now(),
-            audit_entry(who, action, Some(&spec.code), Some(&detail), client),
+            Audit::by(who, action, client)
+                .target(&spec.code)
+                .detail(&detail),
         )
         .await?;
         w.commit().await.or_internal("saving a category")?;
@@ -481,7 +466,9 @@ impl Settings for SettingsService {
         audit::record(
             &mut w.tx,
             self.store.now(),
-            audit_entry(who, "question:add", Some(category), Some(&detail), client),
+            Audit::by(who, "question:add", client)
+                .target(category)
+                .detail(&detail),
         )
         .await?;
         w.commit().await.or_internal("adding a question")?;
@@ -515,13 +502,9 @@ impl Settings for SettingsService {
         audit::record(
             &mut w.tx,
             self.store.now(),
-            audit_entry(
-                who,
-                "question:remove",
-                Some(category),
-                Some(&detail),
-                client,
-            ),
+            Audit::by(who, "question:remove", client)
+                .target(category)
+                .detail(&detail),
         )
         .await?;
         w.commit().await.or_internal("removing a question")?;
@@ -586,7 +569,7 @@ impl Settings for SettingsService {
         audit::record(
             &mut w.tx,
             self.store.now(),
-            audit_entry(who, "routing:replace", None, Some(&detail), client),
+            Audit::by(who, "routing:replace", client).detail(&detail),
         )
         .await?;
         w.commit()

@@ -351,12 +351,9 @@ impl WorkflowService {
             &mut w.tx,
             now,
             Audit {
-                actor_user_id: Some(who.user_id),
-                actor: &who.username,
-                action: &format!("action:{}", action.as_str()),
-                target: Some(code.as_str()),
                 detail: note,
-                client: Some(client),
+                ..Audit::by(who, &format!("action:{}", action.as_str()), client)
+                    .target(code.as_str())
             },
         )
         .await?;

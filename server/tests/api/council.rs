@@ -7,46 +7,14 @@
 use crate::{
     accountability::advance,
     helpers::{on_each_backend, on_each_backend_with, TestApp},
-    staff::staff_get,
+    staff::{citizen_files, staff_get, staff_post},
 };
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
-    let res = app
-        .client
-        .post(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("post");
-    let status = res.status();
-    (status, res.json().await.unwrap_or_default())
-}
-
 async fn user_id(app: &TestApp, token: &str) -> i64 {
     let (_, me) = staff_get(app, token, "/api/v1/staff/me").await;
     me["user_id"].as_i64().expect("user id")
-}
-
-async fn a_complaint(app: &TestApp) -> String {
-    let form = reqwest::multipart::Form::new()
-        .text("category", "asphalt-repair")
-        .text("description", "چاله عمیق جلوی ساختمان شورا")
-        .text("lat", "36.2575")
-        .text("lon", "49.974");
-    let res = app
-        .client
-        .post(app.url("/api/v1/complaints"))
-        .header("Idempotency-Key", format!("k-{}", rand::random::<u64>()))
-        .multipart(form)
-        .send()
-        .await
-        .expect("file");
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let body: Value = res.json().await.expect("json");
-    body["tracking_code"].as_str().expect("code").to_owned()
 }
 
 fn ids(list: &Value) -> Vec<i64> {
@@ -65,42 +33,42 @@ async fn a_referral_chain_is_answered_once_per_link_and_seen_by_all_in_it() {
         let mayor = app.staff_token("mayor").await;
         let operator = app.staff_token("operator").await;
         let second_id = user_id(&app, &second).await;
-        let code = a_complaint(&app).await;
+        let code = citizen_files(&app, None, "چاله عمیق جلوی ساختمان شورا").await;
         let markup = "<b>فوری</b><script>x</script> لطفاً پیگیری شود";
 
         // Who may refer, and what: members only, real codes, real members.
         let refer = |to: String, code: &str| json!({"subject": "complaint", "code": code, "to": to, "text": markup});
-        let (s, _) = post(&app, &operator, "/api/v1/staff/council", refer(second_id.to_string(), &code)).await;
+        let (s, _) = staff_post(&app, &operator, "/api/v1/staff/council", refer(second_id.to_string(), &code)).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
-        let (s, _) = post(&app, &mayor, "/api/v1/staff/council", refer(second_id.to_string(), &code)).await;
+        let (s, _) = staff_post(&app, &mayor, "/api/v1/staff/council", refer(second_id.to_string(), &code)).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "the mayor's office answers, it does not refer");
-        let (s, body) = post(&app, &first, "/api/v1/staff/council", refer(second_id.to_string(), "1234567890")).await;
+        let (s, body) = staff_post(&app, &first, "/api/v1/staff/council", refer(second_id.to_string(), "1234567890")).await;
         assert_eq!((s, body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("code")));
         let mayor_id = user_id(&app, &mayor).await;
-        let (s, body) = post(&app, &first, "/api/v1/staff/council", refer(mayor_id.to_string(), &code)).await;
+        let (s, body) = staff_post(&app, &first, "/api/v1/staff/council", refer(mayor_id.to_string(), &code)).await;
         assert_eq!((s, body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("to")), "not a member");
         assert_eq!(app.count("council_referral").await, 0);
 
-        let (s, body) = post(&app, &first, "/api/v1/staff/council", refer(second_id.to_string(), &code)).await;
+        let (s, body) = staff_post(&app, &first, "/api/v1/staff/council", refer(second_id.to_string(), &code)).await;
         assert_eq!(s, StatusCode::CREATED, "{body}");
         let root = body["id"].as_i64().expect("id");
 
         // The receiver sees it waiting; refers it on to the municipality.
         let (_, cart) = staff_get(&app, &second, "/api/v1/staff/council").await;
         assert_eq!(ids(&cart["waiting"]), vec![root]);
-        let (s, body) = post(&app, &second, &format!("/api/v1/staff/council/{root}/refer"), json!({"to": "municipality", "text": "برای اقدام شهرداری"})).await;
+        let (s, body) = staff_post(&app, &second, &format!("/api/v1/staff/council/{root}/refer"), json!({"to": "municipality", "text": "برای اقدام شهرداری"})).await;
         assert_eq!(s, StatusCode::CREATED, "{body}");
         let onward = body["id"].as_i64().expect("id");
         let (_, cart) = staff_get(&app, &mayor, "/api/v1/staff/council").await;
         assert_eq!(ids(&cart["waiting"]), vec![onward]);
-        let (s, _) = post(&app, &first, &format!("/api/v1/staff/council/{onward}/answer"), json!({"text": "پاسخ نادرست"})).await;
+        let (s, _) = staff_post(&app, &first, &format!("/api/v1/staff/council/{onward}/answer"), json!({"text": "پاسخ نادرست"})).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "only its receiver answers");
 
         // Six answers from the mayor's office at once: one lands.
         let answers = (0..6).map(|i| {
             let (app, mayor) = (&app, &mayor);
             async move {
-                post(app, mayor, &format!("/api/v1/staff/council/{onward}/answer"), json!({"text": format!("تیم آسفالت اعزام شد {i}")})).await
+                staff_post(app, mayor, &format!("/api/v1/staff/council/{onward}/answer"), json!({"text": format!("تیم آسفالت اعزام شد {i}")})).await
             }
         });
         let results = futures_util::future::join_all(answers).await;
@@ -109,7 +77,7 @@ async fn a_referral_chain_is_answered_once_per_link_and_seen_by_all_in_it() {
         for (s, body) in results.iter().filter(|(s, _)| *s != StatusCode::NO_CONTENT) {
             assert_eq!((*s, body["reason"].as_str()), (StatusCode::CONFLICT, Some("council_answered")));
         }
-        let (s, _) = post(&app, &second, &format!("/api/v1/staff/council/{root}/answer"), json!({"text": "به شهرداری ارجاع شد و پاسخ داد"})).await;
+        let (s, _) = staff_post(&app, &second, &format!("/api/v1/staff/council/{root}/answer"), json!({"text": "به شهرداری ارجاع شد و پاسخ داد"})).await;
         assert_eq!(s, StatusCode::NO_CONTENT);
 
         // Everyone in the thread sees the whole chain with its times.
@@ -174,7 +142,7 @@ async fn an_unanswered_referral_is_reminded_once_a_day() {
             ))
             .await;
             let to = user_id(&app, &second).await.to_string();
-            let (s, body) = post(
+            let (s, body) = staff_post(
                 &app,
                 &first,
                 "/api/v1/staff/council",
@@ -213,7 +181,7 @@ async fn an_unanswered_referral_is_reminded_once_a_day() {
             assert_eq!(reminders().await, 2);
 
             // Answered: no more reminders.
-            let (s, _) = post(
+            let (s, _) = staff_post(
                 &app,
                 &second,
                 &format!("/api/v1/staff/council/{id}/answer"),

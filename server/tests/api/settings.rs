@@ -5,7 +5,7 @@
 
 use crate::{
     helpers::{on_each_backend, TestApp},
-    staff::staff_get,
+    staff::{staff_get, staff_post, staff_send},
 };
 use reqwest::{multipart::Form, StatusCode};
 use serde_json::{json, Value};
@@ -20,26 +20,6 @@ fn category(code: &str, name_fa: &str) -> Value {
         "first_response_hours": "۲", "resolution_hours": "24", "nearby_radius_m": "100",
         "unit_kind": "civil", "active": "on",
     })
-}
-
-async fn send(
-    app: &TestApp,
-    method: reqwest::Method,
-    token: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = app.client.request(method, app.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.expect("request");
-    let status = res.status();
-    (status, res.json().await.unwrap_or_default())
-}
-
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
-    send(app, reqwest::Method::POST, token, path, Some(body)).await
 }
 
 /// Files a complaint in `category` with `answers` (`q{id}` fields).
@@ -94,23 +74,23 @@ async fn a_new_category_with_questions_reaches_the_forms_and_its_answers_reach_s
         assert_eq!(s, StatusCode::FORBIDDEN);
         let res = app.get("/api/v1/admin/categories").await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-        let (s, _) = post(&app, &operator, "/api/v1/admin/categories", category("x1", "ایکس")).await;
+        let (s, _) = staff_post(&app, &operator, "/api/v1/admin/categories", category("x1", "ایکس")).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
 
         // Bad fields: translated 422 naming the field, nothing written.
         let before = app.count("category").await;
         let mut bad = category("sinkhole", "فرونشست");
         bad["resolution_hours"] = json!("1");
-        let (s, body) = post(&app, &admin, "/api/v1/admin/categories", bad).await;
+        let (s, body) = staff_post(&app, &admin, "/api/v1/admin/categories", bad).await;
         assert_eq!((s, body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("resolution_hours")));
         let mut bad = category("sinkhole", "فرونشست");
         bad["unit_kind"] = json!("nowhere");
-        let (s, body) = post(&app, &admin, "/api/v1/admin/categories", bad).await;
+        let (s, body) = staff_post(&app, &admin, "/api/v1/admin/categories", bad).await;
         assert_eq!((s, body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("unit_kind")));
         assert_eq!(app.count("category").await, before);
 
         // Six admins add the same code at once: one category, five told so.
-        let adds = (0..6).map(|_| post(&app, &admin, "/api/v1/admin/categories", category("sinkhole", markup)));
+        let adds = (0..6).map(|_| staff_post(&app, &admin, "/api/v1/admin/categories", category("sinkhole", markup)));
         let results = futures_util::future::join_all(adds).await;
         let created: Vec<&Value> = results
             .iter()
@@ -131,13 +111,13 @@ async fn a_new_category_with_questions_reaches_the_forms_and_its_answers_reach_s
 
         // Questions: a required number, a choice, an optional text.
         let path = "/api/v1/admin/categories/sinkhole/questions";
-        let (s, body) = post(&app, &admin, path, json!({"kind": "choice", "label_fa": "سمت", "choices": "شمال"})).await;
+        let (s, body) = staff_post(&app, &admin, path, json!({"kind": "choice", "label_fa": "سمت", "choices": "شمال"})).await;
         assert_eq!((s, body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("choices")));
-        let (s, _) = post(&app, &admin, path, json!({"kind": "number", "label_fa": "عمق <i>cm</i>", "label_en": "Depth", "required": "on"})).await;
+        let (s, _) = staff_post(&app, &admin, path, json!({"kind": "number", "label_fa": "عمق <i>cm</i>", "label_en": "Depth", "required": "on"})).await;
         assert_eq!(s, StatusCode::CREATED);
-        let (s, _) = post(&app, &admin, path, json!({"kind": "choice", "label_fa": "کدام سمت؟", "label_en": "Side", "choices": "شمال | North\nجنوب | South"})).await;
+        let (s, _) = staff_post(&app, &admin, path, json!({"kind": "choice", "label_fa": "کدام سمت؟", "label_en": "Side", "choices": "شمال | North\nجنوب | South"})).await;
         assert_eq!(s, StatusCode::CREATED);
-        let (s, sinkhole) = post(&app, &admin, path, json!({"kind": "text", "label_fa": "نشانی دقیق‌تر"})).await;
+        let (s, sinkhole) = staff_post(&app, &admin, path, json!({"kind": "text", "label_fa": "نشانی دقیق‌تر"})).await;
         assert_eq!(s, StatusCode::CREATED);
         let ids = question_ids(&sinkhole);
         assert_eq!(ids.len(), 3);
@@ -181,9 +161,9 @@ async fn a_new_category_with_questions_reaches_the_forms_and_its_answers_reach_s
         assert!(page.contains("&lt;script&gt;y&lt;/script&gt;") && !page.contains("<script>y"));
 
         // A removed question is no longer asked; the answer given stays.
-        let (s, _) = send(&app, reqwest::Method::DELETE, &admin, &format!("{path}/{}", ids[0]), None).await;
+        let (s, _) = staff_send(&app, reqwest::Method::DELETE, &admin, &format!("{path}/{}", ids[0]), None).await;
         assert_eq!(s, StatusCode::NO_CONTENT);
-        let (s, _) = send(&app, reqwest::Method::DELETE, &admin, &format!("{path}/{}", ids[0]), None).await;
+        let (s, _) = staff_send(&app, reqwest::Method::DELETE, &admin, &format!("{path}/{}", ids[0]), None).await;
         assert_eq!(s, StatusCode::NOT_FOUND, "once");
         let (s, _) = file(&app, "sinkhole", &[]).await;
         assert_eq!(s, StatusCode::CREATED, "the required question is gone");
@@ -193,7 +173,7 @@ async fn a_new_category_with_questions_reaches_the_forms_and_its_answers_reach_s
         // Deactivated: off the form and refused at filing.
         let mut off = category("ignored", "فرونشست");
         off["active"] = json!("");
-        let (s, _) = send(&app, reqwest::Method::PUT, &admin, "/api/v1/admin/categories/sinkhole", Some(off)).await;
+        let (s, _) = staff_send(&app, reqwest::Method::PUT, &admin, "/api/v1/admin/categories/sinkhole", Some(off)).await;
         assert_eq!(s, StatusCode::OK);
         let list: Value = app.get("/api/v1/categories").await.json().await.expect("json");
         assert!(!list.as_array().expect("list").iter().any(|c| c["code"] == "sinkhole"));
@@ -221,7 +201,7 @@ async fn the_question_limit_holds_under_parallel_additions() {
         let adds = (0..14).map(|i| {
             let (app, admin) = (&app, &admin);
             async move {
-                post(
+                staff_post(
                     app,
                     admin,
                     path,
@@ -390,7 +370,7 @@ async fn the_settings_pages_add_a_category_and_its_question_without_script() {
 async fn the_working_week_an_admin_saves_moves_the_next_deadlines() {
     on_each_backend(|app| async move {
         let admin = app.staff_token("admin").await;
-        let put = |body: Value| send(&app, reqwest::Method::PUT, &admin, "/api/v1/admin/work-week", Some(body));
+        let put = |body: Value| staff_send(&app, reqwest::Method::PUT, &admin, "/api/v1/admin/work-week", Some(body));
         let (s, week) = staff_get(&app, &admin, "/api/v1/admin/work-week").await;
         assert_eq!((s, week["hours"].as_str(), week["weekend_fri"].as_str()), (StatusCode::OK, Some("07:00-14:00"), Some("on")));
         let (_, before) = file(&app, "asphalt-repair", &[]).await;
@@ -470,7 +450,7 @@ async fn districts_imported_from_geojson_place_the_next_filings() {
         let body: Value = res.json().await.expect("json");
         assert_eq!((body["field"].as_str(), body["reason"].as_str()), (Some("districts"), Some("geometry")));
         assert_eq!(app.count("district").await, before);
-        let (s, body) = post(&app, &admin, "/api/v1/admin/categories", category("x9", "ایکس")).await;
+        let (s, body) = staff_post(&app, &admin, "/api/v1/admin/categories", category("x9", "ایکس")).await;
         assert_eq!(s, StatusCode::CREATED, "{body}");
 
         // A point in the new district files into it once imported, routed.

@@ -31,6 +31,34 @@ pub(crate) async fn citizen_files(app: &TestApp, token: Option<&str>, descriptio
         .to_owned()
 }
 
+/// Sends `body` (JSON, when given) to `path` by `method` as the staff member
+/// of bearer `token`; the status and the JSON answer.
+pub(crate) async fn staff_send(
+    app: &TestApp,
+    method: Method,
+    token: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = app.client.request(method, app.url(path)).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.expect("request");
+    let status = res.status();
+    (status, res.json().await.unwrap_or_default())
+}
+
+/// POSTs `body` as JSON to `path` as the staff member of bearer `token`.
+pub(crate) async fn staff_post(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    body: Value,
+) -> (StatusCode, Value) {
+    staff_send(app, Method::POST, token, path, Some(body)).await
+}
+
 /// A complaint by address only: routing cannot place it (dispatch).
 async fn unplaced(app: &TestApp) -> String {
     let form = Form::new()
