@@ -123,6 +123,8 @@ reasons! {
         QuestionsTooMany => "questions", "too_many" => ErrQuestionsTooMany;
         RoutingLine => "routing", "format" => ErrRoutingLine;
         RoutingUnknown => "routing", "unknown" => ErrRoutingUnknown;
+        UnitsLine => "units", "format" => ErrUnitsLine;
+        UnitsDistrict => "units", "unknown_district" => ErrUnitsDistrict;
         CouncilSubject => "subject", "unknown" => ErrCouncilSubject;
         WorkHours => "hours", "format" => ErrWorkHours;
         DistrictsFormat => "districts", "format" => ErrDistrictsFormat;

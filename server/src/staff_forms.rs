@@ -24,7 +24,9 @@ use app::{
             StaffDone, StaffSigninForm, UserForm,
         },
         safe_next,
-        settings::{CategoryForm, DistrictsUpload, QuestionForm, RoutingForm, WorkWeekForm},
+        settings::{
+            CategoryForm, DistrictsUpload, QuestionForm, RoutingForm, UnitsForm, WorkWeekForm,
+        },
         staff::{Desk, StaffViewer},
     },
     error::{AppError, BadRequest},
@@ -72,6 +74,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/staff/admin/routing", post(replace_routing))
         .route("/staff/admin/work-week", post(save_week))
+        .route("/staff/admin/units", post(save_units))
         .route(
             "/staff/admin/districts",
             post(import_districts).layer(DefaultBodyLimit::max(
@@ -695,6 +698,22 @@ async fn report_card_csv(
          escalations_to_manager,escalations_to_inspection,thanks",
         rows,
     )
+}
+
+/// `POST /staff/admin/units`: units added and changed.
+async fn save_units(State(state): State<AppState>, req: Request) -> Response {
+    let state = &state;
+    let done = StaffDone::UnitsSaved;
+    staff_form(
+        state,
+        req,
+        SETTINGS_PAGE,
+        done,
+        |who, f: UnitsForm, client| async move {
+            state.services.settings.save_units(&who, &f, &client).await
+        },
+    )
+    .await
 }
 
 /// `POST /staff/admin/work-week`: office hours, weekend, short Thursday.

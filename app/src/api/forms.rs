@@ -526,10 +526,11 @@ pub enum StaffDone {
     CouncilAnswered,
     WeekSaved,
     DistrictsImported,
+    UnitsSaved,
 }
 
 impl StaffDone {
-    pub const ALL: [StaffDone; 16] = [
+    pub const ALL: [StaffDone; 17] = [
         StaffDone::Acted,
         StaffDone::PasswordChanged,
         StaffDone::SignedOutElsewhere,
@@ -546,6 +547,7 @@ impl StaffDone {
         StaffDone::CouncilAnswered,
         StaffDone::WeekSaved,
         StaffDone::DistrictsImported,
+        StaffDone::UnitsSaved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -566,6 +568,7 @@ impl StaffDone {
             StaffDone::CouncilAnswered => "council_answered",
             StaffDone::WeekSaved => "week_saved",
             StaffDone::DistrictsImported => "districts_imported",
+            StaffDone::UnitsSaved => "units_saved",
         }
     }
 

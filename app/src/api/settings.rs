@@ -177,6 +177,62 @@ pub struct RoutingForm {
     pub routing: String,
 }
 
+/// `POST /staff/admin/units` and `PUT /api/v1/admin/units` (the body as
+/// `text/csv`): units a line each, `code,kind,name_fa,name_en,district`
+/// (the district's code, or nothing for a city-wide unit). A known code is
+/// renamed, re-kinded or moved; a new one is added. Units are never
+/// removed here: complaints and staff refer to them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UnitsForm {
+    pub units: String,
+}
+
+/// One unit, by codes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct UnitLine {
+    pub code: String,
+    /// `district` (an office), `emergency`, or an organisation's kind.
+    pub kind: String,
+    pub name: Named,
+    /// The district's code; `None` for a city-wide unit.
+    pub district: Option<String>,
+}
+
+impl UnitsForm {
+    /// The lines, each code once (the last wins), or `UnitsLine`. Whether
+    /// the districts exist is the server's check.
+    pub fn parse(&self) -> Result<Vec<UnitLine>, Invalid> {
+        let mut out: Vec<UnitLine> = Vec::new();
+        for line in self.units.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let parts: Vec<&str> = line.split(',').map(str::trim).collect();
+            let [code, kind, name_fa, name_en, district] = parts[..] else {
+                return Err(Invalid::UnitsLine);
+            };
+            let kind_ok = crate::model::text::is_code(kind);
+            let district_ok = district.is_empty() || crate::model::text::is_code(district);
+            if !crate::model::text::is_code(code) || !kind_ok || !district_ok {
+                return Err(Invalid::UnitsLine);
+            }
+            let unit = UnitLine {
+                code: code.to_owned(),
+                kind: kind.to_owned(),
+                name: label(name_fa, name_en, Invalid::UnitsLine)?,
+                district: (!district.is_empty()).then(|| district.to_owned()),
+            };
+            match out.iter_mut().find(|u| u.code == unit.code) {
+                Some(u) => *u = unit,
+                None => out.push(unit),
+            }
+            if out.len() > MAX_ROUTES {
+                return Err(Invalid::UnitsLine);
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// One routing line, by codes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -373,6 +429,15 @@ pub trait Settings: Send + Sync {
     async fn unit_kinds(&self, who: &StaffViewer) -> Result<Vec<String>, AppError>;
     /// The routing table, by category then district (admins).
     async fn routing(&self, who: &StaffViewer) -> Result<Vec<Route>, AppError>;
+    /// Every unit, by code (admins).
+    async fn units(&self, who: &StaffViewer) -> Result<Vec<UnitLine>, AppError>;
+    /// Adds and changes units (checked whole first; never removes one).
+    async fn save_units(
+        &self,
+        who: &StaffViewer,
+        form: &UnitsForm,
+        client: &str,
+    ) -> Result<(), AppError>;
     /// The districts with their boundaries, for the map (admins).
     async fn districts(&self, who: &StaffViewer) -> Result<Vec<DistrictShape>, AppError>;
     /// The working week deadlines count in now (admins).
@@ -526,6 +591,21 @@ mod tests {
             ..week
         };
         assert_eq!(every_day.parse(), Err(Invalid::Weekend));
+    }
+
+    #[test]
+    fn unit_lines_need_five_fields_and_codes() {
+        let f = |s: &str| UnitsForm { units: s.into() }.parse();
+        let got = f(
+            "lighting,lighting,سازمان روشنایی,Lighting,\nd1-office,district,شهرداری منطقه ۱,,d1\n",
+        )
+        .expect("valid");
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].district, None);
+        assert_eq!(got[1].name.en, "شهرداری منطقه ۱");
+        assert_eq!(f("lighting,lighting,روشنایی"), Err(Invalid::UnitsLine));
+        assert_eq!(f("Light ing,lighting,روشنایی,,"), Err(Invalid::UnitsLine));
+        assert_eq!(f("lighting,lighting,,Lighting,"), Err(Invalid::UnitsLine));
     }
 
     #[test]

@@ -584,5 +584,11 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::DistrictsImport => "Import districts",
         Msg::DistrictsMap => "Map of the districts",
         Msg::StaffDoneDistrictsImported => "Districts imported; new filings are placed by the new boundaries.",
+        Msg::ErrUnitsLine => "Each line is five parts with commas: code, kind (Latin), Persian name, English name, district code (empty for a city-wide unit).",
+        Msg::ErrUnitsDistrict => "A district code in the list names no district.",
+        Msg::UnitsTitle => "Units",
+        Msg::UnitsLead => "One unit a line: code, kind, Persian name, English name, district. A known code is changed and a new one added; no unit is removed. A new kind (such as lighting) can then be chosen for categories.",
+        Msg::UnitsSave => "Save units",
+        Msg::StaffDoneUnitsSaved => "Units saved.",
     }
 }

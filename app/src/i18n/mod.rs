@@ -658,6 +658,12 @@ pub enum Msg {
     DistrictsImport,
     DistrictsMap,
     StaffDoneDistrictsImported,
+    ErrUnitsLine,
+    ErrUnitsDistrict,
+    UnitsTitle,
+    UnitsLead,
+    UnitsSave,
+    StaffDoneUnitsSaved,
 }
 
 /// The language the page is being rendered in (the shell provides it).

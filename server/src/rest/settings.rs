@@ -8,7 +8,10 @@ use crate::{
     web::{client_addr, AppState},
 };
 use app::{
-    api::settings::{CategoryAdmin, CategoryForm, QuestionForm, Route, RoutingForm, WorkWeekForm},
+    api::settings::{
+        CategoryAdmin, CategoryForm, QuestionForm, Route, RoutingForm, UnitLine, UnitsForm,
+        WorkWeekForm,
+    },
     error::{AppError, Invalid},
 };
 use axum::{
@@ -32,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/routing", get(routing).put(replace_routing))
         .route("/admin/work-week", get(work_week).put(save_week))
+        .route("/admin/units", get(units).put(save_units))
         .route(
             "/admin/districts",
             axum::routing::put(import_districts)
@@ -233,4 +237,37 @@ pub(super) async fn import_districts(
     let (client, geojson) =
         super::staff::text_body(req, MAX_GEOJSON_BYTES, Invalid::DistrictsFormat).await?;
     Ok(Json(state.districts.import(&who, &geojson, &client).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/units", security(("bearer" = [])),
+    responses((status = 200, body = [UnitLine]), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
+/// Every unit with its kind and district (admins).
+pub(super) async fn units(
+    State(state): State<AppState>,
+    Staff(who): Staff,
+) -> Result<Json<Vec<UnitLine>>, ApiError> {
+    Ok(Json(state.services.settings.units(&who).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/admin/units", security(("bearer" = [])),
+    request_body(content = String, content_type = "text/csv",
+        description = "units a line each: `code,kind,name_fa,name_en,district` (district empty for city-wide)"),
+    responses((status = 200, body = [UnitLine]), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+/// Adds and changes units; none is removed (admins).
+pub(super) async fn save_units(
+    State(state): State<AppState>,
+    Staff(who): Staff,
+    req: Request,
+) -> Result<Json<Vec<UnitLine>>, ApiError> {
+    let (client, units) = super::staff::text_body(req, 2 * 1024 * 1024, Invalid::UnitsLine).await?;
+    let form = UnitsForm { units };
+    state
+        .services
+        .settings
+        .save_units(&who, &form, &client)
+        .await?;
+    Ok(Json(state.services.settings.units(&who).await?))
 }

@@ -9,7 +9,7 @@ use app::{
     api::{
         settings::{
             CategoryAdmin, CategoryForm, DistrictShape, QuestionForm, Route, RoutingForm, Settings,
-            WorkWeekForm,
+            UnitLine, UnitsForm, WorkWeekForm,
         },
         staff::StaffViewer,
     },
@@ -305,6 +305,74 @@ impl Settings for SettingsService {
                 unit,
             })
             .collect())
+    }
+
+    async fn units(&self, who: &StaffViewer) -> Result<Vec<UnitLine>, AppError> {
+        require(who, &[Role::Admin])?;
+        let rows: Vec<(String, String, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT u.code, u.kind, u.name_fa, u.name_en, d.code FROM unit u \
+             LEFT JOIN district d ON d.id = u.district_id ORDER BY u.id",
+        )
+        .fetch_all(self.store.pool())
+        .await
+        .or_internal("reading units")?;
+        Ok(rows
+            .into_iter()
+            .map(|(code, kind, fa, en, district)| UnitLine {
+                code,
+                kind,
+                name: Named { fa, en },
+                district,
+            })
+            .collect())
+    }
+
+    async fn save_units(
+        &self,
+        who: &StaffViewer,
+        form: &UnitsForm,
+        client: &str,
+    ) -> Result<(), AppError> {
+        require(who, &[Role::Admin])?;
+        let units = form.parse()?;
+        let districts: HashMap<String, i64> = sqlx::query_as("SELECT code, id FROM district")
+            .fetch_all(self.store.pool())
+            .await
+            .or_internal("reading districts")?
+            .into_iter()
+            .collect();
+        let mut rows = Vec::with_capacity(units.len());
+        for u in &units {
+            let district = match &u.district {
+                Some(code) => Some(*districts.get(code).ok_or(Invalid::UnitsDistrict)?),
+                None => None,
+            };
+            rows.push((u, district));
+        }
+        let mut w = self.store.write().await?;
+        for (u, district) in rows {
+            sqlx::query(
+                "INSERT INTO unit (code, kind, name_fa, name_en, district_id) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO UPDATE SET kind = $2, \
+                 name_fa = $3, name_en = $4, district_id = $5",
+            )
+            .bind(&u.code)
+            .bind(&u.kind)
+            .bind(&u.name.fa)
+            .bind(&u.name.en)
+            .bind(district)
+            .execute(&mut *w.tx)
+            .await
+            .or_internal("saving units")?;
+        }
+        let detail = format!("{} lines", units.len());
+        audit::record(
+            &mut w.tx,
+            self.store.now(),
+            Audit::by(who, "units:save", client).detail(&detail),
+        )
+        .await?;
+        w.commit().await.or_internal("saving units")
     }
 
     async fn districts(&self, who: &StaffViewer) -> Result<Vec<DistrictShape>, AppError> {

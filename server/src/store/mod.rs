@@ -123,11 +123,19 @@ impl Store {
 
     /// Begins a write transaction.
     pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
-        let guard = match self.backend {
-            Backend::Sqlite => Some(self.write_lock.clone().lock_owned().await),
-            Backend::Postgres => None,
+        let (guard, tx) = match self.backend {
+            // IMMEDIATE: the write lock is taken at BEGIN, waiting out
+            // `busy_timeout` for it. A deferred transaction that reads first
+            // and writes later must upgrade its lock, and SQLite answers an
+            // upgrade that meets another lock (a new pooled connection's
+            // setup pragmas, a checkpoint) with "database is locked" at once,
+            // without waiting: seen as a rare 500 under parallel writes.
+            Backend::Sqlite => (
+                Some(self.write_lock.clone().lock_owned().await),
+                self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            ),
+            Backend::Postgres => (None, self.pool.begin().await?),
         };
-        let tx = self.pool.begin().await?;
         Ok(WriteTx { tx, _guard: guard })
     }
 

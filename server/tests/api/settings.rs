@@ -504,3 +504,51 @@ async fn districts_imported_from_geojson_place_the_next_filings() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn units_are_added_and_changed_and_a_new_kind_can_answer_a_category() {
+    on_each_backend(|app| async move {
+        let admin = app.staff_token("admin").await;
+        let put = |body: &'static str| {
+            app.client
+                .put(app.url("/api/v1/admin/units"))
+                .bearer_auth(&admin)
+                .header("content-type", "text/csv")
+                .body(body)
+                .send()
+        };
+        let before = app.count("unit").await;
+        // Refused whole: an unknown district anywhere changes nothing.
+        let res = put("lighting,lighting,سازمان روشنایی,Lighting,\nx-office,district,دفتر,,d99\n")
+            .await
+            .expect("put");
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: Value = res.json().await.expect("json");
+        assert_eq!(body["reason"], "unknown_district");
+        assert_eq!(app.count("unit").await, before);
+
+        // A new city-wide organisation, and district 1's office renamed.
+        let res = put("lighting,lighting,سازمان <b>روشنایی</b>,Lighting,\nd1-office,district,شهرداری ناحیه یک,District one office,d1\n")
+            .await
+            .expect("put");
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(app.count("unit").await, before + 1);
+        let units: Value = res.json().await.expect("json");
+        let office = units.as_array().expect("units").iter().find(|u| u["code"] == "d1-office").expect("office");
+        assert_eq!((office["name"]["en"].as_str(), office["district"].as_str()), (Some("District one office"), Some("d1")));
+
+        // The new kind answers a new category in every district.
+        let mut lamp = category("street-lamp", "چراغ خاموش");
+        lamp["unit_kind"] = json!("lighting");
+        let (s, body) = staff_post(&app, &admin, "/api/v1/admin/categories", lamp).await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        let (s, filed) = file(&app, "street-lamp", &[]).await;
+        assert_eq!(s, StatusCode::CREATED);
+        let code = filed["tracking_code"].as_str().expect("code").to_owned();
+        let (_, seen) = staff_get(&app, &admin, &format!("/api/v1/staff/complaints/{code}")).await;
+        assert_eq!(seen["unit"]["code"], "lighting");
+        let page = app.staff_text(&admin, "/staff/admin/settings").await;
+        assert!(page.contains("سازمان &lt;b&gt;روشنایی&lt;/b&gt;") && !page.contains("<b>روشنایی"));
+    })
+    .await;
+}

@@ -149,6 +149,7 @@ pub fn DoneNotice() -> impl IntoView {
             StaffDone::CouncilAnswered => Msg::StaffDoneCouncilAnswered,
             StaffDone::WeekSaved => Msg::StaffDoneWeekSaved,
             StaffDone::DistrictsImported => Msg::StaffDoneDistrictsImported,
+            StaffDone::UnitsSaved => Msg::StaffDoneUnitsSaved,
         };
         view! {
             <p class="notice" role="status" data-testid="done-notice" data-done=d.as_str()>

@@ -9,7 +9,7 @@ use crate::{
         ports::services,
         settings::{
             CategoryAdmin, CategoryForm, DistrictShape, DistrictsUpload, QuestionForm, Route,
-            RoutingForm, WorkWeekForm,
+            RoutingForm, UnitLine, UnitsForm, WorkWeekForm,
         },
         staff::{Desk, Holiday},
     },
@@ -55,7 +55,9 @@ pub fn StaffSettingsPage() -> impl IntoView {
                     let holidays = s.staff.holidays(&viewer).await?;
                     let week = s.settings.work_week(&viewer).await?;
                     let districts = s.settings.districts(&viewer).await?;
-                    Ok::<_, AppError>((categories, kinds, routing, holidays, week, districts))
+                    let units = s.settings.units(&viewer).await?;
+                    let lists = (routing, holidays, units);
+                    Ok::<_, AppError>((categories, kinds, lists, week, districts))
                 }
             },
         )
@@ -74,11 +76,13 @@ pub fn StaffSettingsPage() -> impl IntoView {
                 let refused_holidays = refusal::<HolidaysForm>();
                 let refused_week = refusal::<WorkWeekForm>();
                 let refused_districts = refusal::<DistrictsUpload>();
+                let refused_units = refusal::<UnitsForm>();
                 Suspend::new(async move {
                     match load.await {
-                        Ok((categories, kinds, routing, holidays, week, districts)) => view! {
+                        Ok((categories, kinds, (routing, holidays, units), week, districts)) => view! {
                             <CategoryList categories />
                             <NewCategory kinds refused />
+                            <UnitsSection units refused=refused_units />
                             <RoutingSection routing refused=refused_routing />
                             <WorkWeekSection week refused=refused_week />
                             <HolidaysSection holidays refused=refused_holidays />
@@ -220,6 +224,39 @@ fn CategoryFields(typed: CategoryForm, kinds: Vec<String>, new: bool) -> impl In
         <p class="hint" id="unit-kind-hint">{t(Msg::CategoryUnitKindHint)}</p>
         {check("urgent", Msg::CategoryUrgentLabel, typed.urgent == "on")}
         {check("active", Msg::CategoryActive, typed.active == "on")}
+    }
+}
+
+#[component]
+fn UnitsSection(units: Vec<UnitLine>, refused: Option<Refused<UnitsForm>>) -> impl IntoView {
+    let lang = use_lang();
+    let error = refused.as_ref().map(|r| r.error.message(lang));
+    let text = match refused {
+        Some(r) => r.form.units,
+        None => units
+            .iter()
+            .map(|u| {
+                let district = u.district.as_deref().unwrap_or("");
+                format!(
+                    "{},{},{},{},{district}\n",
+                    u.code, u.kind, u.name.fa, u.name.en
+                )
+            })
+            .collect(),
+    };
+    view! {
+        <section class="card staff-page" data-testid="units">
+            <h2>{t(Msg::UnitsTitle)}</h2>
+            <p class="hint" id="units-lead">{t(Msg::UnitsLead)}</p>
+            {error.map(|msg| view! { <p class="form-error" role="alert" id="units-error">{msg}</p> })}
+            <form method="post" action="/staff/admin/units">
+                <label for="units-list">{t(Msg::UnitsTitle)}</label>
+                <textarea id="units-list" name="units" rows="10" dir="auto" aria-describedby="units-lead" data-testid="units-list">
+                    {textarea_text(&text)}
+                </textarea>
+                <button type="submit" class="button button-primary" data-testid="units-save">{t(Msg::UnitsSave)}</button>
+            </form>
+        </section>
     }
 }
 
