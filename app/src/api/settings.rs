@@ -177,6 +177,35 @@ pub struct RoutingForm {
     pub routing: String,
 }
 
+/// A CSV list an admin pastes: each non-blank line split at commas into `N`
+/// trimmed fields and built by `item` into a (key, value); a line with
+/// another count, or more than [`MAX_ROUTES`] distinct keys, is `invalid`.
+/// Each key is kept once, the last line winning, in first-seen order.
+fn csv_list<'a, const N: usize, T>(
+    text: &'a str,
+    invalid: Invalid,
+    item: impl Fn([&'a str; N]) -> Result<(String, T), Invalid>,
+) -> Result<Vec<T>, Invalid> {
+    let mut out: Vec<T> = Vec::new();
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let parts: Vec<&str> = line.split(',').map(str::trim).collect();
+        let fields: [&str; N] = parts.try_into().map_err(|_| invalid)?;
+        let (key, value) = item(fields)?;
+        match seen.get(&key) {
+            Some(&at) => out[at] = value,
+            None => {
+                seen.insert(key, out.len());
+                out.push(value);
+            }
+        }
+        if out.len() > MAX_ROUTES {
+            return Err(invalid);
+        }
+    }
+    Ok(out)
+}
+
 /// `POST /staff/admin/units` and `PUT /api/v1/admin/units` (the body as
 /// `text/csv`): units a line each, `code,kind,name_fa,name_en,district`
 /// (the district's code, or nothing for a city-wide unit). A known code is
@@ -204,32 +233,25 @@ impl UnitsForm {
     /// The lines, each code once (the last wins), or `UnitsLine`. Whether
     /// the districts exist is the server's check.
     pub fn parse(&self) -> Result<Vec<UnitLine>, Invalid> {
-        let mut out: Vec<UnitLine> = Vec::new();
-        for line in self.units.lines().map(str::trim).filter(|l| !l.is_empty()) {
-            let parts: Vec<&str> = line.split(',').map(str::trim).collect();
-            let [code, kind, name_fa, name_en, district] = parts[..] else {
-                return Err(Invalid::UnitsLine);
-            };
-            let kind_ok = crate::model::text::is_code(kind);
-            let district_ok = district.is_empty() || crate::model::text::is_code(district);
-            if !crate::model::text::is_code(code) || !kind_ok || !district_ok {
-                return Err(Invalid::UnitsLine);
-            }
-            let unit = UnitLine {
-                code: code.to_owned(),
-                kind: kind.to_owned(),
-                name: label(name_fa, name_en, Invalid::UnitsLine)?,
-                district: (!district.is_empty()).then(|| district.to_owned()),
-            };
-            match out.iter_mut().find(|u| u.code == unit.code) {
-                Some(u) => *u = unit,
-                None => out.push(unit),
-            }
-            if out.len() > MAX_ROUTES {
-                return Err(Invalid::UnitsLine);
-            }
-        }
-        Ok(out)
+        let invalid = Invalid::UnitsLine;
+        csv_list(
+            &self.units,
+            invalid,
+            |[code, kind, name_fa, name_en, district]| {
+                let kind_ok = crate::model::text::is_code(kind);
+                let district_ok = district.is_empty() || crate::model::text::is_code(district);
+                if !crate::model::text::is_code(code) || !kind_ok || !district_ok {
+                    return Err(invalid);
+                }
+                let unit = UnitLine {
+                    code: code.to_owned(),
+                    kind: kind.to_owned(),
+                    name: label(name_fa, name_en, invalid)?,
+                    district: (!district.is_empty()).then(|| district.to_owned()),
+                };
+                Ok((code.to_owned(), unit))
+            },
+        )
     }
 }
 
@@ -247,40 +269,21 @@ impl RoutingForm {
     /// `RoutingLine` when a line does not have three codes. Whether the
     /// codes exist is the server's check.
     pub fn parse(&self) -> Result<Vec<Route>, Invalid> {
-        let mut out: Vec<Route> = Vec::new();
-        for line in self
-            .routing
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-        {
-            let parts: Vec<&str> = line.split(',').map(str::trim).collect();
-            let [category, district, unit] = parts[..] else {
-                return Err(Invalid::RoutingLine);
-            };
+        let invalid = Invalid::RoutingLine;
+        csv_list(&self.routing, invalid, |[category, district, unit]| {
             if [category, district, unit]
                 .iter()
                 .any(|p| p.is_empty() || p.len() > 60)
             {
-                return Err(Invalid::RoutingLine);
+                return Err(invalid);
             }
             let route = Route {
                 category: category.to_owned(),
                 district: district.to_owned(),
                 unit: unit.to_owned(),
             };
-            match out
-                .iter_mut()
-                .find(|r| r.category == route.category && r.district == route.district)
-            {
-                Some(r) => *r = route,
-                None => out.push(route),
-            }
-            if out.len() > MAX_ROUTES {
-                return Err(Invalid::RoutingLine);
-            }
-        }
-        Ok(out)
+            Ok((format!("{category},{district}"), route))
+        })
     }
 }
 
