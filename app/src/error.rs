@@ -104,6 +104,8 @@ reasons! {
         FeedbackTooShort => "body", "too_short" => ErrFeedbackBodyShort;
         FeedbackTooLong => "body", "too_long" => ErrFeedbackBodyLong;
         EmployeeTooLong => "employee", "too_long" => ErrEmployeeLong;
+        CreditUnknown => "employee", "unknown" => ErrCreditUnknown;
+        CreditNotThanks => "employee", "not_thanks" => ErrCreditNotThanks;
         HolidayLine => "holidays", "format" => ErrHolidayLine;
         AnswerMissing => "answers", "missing" => ErrAnswerMissing;
         AnswerTooLong => "answers", "too_long" => ErrAnswerTooLong;

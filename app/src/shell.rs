@@ -225,7 +225,7 @@ fn SiteHeader() -> impl IntoView {
             view! {
                 <p class="training-banner" role="status" data-testid="simulated-clock">
                     {t(Msg::SimulatedClockBanner)} " "
-                    <time>{crate::i18n::jalali::date_time((now.0)(), lang)}</time>
+                    <time>{crate::i18n::jalali::date_time(now.get(), lang)}</time>
                 </p>
             }
         });

@@ -84,6 +84,19 @@ pub struct Config {
     /// working hours a unit manager has after a missed deadline before it
     /// goes to inspection.
     pub escalation_grace_hours: i64,
+    /// `PASOKH_OBJECT_STORE_URL`: where photos live. Unset, a directory
+    /// under the data dir; `s3://bucket[/prefix]`, an S3-compatible store
+    /// whose endpoint, keys and region come from the standard `AWS_*`
+    /// variables (`AWS_ENDPOINT`, `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ALLOW_HTTP`).
+    pub object_store_url: Option<String>,
+    /// `PASOKH_DRAIN_SECONDS` (default 5): after SIGTERM, how long `/ready`
+    /// answers "draining" while requests are still served, so a load
+    /// balancer stops sending here before the listener closes.
+    pub drain_seconds: u64,
+    /// `PASOKH_METRICS_TOKEN`: the bearer token `/metrics` asks for;
+    /// unset, `/metrics` does not exist (404).
+    pub metrics_token: Option<Secret>,
 }
 
 /// How many codes may be sent, beyond the per-number rules.
@@ -308,7 +321,22 @@ impl Config {
             Some("simulated") => true,
             Some(other) => bail!("PASOKH_CLOCK must be system or simulated, not {other:?}"),
         };
+        let object_store_url = var("PASOKH_OBJECT_STORE_URL");
+        if let Some(url) = &object_store_url {
+            if !url.starts_with("s3://") {
+                bail!("PASOKH_OBJECT_STORE_URL must be s3://bucket[/prefix], not {url:?}");
+            }
+        }
+        let drain_seconds = match var("PASOKH_DRAIN_SECONDS") {
+            Some(v) => v.trim().parse().with_context(|| {
+                format!("PASOKH_DRAIN_SECONDS is not a number of seconds: {v:?}")
+            })?,
+            None => 5,
+        };
         Ok(Self {
+            object_store_url,
+            drain_seconds,
+            metrics_token: var("PASOKH_METRICS_TOKEN").map(Secret::new),
             simulated_clock,
             escalation_grace_hours: positive("PASOKH_ESCALATION_GRACE_HOURS", 14)?,
             calendar,
@@ -352,6 +380,9 @@ impl Config {
             calendar: app::model::calendar::WorkCalendar::default(),
             simulated_clock: false,
             escalation_grace_hours: 14,
+            object_store_url: None,
+            drain_seconds: 0,
+            metrics_token: Some(Secret::new("metrics-token-for-tests")),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod error;
 pub mod forms;
 pub mod jobs;
 pub mod media;
+pub mod metrics;
 pub mod net;
 pub mod notify;
 pub mod rest;

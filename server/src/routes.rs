@@ -18,8 +18,16 @@ pub async fn health() -> impl IntoResponse {
 }
 
 /// `GET /ready`: the database answers (readiness); 503 otherwise, so a load
-/// balancer stops sending traffic here.
+/// balancer stops sending traffic here: also from SIGTERM on, while the
+/// node drains before it stops.
 pub async fn ready(State(state): State<AppState>) -> Response {
+    if state.metrics.is_draining() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "draining" })),
+        )
+            .into_response();
+    }
     if state.store.ping().await {
         Json(json!({ "status": "ready", "database": "ok" })).into_response()
     } else {

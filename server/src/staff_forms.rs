@@ -687,6 +687,16 @@ async fn report_card_csv(
                 ]);
             }
         }
+        // Credited employees: a name and the last column only.
+        for e in &card.employees {
+            let mut row = vec![String::new(); 25];
+            row[0] = "employee".to_owned();
+            row[1] = e.username.clone();
+            row[2] = e.display_name.clone();
+            row[3] = e.display_name.clone();
+            row[24] = e.thanks.to_string();
+            rows.push(row);
+        }
         Ok(rows)
     }
     .await;

@@ -107,18 +107,25 @@ impl Application {
         let settings = app::api::ports::SiteSettings {
             tile_url: config.map.tile_url.clone(),
             tile_attribution: config.map.attribution.clone(),
-            city_bounds: catalog.city_bounds(),
+            city_bounds: {
+                let catalog = catalog.clone();
+                app::api::ports::Live::new(move || catalog.city_bounds())
+            },
             asset_version: asset_version(&config.site_root),
             simulated_clock: store.clock().is_simulated().then(|| {
                 let clock = store.clock().clone();
-                app::api::ports::SimulatedNow(Arc::new(move || clock.now()))
+                app::api::ports::Live::new(move || clock.now())
             }),
         };
         let sms = crate::sms::from_config(&config.sms)?;
         let tracking = Arc::new(crate::services::tracking::TrackingService::new(
             store.clone(),
         ));
-        let media = MediaStore::local(&config.data_dir, crate::media::MediaConfig::default())?;
+        let media = MediaStore::from_config(
+            config.object_store_url.as_deref(),
+            &config.data_dir,
+            crate::media::MediaConfig::default(),
+        )?;
         let accounts = crate::auth::otp::Accounts::new(store.clone(), sms.clone(), config.otp);
         let intake = IntakeService::new(
             store.clone(),
@@ -165,6 +172,7 @@ impl Application {
             media: media.clone(),
             store: store.clone(),
             config: Arc::new(config),
+            metrics: crate::metrics::Metrics::default(),
         };
         let router = router(state.clone());
         Ok(Self {
@@ -197,8 +205,10 @@ impl Application {
             .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
-    /// Serves until SIGTERM or SIGINT, lets in-flight requests finish, then
-    /// closes the database.
+    /// Serves until SIGTERM or SIGINT; then drains (`/ready` answers
+    /// "draining" for `PASOKH_DRAIN_SECONDS` while requests are still
+    /// served, so a load balancer stops sending here first), stops
+    /// accepting, lets in-flight requests finish, and closes the database.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         use axum::serve::ListenerExt;
         let jobs = self.jobs.clone().spawn();
@@ -214,7 +224,10 @@ impl Application {
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(drain(
+            self.state.metrics.clone(),
+            Duration::from_secs(self.state.config.drain_seconds),
+        ))
         .await;
         for job in jobs {
             job.abort();
@@ -254,6 +267,7 @@ pub fn router(state: AppState) -> Router {
     let router = Router::new()
         .route("/health", get(routes::health))
         .route("/ready", get(routes::ready))
+        .route("/metrics", get(crate::metrics::serve))
         .route("/lang/{lang}", get(routes::switch_lang))
         .route("/media/{key}", get(routes::media))
         .route("/t/{code}", get(routes::short_link))
@@ -276,6 +290,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(move |req, next| {
             crate::net::resolve(proxies.clone(), req, next)
         }))
+        .layer(axum::middleware::from_fn_with_state(
+            state.metrics.clone(),
+            crate::metrics::track,
+        ))
         .with_state(state)
         .layer(CompressionLayer::new().br(true).gzip(true));
     with_security_headers(router)
@@ -325,6 +343,15 @@ fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
     )
 }
 
+/// Resolves when the server should stop accepting: a signal, then the drain.
+async fn drain(metrics: crate::metrics::Metrics, period: Duration) {
+    shutdown_signal().await;
+    metrics.start_draining();
+    tracing::info!(seconds = period.as_secs(), "draining: /ready answers 503");
+    tokio::time::sleep(period).await;
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -347,5 +374,4 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down: finishing in-flight requests");
 }

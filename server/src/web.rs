@@ -47,6 +47,8 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
     pub settings: SiteSettings,
+    /// Request figures for `/metrics`, and the draining flag for `/ready`.
+    pub metrics: crate::metrics::Metrics,
 }
 
 /// What each Leptos render and server-function call gets in its context.

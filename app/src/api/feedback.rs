@@ -4,7 +4,10 @@
 //! to the named unit, or to the 1888 desk (operators and supervisors) when
 //! none is named; someone there answers, and the answer shows on its page
 //! and reaches a signed-in citizen by text. Thanks to a unit count in the
-//! unit's report card.
+//! unit's report card; whoever answers a thanks may credit the staff
+//! member it is about (picked from the unit's staff: the citizen's free-text
+//! name is not matched by guess), and it then counts in that employee's
+//! figures on the report card.
 
 use crate::{
     api::staff::StaffViewer,
@@ -114,13 +117,24 @@ impl FeedbackForm {
 #[serde(default)]
 pub struct FeedbackAnswerForm {
     pub answer: String,
+    /// A thanks only: the username of the staff member it credits (one of
+    /// [`FeedbackView::credit_choices`]); blank credits nobody.
+    pub employee: String,
     /// The item's code (the page's hidden field), so a refused answer is
     /// shown again under its own item.
     pub code: String,
 }
 
+/// A checked [`FeedbackAnswerForm`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedbackAnswer {
+    pub answer: String,
+    /// The credited staff member's username.
+    pub credit: Option<String>,
+}
+
 impl FeedbackAnswerForm {
-    pub fn parse(&self) -> Result<String, Invalid> {
+    pub fn parse(&self) -> Result<FeedbackAnswer, Invalid> {
         let answer = clean(&self.answer);
         if answer.is_empty() {
             return Err(Invalid::NoteMissing);
@@ -128,8 +142,17 @@ impl FeedbackAnswerForm {
         if answer.chars().count() > FEEDBACK_ANSWER_MAX {
             return Err(Invalid::NoteTooLong);
         }
-        Ok(answer)
+        let credit = Some(self.employee.trim().to_owned()).filter(|e| !e.is_empty());
+        Ok(FeedbackAnswer { answer, credit })
     }
+}
+
+/// A staff member a thanks may credit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct StaffChoice {
+    pub username: String,
+    pub display_name: String,
 }
 
 /// One 1888 item as its page and the desk show it.
@@ -146,6 +169,10 @@ pub struct FeedbackView {
     pub created_at: i64,
     pub answer: Option<String>,
     pub answered_at: Option<i64>,
+    /// On the staff desk, for an unanswered thanks: whom the answer may
+    /// credit (the unit's staff; any staff member for the 1888 desk).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub credit_choices: Vec<StaffChoice>,
 }
 
 /// Filing, reading and answering 1888 items.
@@ -165,7 +192,8 @@ pub trait FeedbackDesk: Send + Sync {
     /// items, and the 1888 desk's for operators and supervisors.
     async fn queue(&self, who: &StaffViewer) -> Result<Vec<FeedbackView>, AppError>;
     /// Answers item `code` once (its unit's staff, or the 1888 desk); who
-    /// may is checked before what was typed.
+    /// may is checked before what was typed. A thanks may credit one of its
+    /// `credit_choices`, counted once with the answer.
     async fn answer(
         &self,
         who: &StaffViewer,

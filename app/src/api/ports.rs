@@ -110,27 +110,40 @@ pub struct SiteSettings {
     /// Map tiles, `{z}/{x}/{y}` template.
     pub tile_url: String,
     pub tile_attribution: String,
-    /// The city's bounding box: min lat, min lon, max lat, max lon.
-    pub city_bounds: Option<[f64; 4]>,
+    /// The city's bounding box (min lat, min lon, max lat, max lon) as the
+    /// districts are now: an admin's import moves it without a restart.
+    pub city_bounds: Live<Option<[f64; 4]>>,
     /// A digest of the site's unhashed scripts (`/js/*`), appended as
     /// `?v=…` so a deploy never pairs new pages with cached old scripts.
     pub asset_version: String,
     /// Training mode (`PASOKH_CLOCK=simulated`): reads the simulated now,
     /// which every page shows in a banner.
-    pub simulated_clock: Option<SimulatedNow>,
+    pub simulated_clock: Option<Live<i64>>,
 }
 
-/// The simulated clock's reading, as pages need it.
+/// A setting read afresh at each use (the simulated clock, the city's
+/// bounds), from what the server holds now.
 #[derive(Clone)]
-pub struct SimulatedNow(pub std::sync::Arc<dyn Fn() -> i64 + Send + Sync>);
+pub struct Live<T>(pub std::sync::Arc<dyn Fn() -> T + Send + Sync>);
 
-impl std::fmt::Debug for SimulatedNow {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SimulatedNow")
+impl<T> Live<T> {
+    pub fn new(read: impl Fn() -> T + Send + Sync + 'static) -> Self {
+        Self(std::sync::Arc::new(read))
+    }
+
+    /// The value now.
+    pub fn get(&self) -> T {
+        (self.0)()
     }
 }
 
-impl PartialEq for SimulatedNow {
+impl<T> std::fmt::Debug for Live<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Live")
+    }
+}
+
+impl<T> PartialEq for Live<T> {
     fn eq(&self, other: &Self) -> bool {
         std::sync::Arc::ptr_eq(&self.0, &other.0)
     }

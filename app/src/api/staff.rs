@@ -433,6 +433,17 @@ pub struct ReportCard {
     pub units: Vec<ReportRow>,
     pub districts: Vec<ReportRow>,
     pub managers: Vec<ReportRow>,
+    /// Staff credited with 1888 thanks filed in the range, most first.
+    pub employees: Vec<EmployeeThanks>,
+}
+
+/// One employee's 1888 thanks over a report card's range.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct EmployeeThanks {
+    pub username: String,
+    pub display_name: String,
+    pub thanks: i64,
 }
 
 /// A staff account as the admin page lists it.

@@ -80,7 +80,7 @@ fn ReportFormView(
         .as_ref()
         .map(|s| s.tile_attribution.clone())
         .unwrap_or_default();
-    let bounds = settings.as_ref().and_then(|s| s.city_bounds);
+    let bounds = settings.as_ref().and_then(|s| s.city_bounds.get());
     let center = bounds
         .map(|[a, b, c, d]| format!("{:.5},{:.5}", (a + c) / 2.0, (b + d) / 2.0))
         .unwrap_or_default();

@@ -85,7 +85,7 @@ pub fn clear_cookie(secure: bool) -> String {
 
 /// Paths that never depend on who is asking (static files, photos, probes):
 /// no session lookup for them.
-const ANONYMOUS_PREFIXES: [&str; 8] = [
+const ANONYMOUS_PREFIXES: [&str; 9] = [
     "/pkg/",
     "/js/",
     "/leaflet/",
@@ -94,6 +94,7 @@ const ANONYMOUS_PREFIXES: [&str; 8] = [
     "/media/",
     "/health",
     "/ready",
+    "/metrics",
 ];
 
 /// Resolves the session (if any) and puts the [`app::api::ports::Viewer`]

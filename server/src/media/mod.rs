@@ -112,7 +112,8 @@ impl PhotoError {
     }
 }
 
-/// Where photos live: an object store (a local directory today) plus the
+/// Where photos live: an object store (a local directory, or an
+/// S3-compatible bucket) plus the
 /// limits every upload is held to.
 #[derive(Clone, Debug)]
 pub struct MediaStore {
@@ -185,7 +186,48 @@ impl MediaStore {
         Ok(media)
     }
 
-    /// A store over any object store (S3 later, memory in tests).
+    /// A store in an S3-compatible bucket, `s3://bucket` or
+    /// `s3://bucket/prefix`. The endpoint, keys and region come from the
+    /// standard `AWS_*` variables (`AWS_ENDPOINT` names a store other than
+    /// Amazon's, such as SeaweedFS or MinIO; `AWS_ALLOW_HTTP=true` lets it
+    /// be plain HTTP on a private network). A put returns once the store
+    /// has the whole object, so a complaint never commits before its photos.
+    pub fn s3(url: &str, config: MediaConfig) -> anyhow::Result<Self> {
+        let rest = url
+            .strip_prefix("s3://")
+            .ok_or_else(|| anyhow::anyhow!("not an s3:// address: {url}"))?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.is_empty() {
+            anyhow::bail!("no bucket in {url}");
+        }
+        let s3 = object_store::aws::AmazonS3Builder::from_env()
+            .with_bucket_name(bucket)
+            .build()
+            .map_err(|e| anyhow::anyhow!("the S3 store {url}: {e}"))?;
+        let prefix = prefix.trim_matches('/');
+        let store: Arc<dyn ObjectStore> = if prefix.is_empty() {
+            Arc::new(s3)
+        } else {
+            Arc::new(object_store::prefix::PrefixStore::new(s3, prefix))
+        };
+        Ok(Self::new(store, config))
+    }
+
+    /// Where the configuration says: `url` (`s3://…`) when given, else the
+    /// directory under `data_dir`.
+    pub fn from_config(
+        url: Option<&str>,
+        data_dir: &Path,
+        config: MediaConfig,
+    ) -> anyhow::Result<Self> {
+        match url {
+            Some(url) => Self::s3(url, config),
+            None => Self::local(data_dir, config),
+        }
+    }
+
+    /// A store over any object store (S3, the local directory, memory in
+    /// tests).
     pub fn new(store: Arc<dyn ObjectStore>, config: MediaConfig) -> Self {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Self {

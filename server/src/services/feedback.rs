@@ -13,13 +13,17 @@ use crate::{
 };
 use app::{
     api::{
-        feedback::{FeedbackAnswerForm, FeedbackDesk, FeedbackInput, FeedbackKind, FeedbackView},
+        feedback::{
+            FeedbackAnswerForm, FeedbackDesk, FeedbackInput, FeedbackKind, FeedbackView,
+            StaffChoice,
+        },
         staff::StaffViewer,
     },
     error::{AppError, Conflict, Invalid},
     i18n::{Lang, Msg},
     model::{complaint::Named, Role, TrackingCode},
 };
+use std::collections::BTreeMap;
 
 /// Who works the 1888 desk (items that name no unit).
 const DESK: [Role; 2] = [Role::Operator, Role::Supervisor];
@@ -28,6 +32,7 @@ const DESK: [Role; 2] = [Role::Operator, Role::Supervisor];
 struct Row {
     tracking_code: String,
     kind: String,
+    unit_id: Option<i64>,
     unit_fa: Option<String>,
     unit_en: Option<String>,
     employee: Option<String>,
@@ -37,7 +42,7 @@ struct Row {
     answered_at: Option<i64>,
 }
 
-const SELECT: &str = "SELECT f.tracking_code, f.kind, u.name_fa AS unit_fa, \
+const SELECT: &str = "SELECT f.tracking_code, f.kind, f.unit_id, u.name_fa AS unit_fa, \
      u.name_en AS unit_en, f.employee, f.body, f.created_at, f.answer, f.answered_at \
      FROM feedback f LEFT JOIN unit u ON u.id = f.unit_id";
 
@@ -57,6 +62,7 @@ impl Row {
             created_at: self.created_at,
             answer: self.answer,
             answered_at: self.answered_at,
+            credit_choices: Vec::new(),
         })
     }
 }
@@ -89,6 +95,48 @@ impl FeedbackService {
                 .or_internal("reading a feedback key")?;
         code.map(|c| TrackingCode::parse(&c).map_err(|_| internal("stored feedback code", &c)))
             .transpose()
+    }
+
+    /// Whom a thanks to `unit` may credit: the active staff with a role in
+    /// that unit, or (`None`: the 1888 desk) any active staff member.
+    async fn credit_choices<'c, E>(
+        &self,
+        db: E,
+        unit: Option<i64>,
+    ) -> Result<Vec<(i64, StaffChoice)>, AppError>
+    where
+        E: sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        let scope = if unit.is_some() {
+            "AND r.unit_id = $1"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT DISTINCT u.id, u.username, u.display_name FROM app_user u \
+             JOIN staff_role r ON r.user_id = u.id \
+             WHERE u.disabled = 0 AND u.username IS NOT NULL {scope} \
+             ORDER BY u.display_name, u.username"
+        );
+        let mut query = sqlx::query_as::<_, (i64, String, String)>(&sql);
+        if let Some(unit) = unit {
+            query = query.bind(unit);
+        }
+        Ok(query
+            .fetch_all(db)
+            .await
+            .or_internal("listing staff to credit")?
+            .into_iter()
+            .map(|(id, username, display_name)| {
+                (
+                    id,
+                    StaffChoice {
+                        username,
+                        display_name,
+                    },
+                )
+            })
+            .collect())
     }
 
     /// May `who` answer an item of unit `unit` (`None`: the 1888 desk)?
@@ -189,7 +237,22 @@ impl FeedbackDesk for FeedbackService {
         .fetch_all(self.store.pool())
         .await
         .or_internal("listing feedback")?;
-        rows.into_iter().map(Row::view).collect()
+        // A thanks lists whom its answer may credit (once per unit).
+        let mut choices: BTreeMap<Option<i64>, Vec<StaffChoice>> = BTreeMap::new();
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let unit = row.unit_id;
+            let mut view = row.view()?;
+            if view.kind == FeedbackKind::Thanks {
+                if !choices.contains_key(&unit) {
+                    let list = self.credit_choices(self.store.pool(), unit).await?;
+                    choices.insert(unit, list.into_iter().map(|(_, c)| c).collect());
+                }
+                view.credit_choices = choices[&unit].clone();
+            }
+            out.push(view);
+        }
+        Ok(out)
     }
 
     async fn answer(
@@ -201,8 +264,16 @@ impl FeedbackDesk for FeedbackService {
     ) -> Result<(), AppError> {
         active(who)?;
         let mut w = self.store.write().await?;
-        let row: Option<(i64, Option<i64>, Option<String>, Option<String>)> = sqlx::query_as(
-            "SELECT f.id, f.unit_id, u.phone, u.lang FROM feedback f \
+        type Item = (
+            i64,
+            Option<i64>,
+            String,
+            i64,
+            Option<String>,
+            Option<String>,
+        );
+        let row: Option<Item> = sqlx::query_as(
+            "SELECT f.id, f.unit_id, f.kind, f.created_at, u.phone, u.lang FROM feedback f \
              LEFT JOIN app_user u ON u.id = f.citizen_id AND u.disabled = 0 \
              WHERE f.tracking_code = $1",
         )
@@ -210,21 +281,37 @@ impl FeedbackDesk for FeedbackService {
         .fetch_optional(&mut *w.tx)
         .await
         .or_internal("reading feedback")?;
-        let (id, unit, phone, lang) = row.ok_or(AppError::NotFound)?;
+        let (id, unit, kind, filed_at, phone, lang) = row.ok_or(AppError::NotFound)?;
         if !Self::answers(who, unit) {
             return Err(AppError::Forbidden);
         }
-        let answer = form.parse()?;
-        let answer = answer.as_str();
+        let input = form.parse()?;
+        let credited = match &input.credit {
+            None => None,
+            Some(_) if kind != FeedbackKind::Thanks.as_str() => {
+                return Err(Invalid::CreditNotThanks.into())
+            }
+            Some(username) => Some(
+                self.credit_choices(&mut *w.tx, unit)
+                    .await?
+                    .into_iter()
+                    .find(|(_, choice)| choice.username == *username)
+                    .ok_or(Invalid::CreditUnknown)?
+                    .0,
+            ),
+        };
+        let answer = input.answer.as_str();
         let now = self.store.now();
-        // Once: of two answers at once, the second finds it answered.
+        // Once: of two answers at once, the second finds it answered (and
+        // credits nobody twice).
         let changed = sqlx::query(
-            "UPDATE feedback SET answer = $1, answered_by = $2, answered_at = $3 \
-             WHERE id = $4 AND answered_at IS NULL",
+            "UPDATE feedback SET answer = $1, answered_by = $2, answered_at = $3, \
+             credited_to = $4 WHERE id = $5 AND answered_at IS NULL",
         )
         .bind(answer)
         .bind(who.user_id)
         .bind(now)
+        .bind(credited)
         .bind(id)
         .execute(&mut *w.tx)
         .await
@@ -232,6 +319,9 @@ impl FeedbackDesk for FeedbackService {
         .rows_affected();
         if changed == 0 {
             return Err(Conflict::FeedbackAnswered.into());
+        }
+        if let Some(user) = credited {
+            stats::count_credit(&mut w.tx, user, filed_at).await?;
         }
         if let Some(phone) = phone {
             let lang = lang.as_deref().and_then(Lang::parse).unwrap_or_default();
@@ -253,7 +343,9 @@ impl FeedbackDesk for FeedbackService {
         audit::record(
             &mut w.tx,
             now,
-            Audit::by(who, "feedback:answer", client).target(code.as_str()),
+            Audit::by(who, "feedback:answer", client)
+                .target(code.as_str())
+                .detail(input.credit.as_deref().unwrap_or_default()),
         )
         .await?;
         w.commit().await.or_internal("answering feedback")

@@ -2,13 +2,14 @@
 //! bumps a counter of its unit and Tehran day (`unit_stat`) in the same
 //! transaction, so the figures can never disagree with the timeline, and a
 //! month's card sums that month's counter rows instead of scanning
-//! complaints (only "open" and "overdue" count complaints, from an index).
+//! complaints ("open" and "overdue" read a gauge that triggers keep, and
+//! the index of open complaints for the part of today that has passed).
 //! What each counter means is `app::model::report::Metric`.
 
 use super::{Event, EventKind};
 use crate::{auth::staff::require, error::OrInternal, store::Store};
 use app::{
-    api::staff::{Desk, ReportCard, ReportRange, ReportRow, StaffViewer},
+    api::staff::{Desk, EmployeeThanks, ReportCard, ReportRange, ReportRow, StaffViewer},
     error::AppError,
     i18n::jalali::{JalaliDate, TEHRAN_OFFSET_SECS},
     model::{
@@ -55,6 +56,21 @@ async fn bump(
 /// A 1888 thanks to `unit` at `at`, in the filing's transaction.
 pub(crate) async fn count_thanks(tx: &mut Tx, unit: i64, at: i64) -> Result<(), AppError> {
     bump(tx, unit, tehran_day(at), Metric::Thanks, 0, 0).await
+}
+
+/// A 1888 thanks filed at `at`, credited to staff member `user` when it
+/// was answered (once: in the answer's transaction).
+pub(crate) async fn count_credit(tx: &mut Tx, user: i64, at: i64) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO staff_stat (user_id, day, metric, n) VALUES ($1, $2, 'thanks', 1) \
+         ON CONFLICT (day, user_id, metric) DO UPDATE SET n = staff_stat.n + 1",
+    )
+    .bind(user)
+    .bind(tehran_day(at))
+    .execute(&mut **tx)
+    .await
+    .or_internal("counting a thanks for an employee")
+    .map(|_| ())
 }
 
 /// The complaint's unit (when the event names none), referral and deadline.
@@ -201,13 +217,27 @@ pub const SUM_SQL: &str = "SELECT unit_id, metric, bucket, CAST(SUM(n) AS BIGINT
      CAST(SUM(total) AS BIGINT) AS total FROM unit_stat \
      WHERE day >= $1 AND day <= $2 GROUP BY unit_id, metric, bucket";
 
-/// Open and overdue (at `$1`) per unit, now.
-pub fn open_sql() -> String {
+/// Per unit, now: what it holds open, and of that what was due before
+/// Tehran day `$1` began, from the gauge the triggers of migration 0011
+/// keep (a row per unit and deadline day).
+pub const OPEN_SQL: &str = "SELECT unit_id, CAST(SUM(n) AS BIGINT), \
+     CAST(SUM(CASE WHEN due_day >= 0 AND due_day < $1 THEN n ELSE 0 END) AS BIGINT) \
+     FROM unit_open GROUP BY unit_id";
+
+/// Per unit: open complaints due in `[$1, $2)` (the start of today to now),
+/// from the index of open complaints by deadline. With `OPEN_SQL` this is
+/// "overdue now".
+pub fn due_between_sql() -> String {
     format!(
-        "SELECT unit_id, CAST(COUNT(*) AS BIGINT), \
-         CAST(SUM(CASE WHEN sla_due_at < $1 THEN 1 ELSE 0 END) AS BIGINT) FROM complaint \
-         WHERE status IN {HELD_OPEN} AND unit_id IS NOT NULL GROUP BY unit_id"
+        "SELECT unit_id, CAST(COUNT(*) AS BIGINT) FROM complaint \
+         WHERE status IN {HELD_OPEN} AND sla_due_at >= $1 AND sla_due_at < $2 \
+         AND unit_id IS NOT NULL GROUP BY unit_id"
     )
+}
+
+/// The start of Tehran day `day` (as from `tehran_day`), in Unix seconds.
+pub fn day_start(day: i64) -> i64 {
+    day * 86_400 - TEHRAN_OFFSET_SECS
 }
 
 /// The report card over `range` (mayor, inspectors, admins).
@@ -223,14 +253,19 @@ pub async fn report_card(
         tehran_day(range.to.start_unix()),
     );
     let pool = store.pool();
-    // Four reads on their own connections at once: the card waits for the
-    // slowest (the counters' sum or the open count), not for all four.
+    // Six reads on their own connections at once: the card waits for the
+    // slowest (the counters' sum), not for all six.
     let sum = sqlx::query_as::<_, StatRow>(SUM_SQL)
         .bind(first)
         .bind(last)
         .fetch_all(pool);
-    let open_sql = open_sql();
-    let open = sqlx::query_as::<_, (i64, i64, i64)>(&open_sql)
+    let today = tehran_day(now);
+    let open = sqlx::query_as::<_, (i64, i64, i64)>(OPEN_SQL)
+        .bind(today)
+        .fetch_all(pool);
+    let due_sql = due_between_sql();
+    let due_today = sqlx::query_as::<_, (i64, i64)>(&due_sql)
+        .bind(day_start(today))
         .bind(now)
         .fetch_all(pool);
     let units = sqlx::query_as::<_, UnitRow>(
@@ -245,8 +280,18 @@ pub async fn report_card(
          WHERE r.role = 'unit_manager' AND u.disabled = 0 ORDER BY u.username",
     )
     .fetch_all(pool);
-    let (stats, open, units, managers) = futures_util::try_join!(sum, open, units, managers)
-        .or_internal("reading the report card")?;
+    let employees = sqlx::query_as::<_, (String, String, i64)>(
+        "SELECT u.username, u.display_name, CAST(SUM(s.n) AS BIGINT) AS thanks \
+         FROM staff_stat s JOIN app_user u ON u.id = s.user_id \
+         WHERE s.metric = 'thanks' AND s.day >= $1 AND s.day <= $2 \
+         GROUP BY u.username, u.display_name ORDER BY thanks DESC, u.username",
+    )
+    .bind(first)
+    .bind(last)
+    .fetch_all(pool);
+    let (stats, open, due_today, units, managers, employees) =
+        futures_util::try_join!(sum, open, due_today, units, managers, employees)
+            .or_internal("reading the report card")?;
 
     let mut tallies: BTreeMap<i64, Tally> = BTreeMap::new();
     for s in stats {
@@ -261,6 +306,9 @@ pub async fn report_card(
         let t = tallies.entry(unit).or_default();
         t.open = count;
         t.overdue = overdue;
+    }
+    for (unit, due) in due_today {
+        tallies.entry(unit).or_default().overdue += due;
     }
     let mut unit_managers: BTreeMap<i64, Vec<String>> = BTreeMap::new();
     // A manager's row merges the units they manage.
@@ -340,6 +388,14 @@ pub async fn report_card(
         units: ranked(rows),
         districts: ranked(districts),
         managers: ranked(manager_rows),
+        employees: employees
+            .into_iter()
+            .map(|(username, display_name, thanks)| EmployeeThanks {
+                username,
+                display_name,
+                thanks,
+            })
+            .collect(),
     })
 }
 

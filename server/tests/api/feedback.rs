@@ -1,6 +1,6 @@
 //! 1888: criticism, suggestions and thanks reach the named unit or the 1888
 //! desk, are answered once, and the answer comes back; thanks count in the
-//! unit's report card.
+//! unit's report card, and in a credited employee's.
 
 use crate::{
     helpers::{on_each_backend, TestApp},
@@ -20,11 +20,16 @@ async fn file(app: &TestApp, token: Option<&str>, body: Value) -> (StatusCode, V
 }
 
 async fn answer(app: &TestApp, token: &str, code: &str, text: &str) -> (StatusCode, Value) {
+    answer_with(app, token, code, json!({ "answer": text })).await
+}
+
+/// Answers with the whole body (an answer and whom a thanks credits).
+async fn answer_with(app: &TestApp, token: &str, code: &str, body: Value) -> (StatusCode, Value) {
     let res = app
         .client
         .post(app.url(&format!("/api/v1/staff/feedback/{code}/answer")))
         .bearer_auth(token)
-        .json(&json!({ "answer": text }))
+        .json(&body)
         .send()
         .await
         .expect("answer");
@@ -89,8 +94,18 @@ async fn feedback_goes_to_its_unit_or_the_1888_desk_and_the_answer_comes_back() 
         let other = app.staff_token("unit_staff_2").await;
         let (_, list) = staff_get(&app, &staff, "/api/v1/staff/feedback").await;
         assert_eq!(codes(&list), std::slice::from_ref(&first));
+        // A thanks to the civil unit may credit its staff, and only them.
+        let mut choices: Vec<&str> = list[0]["credit_choices"]
+            .as_array()
+            .expect("choices")
+            .iter()
+            .map(|c| c["username"].as_str().expect("username"))
+            .collect();
+        choices.sort();
+        assert_eq!(choices, ["unit_manager", "unit_staff"], "{}", app.backend);
         let (_, list) = staff_get(&app, &operator, "/api/v1/staff/feedback").await;
         assert_eq!(codes(&list), std::slice::from_ref(&criticism));
+        assert!(list[0].get("credit_choices").is_none(), "a criticism credits nobody");
         let (_, list) = staff_get(&app, &other, "/api/v1/staff/feedback").await;
         assert!(codes(&list).is_empty());
 
@@ -99,11 +114,31 @@ async fn feedback_goes_to_its_unit_or_the_1888_desk_and_the_answer_comes_back() 
         assert_eq!(answer(&app, &staff, &criticism, "").await.0, StatusCode::FORBIDDEN);
         let (s, err) = answer(&app, &staff, &first, "  ").await;
         assert_eq!((s, err["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("note")));
-        // Two answers at once: one lands, the other is told.
         let reply = "سپاس از لطف شما؛ به همکارمان می‌رسانیم.";
+        // Crediting someone outside the unit, or crediting a criticism, is
+        // refused with its reason, and nothing is answered.
+        for (token, code, employee, reason) in [
+            (&staff, &first, "mayor", "unknown"),
+            (&staff, &first, "unit_staff_2", "unknown"),
+            (&operator, &criticism, "unit_staff", "not_thanks"),
+        ] {
+            let (s, err) =
+                answer_with(&app, token, code, json!({ "answer": reply, "employee": employee })).await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{employee}: {err}");
+            assert_eq!((err["field"].as_str(), err["reason"].as_str()), (Some("employee"), Some(reason)), "{err}");
+            assert!(err["message"].as_str().is_some_and(|m| !m.is_empty()));
+        }
+        let answered: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM feedback WHERE answered_at IS NOT NULL")
+            .fetch_one(app.store().pool())
+            .await
+            .expect("count");
+        assert_eq!(answered, 0);
+        // Two answers at once, each crediting the unit's manager: one
+        // lands, the other is told, and the manager is thanked once.
+        let credited = json!({ "answer": reply, "employee": "unit_manager" });
         let both = futures_util::future::join_all([
-            answer(&app, &staff, &first, reply),
-            answer(&app, &staff, &first, reply),
+            answer_with(&app, &staff, &first, credited.clone()),
+            answer_with(&app, &staff, &first, credited),
         ])
         .await;
         let mut statuses: Vec<u16> = both.iter().map(|(s, _)| s.as_u16()).collect();
@@ -139,6 +174,10 @@ async fn feedback_goes_to_its_unit_or_the_1888_desk_and_the_answer_comes_back() 
             .expect("civil");
         assert_eq!(civil["figures"]["thanks"], 1);
         assert_eq!(card["city"]["thanks"], 1);
+        // And in the credited employee's.
+        let employees = card["employees"].as_array().expect("employees");
+        assert_eq!(employees.len(), 1, "{employees:?}");
+        assert_eq!((employees[0]["username"].as_str(), employees[0]["thanks"].as_i64()), (Some("unit_manager"), Some(1)));
     })
     .await;
 }

@@ -9,6 +9,7 @@ mod council;
 mod feedback;
 mod foundation;
 mod helpers;
+mod ops;
 mod report_card;
 mod rest;
 mod settings;

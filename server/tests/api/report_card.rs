@@ -21,6 +21,12 @@ async fn advance(app: &TestApp, admin: &str, secs: i64) {
 
 /// Takes `action` on `code` with the staff bearer `token`.
 async fn act(app: &TestApp, token: &str, code: &str, action: &str) {
+    let (status, text) = try_act(app, token, code, action).await;
+    assert_eq!(status, StatusCode::OK, "{action} {code}: {text}");
+}
+
+/// Tries `action` on `code`: the status and the answer's text.
+async fn try_act(app: &TestApp, token: &str, code: &str, action: &str) -> (StatusCode, String) {
     let body = match action {
         "refer" => json!({ "action": "refer", "unit": "d2-office" }),
         a => json!({ "action": a, "note": "بررسی و انجام شد" }),
@@ -33,13 +39,7 @@ async fn act(app: &TestApp, token: &str, code: &str, action: &str) {
         .send()
         .await
         .expect("act");
-    let status = res.status();
-    assert_eq!(
-        status,
-        StatusCode::OK,
-        "{action} {code}: {}",
-        res.text().await.unwrap_or_default()
-    );
+    (res.status(), res.text().await.unwrap_or_default())
 }
 
 async fn citizen_post(app: &TestApp, token: &str, path: &str, body: Value) {
@@ -414,6 +414,163 @@ async fn report_card_figures_equal_a_recount_from_the_events() {
                 .await;
             assert!(page.contains("data-testid=\"card-chart\""), "{page}");
             assert!(page.contains("کارنامه ارزیابی"));
+        },
+    )
+    .await;
+}
+
+/// Held open: what the open gauge counts.
+const HELD_OPEN: [&str; 3] = ["referred", "in_progress", "reopened"];
+
+/// Every complaint's unit, status and resolution deadline.
+async fn complaint_rows(app: &TestApp) -> Vec<(Option<i64>, String, Option<i64>)> {
+    sqlx::query_as("SELECT unit_id, status, sla_due_at FROM complaint")
+        .fetch_all(app.store().pool())
+        .await
+        .expect("complaints")
+}
+
+/// The gauge rows equal a count of the complaints' rows by unit and
+/// deadline day, made here on its own.
+async fn gauge_matches_a_recount(app: &TestApp, when: &str) {
+    let mut want: BTreeMap<(i64, i64), i64> = BTreeMap::new();
+    for (unit, status, due) in complaint_rows(app).await {
+        if let (Some(unit), true) = (unit, HELD_OPEN.contains(&status.as_str())) {
+            let day = due.map_or(-1, |d| (d + 12_600).div_euclid(86_400));
+            *want.entry((unit, day)).or_default() += 1;
+        }
+    }
+    let got: BTreeMap<(i64, i64), i64> =
+        sqlx::query_as::<_, (i64, i64, i64)>("SELECT unit_id, due_day, n FROM unit_open")
+            .fetch_all(app.store().pool())
+            .await
+            .expect("gauge")
+            .into_iter()
+            .map(|(u, d, n)| ((u, d), n))
+            .collect();
+    assert_eq!(got, want, "{} {when}: the open gauge", app.backend);
+}
+
+/// Files one complaint of `category` (from the demo list) as anyone.
+async fn files_in(app: &TestApp, category: &str, description: &str) -> String {
+    let form = crate::rest::complaint_form_in(category, description);
+    let res =
+        crate::rest::post_complaint(app, Some(&format!("k-{}", rand::random::<u64>())), form).await;
+    assert_eq!(res.status(), StatusCode::CREATED, "{}", app.backend);
+    res.json::<Value>().await.expect("json")["tracking_code"]
+        .as_str()
+        .expect("code")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn open_and_overdue_hold_under_parallel_moves_and_as_the_clock_runs() {
+    on_each_backend_with(
+        |c| c.simulated_clock = true,
+        |app| async move {
+            let admin = app.staff_token("admin").await;
+            let mayor = app.staff_token("mayor").await;
+            let staff = app.staff_token("unit_staff").await;
+            let operator = app.staff_token("operator").await;
+            let start = JalaliDate::at_unix(app.state.store.now());
+
+            // Sixteen filings at once: potholes (a month's deadline) and
+            // urgent ones due in 4, 6 and 12 clock hours.
+            let urgent = ["open-manhole", "street-flooding", "building-hazard"];
+            let filings = (0..16).map(|i| {
+                let app = &app;
+                let category = if i < 10 {
+                    "asphalt-repair"
+                } else {
+                    urgent[i % 3]
+                };
+                async move {
+                    files_in(app, category, &format!("مورد شماره {i} در خیابان")).await
+                }
+            });
+            let codes = futures_util::future::join_all(filings).await;
+            gauge_matches_a_recount(&app, "after parallel filings").await;
+
+            // All at once, the potholes move: accepted, resolved, returned to
+            // dispatch, and on two of them accept and resolve race.
+            let moves = codes[0..10].iter().enumerate().flat_map(|(i, code)| {
+                let actions: &[&str] = match i % 5 {
+                    0 => &["accept", "resolve"],
+                    1 => &["return"],
+                    2 => &["resolve"],
+                    _ => &["accept"],
+                };
+                actions.iter().map(move |a| (code.clone(), *a))
+            });
+            let moves = moves.map(|(code, action)| {
+                let (app, staff) = (&app, &staff);
+                async move {
+                    let (status, text) = try_act(app, staff, &code, action).await;
+                    assert!(
+                        status == StatusCode::OK || status == StatusCode::CONFLICT,
+                        "{action} {code}: {status} {text}"
+                    );
+                }
+            });
+            futures_util::future::join_all(moves).await;
+            gauge_matches_a_recount(&app, "after parallel moves").await;
+            // The returned ones are referred again, at once.
+            let refer = [&codes[1], &codes[6]].map(|code| try_act(&app, &operator, code, "refer"));
+            for (status, text) in futures_util::future::join_all(refer).await {
+                assert_eq!(status, StatusCode::OK, "{text}");
+            }
+            gauge_matches_a_recount(&app, "after parallel referrals").await;
+
+            // Hour by hour for a day: the card's open and overdue per unit
+            // equal a recount at every step, including steps where a
+            // deadline passed earlier the same Tehran day (the part the
+            // card reads from the index rather than the gauge).
+            let mut due_earlier_today = 0;
+            for hour in 1..=24 {
+                advance(&app, &admin, 3600).await;
+                let now = app.state.store.now();
+                let today_start = (now + 12_600).div_euclid(86_400) * 86_400 - 12_600;
+                let mut want: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+                for (unit, status, due) in complaint_rows(&app).await {
+                    if let (Some(unit), true) = (unit, HELD_OPEN.contains(&status.as_str())) {
+                        let e = want.entry(unit).or_default();
+                        e.0 += 1;
+                        e.1 += i64::from(due.is_some_and(|d| d < now));
+                        due_earlier_today +=
+                            i64::from(due.is_some_and(|d| d >= today_start && d < now));
+                    }
+                }
+                let units: BTreeMap<String, i64> =
+                    sqlx::query_as::<_, (String, i64)>("SELECT code, id FROM unit")
+                        .fetch_all(app.store().pool())
+                        .await
+                        .expect("units")
+                        .into_iter()
+                        .collect();
+                let range = format!(
+                    "from={}&to={}",
+                    start.short(app::i18n::Lang::En),
+                    JalaliDate::at_unix(now).short(app::i18n::Lang::En)
+                );
+                let (s, card) =
+                    staff_get(&app, &mayor, &format!("/api/v1/staff/report-card?{range}")).await;
+                assert_eq!(s, StatusCode::OK, "{card}");
+                for (code, row) in rows_by_code(&card["units"]) {
+                    let (open, overdue) = want.get(&units[&code]).copied().unwrap_or_default();
+                    let f = &row["figures"];
+                    assert_eq!(f["open"], open, "{} hour {hour}: {code} open", app.backend);
+                    assert_eq!(
+                        f["overdue"], overdue,
+                        "{} hour {hour}: {code} overdue",
+                        app.backend
+                    );
+                }
+                gauge_matches_a_recount(&app, &format!("at hour {hour}")).await;
+            }
+            assert!(
+                due_earlier_today > 0,
+                "some step saw a deadline passed earlier the same day"
+            );
         },
     )
     .await;

@@ -46,8 +46,13 @@ fn jpeg_with_exif(marker: &[u8]) -> Vec<u8> {
 }
 
 pub(crate) fn complaint_form(description: &str) -> Form {
+    complaint_form_in("asphalt-repair", description)
+}
+
+/// A filing of `category` at Azadi square.
+pub(crate) fn complaint_form_in(category: &str, description: &str) -> Form {
     Form::new()
-        .text("category", "asphalt-repair")
+        .text("category", category.to_owned())
         .text("description", description.to_owned())
         .text("lat", AZADI.0)
         .text("lon", AZADI.1)

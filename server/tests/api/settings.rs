@@ -469,6 +469,14 @@ async fn districts_imported_from_geojson_place_the_next_filings() {
                 .await
                 .expect("file")
         };
+        // The report form's map bounds (min lat, min lon, max lat, max lon).
+        let max_lon = || async move {
+            let page = app.text("/report").await;
+            let at = page.find("data-bounds=\"").expect("bounds") + "data-bounds=\"".len();
+            let bounds = &page[at..at + page[at..].find('"').expect("closed")];
+            bounds.split(',').nth(3).expect("four numbers").parse::<f64>().expect("a number")
+        };
+        assert!(max_lon().await < 50.2, "the demo city ends west of the new district");
         let res = east_point("asphalt-repair").await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "outside the city yet");
         let res = put(good).await.expect("put");
@@ -479,6 +487,7 @@ async fn districts_imported_from_geojson_place_the_next_filings() {
         assert_eq!(res.status(), StatusCode::CREATED);
         let filed: Value = res.json().await.expect("json");
         assert_eq!(filed["status"], "referred", "the new district is routed");
+        assert_eq!(max_lon().await, 50.2, "the map's bounds take in the import, with no restart");
         let units: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM unit WHERE code IN ('d7-office', 'd7-emergency')")
             .fetch_one(app.store().pool())
             .await

@@ -1,8 +1,8 @@
 //! `/staff/feedback` (۱۸۸۸): the criticism, suggestions and thanks that wait
 //! for the caller's answer, oldest first: their units' items, and the 1888
 //! desk's (no unit named) for operators and supervisors. Each has a plain
-//! answer form; the answer shows on the item's page and goes by text to a
-//! signed-in citizen.
+//! answer form (a thanks also picks whom it credits); the answer shows on
+//! the item's page and goes by text to a signed-in citizen.
 
 use crate::{
     api::{
@@ -77,10 +77,28 @@ fn FeedbackCard(item: FeedbackView, lang: Lang, typed: FeedbackAnswerForm) -> im
     let code = item.tracking_code.to_string();
     // A refused answer comes back under its own item only.
     let typed = if typed.code == code {
-        typed.answer
+        typed
     } else {
-        String::new()
+        FeedbackAnswerForm::default()
     };
+    let credit_field = format!("employee-{code}");
+    let credit = (!item.credit_choices.is_empty()).then(|| {
+        let chosen = typed.employee.clone();
+        view! {
+            <label for=credit_field.clone()>{t(Msg::FeedbackCredit)}</label>
+            <select id=credit_field name="employee" data-testid="feedback-credit">
+                <option value="">{t(Msg::FeedbackCreditNone)}</option>
+                {item
+                    .credit_choices
+                    .into_iter()
+                    .map(|c| {
+                        let selected = c.username == chosen;
+                        view! { <option value=c.username selected=selected>{c.display_name}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        }
+    });
     let action = format!("/staff/feedback/{code}/answer");
     let field = format!("answer-{code}");
     let unit = match item.unit {
@@ -103,8 +121,9 @@ fn FeedbackCard(item: FeedbackView, lang: Lang, typed: FeedbackAnswerForm) -> im
                 <input type="hidden" name="code" value=code.clone() />
                 <label for=field.clone()>{t(Msg::FeedbackAnswer)}</label>
                 <textarea id=field name="answer" rows="3" maxlength=FEEDBACK_ANSWER_MAX.to_string() required>
-                    {textarea_text(&typed)}
+                    {textarea_text(&typed.answer)}
                 </textarea>
+                {credit}
                 <button type="submit" class="button button-primary" data-testid="feedback-answer-submit">
                     {t(Msg::FeedbackAnswerSubmit)}
                 </button>

@@ -9,7 +9,7 @@ use crate::{
     api::{
         forms::ReportQuery,
         ports::services,
-        staff::{Desk, ReportCard, ReportRow},
+        staff::{Desk, EmployeeThanks, ReportCard, ReportRow},
     },
     components::error_page::ErrorPage,
     error::AppError,
@@ -140,6 +140,9 @@ fn CardBody(card: ReportCard, query: String, lang: Lang) -> impl IntoView {
         <CardTable rows=card.districts lang testid="card-districts" label=Msg::CardDistricts />
         <h2>{t(Msg::CardManagers)}</h2>
         <CardTable rows=card.managers lang testid="card-managers" label=Msg::CardManagers />
+        <h2>{t(Msg::CardEmployees)}</h2>
+        <p class="hint">{t(Msg::CardEmployeesLead)}</p>
+        <EmployeeTable rows=card.employees lang />
         <h2>{t(Msg::CardFormulaTitle)}</h2>
         <p data-testid="card-formula">{t(Msg::CardFormula)}</p>
         <p>{t(Msg::CardMedianNote)}</p>
@@ -292,6 +295,36 @@ fn CardTable(rows: Vec<ReportRow>, lang: Lang, testid: &'static str, label: Msg)
                 </tbody>
             </table>
         </div>
+    }
+    .into_any()
+}
+
+/// Staff credited with thanks, most first.
+#[component]
+fn EmployeeTable(rows: Vec<EmployeeThanks>, lang: Lang) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <p class="notice">{t(Msg::StaffListEmpty)}</p> }.into_any();
+    }
+    view! {
+        <table class="card-table" data-testid="card-employees">
+            <thead>
+                <tr>
+                    <th scope="col">{t(Msg::CardName)}</th>
+                    <th scope="col">{t(Msg::CardThanks)}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {rows
+                    .into_iter()
+                    .map(|e| view! {
+                        <tr data-code=e.username>
+                            <th scope="row">{e.display_name}</th>
+                            <td>{count(e.thanks, lang)}</td>
+                        </tr>
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
     }
     .into_any()
 }
