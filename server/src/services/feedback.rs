@@ -23,7 +23,7 @@ use app::{
     i18n::{Lang, Msg},
     model::{complaint::Named, Role, TrackingCode},
 };
-use std::collections::BTreeMap;
+use std::collections::{btree_map::Entry, BTreeMap};
 
 /// Who works the 1888 desk (items that name no unit).
 const DESK: [Role; 2] = [Role::Operator, Role::Supervisor];
@@ -244,11 +244,14 @@ impl FeedbackDesk for FeedbackService {
             let unit = row.unit_id;
             let mut view = row.view()?;
             if view.kind == FeedbackKind::Thanks {
-                if !choices.contains_key(&unit) {
-                    let list = self.credit_choices(self.store.pool(), unit).await?;
-                    choices.insert(unit, list.into_iter().map(|(_, c)| c).collect());
-                }
-                view.credit_choices = choices[&unit].clone();
+                let list = match choices.entry(unit) {
+                    Entry::Occupied(known) => known.into_mut(),
+                    Entry::Vacant(slot) => {
+                        let list = self.credit_choices(self.store.pool(), unit).await?;
+                        slot.insert(list.into_iter().map(|(_, c)| c).collect())
+                    }
+                };
+                view.credit_choices = list.clone();
             }
             out.push(view);
         }
