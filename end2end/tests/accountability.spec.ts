@@ -123,7 +123,7 @@ test('an inspector sees a complaint escalated after the training clock moves', a
   await inspector.context().close();
 });
 
-test('a citizen thanks a unit through 1888; the unit answers; the answer shows on its page', async ({ browser, page }) => {
+test('a citizen thanks a unit through 1888; the unit answers, crediting an employee; the answer shows on its page', async ({ browser, page }) => {
   test.skip(test.info().project.name !== 'phone', 'the unit answers from a desk context');
   const baseURL = test.info().project.use.baseURL!;
   await page.goto('/feedback');
@@ -141,10 +141,17 @@ test('a citizen thanks a unit through 1888; the unit answers; the answer shows o
   const row = unit.locator(`[data-testid=feedback-row][data-code="${code}"]`);
   await expect(row).toContainText('آقای رضایی');
   await row.locator('textarea').fill('سپاس از شما؛ به همکارمان می‌رسانیم.');
+  // The answerer credits the thanks to the unit's manager, from the unit's staff.
+  await row.locator('[data-testid=feedback-credit]').selectOption('unit_manager');
   await row.locator('[data-testid=feedback-answer-submit]').click();
   await expect(unit).toHaveURL(/done=feedback_answered/);
   await expect(unit.locator(`[data-testid=feedback-row][data-code="${code}"]`)).toHaveCount(0);
   await unit.context().close();
+  // The mayor's report card lists the credited employee.
+  const mayor = await deskPage(browser, baseURL, 'mayor');
+  await mayor.goto('/staff/report-card');
+  await expect(mayor.locator('[data-testid=card-employees] tr[data-code=unit_manager]')).toBeVisible();
+  await mayor.context().close();
 
   await page.reload();
   await expect(page.locator('[data-testid=feedback-answer]')).toHaveText('سپاس از شما؛ به همکارمان می‌رسانیم.');

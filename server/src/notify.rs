@@ -4,8 +4,10 @@
 //! failing provider never blocks or undoes a staff action, and a restart
 //! loses no message. Each message is leased before it is sent (safe with
 //! several server processes); a sender that dies mid-send loses its lease
-//! and another takes the message over. Delivery is at least once: a crash
-//! between the provider's acceptance and our commit sends it again.
+//! and another takes the message over. A crash between the provider's
+//! acceptance and our commit would send it again; the message's outbox id
+//! goes with it as the provider's local id, and a provider that keeps
+//! them (Kavenegar's `localid`) sends it once.
 
 use crate::{
     error::{internal, OrInternal},
@@ -21,8 +23,10 @@ use std::sync::Arc;
 
 /// Attempts before the outbox gives a message up.
 pub const MAX_ATTEMPTS: i64 = 10;
-/// Seconds a sender holds a message it is sending.
-const LEASE_S: i64 = 60;
+/// Seconds a sender holds a message it is sending: well over the SMS
+/// client's 10 s timeout, so a live sender never loses a lease mid-send,
+/// and short enough that a dead one's message waits half a minute.
+const LEASE_S: i64 = 30;
 /// Messages sent per run at most (the next run takes the rest).
 const BATCH: usize = 50;
 
@@ -183,7 +187,7 @@ impl Outbox {
             let result = match PhoneNumber::parse(&due.phone) {
                 Ok(phone) => self
                     .sms
-                    .send_text(&phone, &due.body)
+                    .send_text(&phone, &due.body, due.id)
                     .await
                     .map_err(|e| e.to_string()),
                 Err(_) => Err("not a mobile number".to_owned()),

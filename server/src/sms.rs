@@ -23,8 +23,16 @@ pub enum SmsError {
 #[async_trait::async_trait]
 pub trait SmsSender: Send + Sync {
     async fn send_code(&self, phone: &PhoneNumber, code: &str) -> Result<(), SmsError>;
-    /// A free-text message (status notifications).
-    async fn send_text(&self, phone: &PhoneNumber, text: &str) -> Result<(), SmsError>;
+    /// A free-text message (status notifications). `local_id` names it for
+    /// good (the outbox row): a provider that knows the id again does not
+    /// send it twice, so a sender that died after the provider took the
+    /// message but before it was marked sent costs no second text.
+    async fn send_text(
+        &self,
+        phone: &PhoneNumber,
+        text: &str,
+        local_id: i64,
+    ) -> Result<(), SmsError>;
 }
 
 /// Builds the configured provider.
@@ -49,8 +57,13 @@ impl SmsSender for LogSms {
         Ok(())
     }
 
-    async fn send_text(&self, phone: &PhoneNumber, text: &str) -> Result<(), SmsError> {
-        tracing::info!(phone = %phone.masked(), text, "text message (SMS provider: log)");
+    async fn send_text(
+        &self,
+        phone: &PhoneNumber,
+        text: &str,
+        local_id: i64,
+    ) -> Result<(), SmsError> {
+        tracing::info!(phone = %phone.masked(), text, local_id, "text message (SMS provider: log)");
         Ok(())
     }
 }
@@ -136,11 +149,23 @@ impl SmsSender for Kavenegar {
         .await
     }
 
-    /// `POST {base}/v1/{key}/sms/send.json` with `receptor` and `message`.
-    async fn send_text(&self, phone: &PhoneNumber, text: &str) -> Result<(), SmsError> {
+    /// `POST {base}/v1/{key}/sms/send.json` with `receptor`, `message` and
+    /// `localid` (Kavenegar sends a message whose `localid` it has seen
+    /// before only once, and answers with the first one's entry).
+    async fn send_text(
+        &self,
+        phone: &PhoneNumber,
+        text: &str,
+        local_id: i64,
+    ) -> Result<(), SmsError> {
+        let local_id = local_id.to_string();
         self.call(
             "sms/send.json",
-            &[("receptor", phone.as_str()), ("message", text)],
+            &[
+                ("receptor", phone.as_str()),
+                ("message", text),
+                ("localid", local_id.as_str()),
+            ],
         )
         .await
     }

@@ -302,7 +302,11 @@ pub fn router(state: AppState) -> Router {
             http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(120),
         ))
-        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_failure(log_failure),
+        )
         .layer(CatchPanicLayer::new())
 }
 
@@ -330,6 +334,24 @@ fn with_security_headers(router: Router) -> Router {
         ))
         // Pages may carry a person's data: no shared caches, always revalidate.
         .layer(set(header::CACHE_CONTROL, "private, no-cache"))
+}
+
+/// A 5xx in the log: an error, except 503, which only `/ready` answers (a
+/// draining node, or one whose database is down: the balancer's polling
+/// would fill the log with one line per check).
+fn log_failure(
+    class: tower_http::classify::ServerErrorsFailureClass,
+    latency: Duration,
+    _span: &tracing::Span,
+) {
+    use tower_http::classify::ServerErrorsFailureClass::StatusCode;
+    let latency_ms = latency.as_millis();
+    match class {
+        StatusCode(s) if s == http::StatusCode::SERVICE_UNAVAILABLE => {
+            tracing::debug!(latency_ms, "not ready (503)")
+        }
+        other => tracing::error!(classification = %other, latency_ms, "response failed"),
+    }
 }
 
 /// The span every request's logs sit in; intake records the tracking code

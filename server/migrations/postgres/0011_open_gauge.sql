@@ -27,23 +27,35 @@ CREATE INDEX complaint_open_due ON complaint (sla_due_at)
 
 -- Leaving runs before entering, so a move within one unit and day nets
 -- zero on one row. Row locks on the gauge rows are held to commit, like the
--- complaint's own; the delete at zero cannot race an increment, which waits
--- for the lock and then inserts afresh (ON CONFLICT decides atomically).
+-- complaint's own. A move between two rows locks the lower (unit, day)
+-- first, so two moves in opposite directions at once cannot deadlock. The
+-- delete at zero cannot race an increment, which waits for the lock and
+-- then inserts afresh (ON CONFLICT decides atomically).
 CREATE FUNCTION unit_open_count() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    leaving BOOLEAN := TG_OP <> 'INSERT' AND OLD.unit_id IS NOT NULL
+        AND OLD.status IN ('referred', 'in_progress', 'reopened');
+    entering BOOLEAN := TG_OP <> 'DELETE' AND NEW.unit_id IS NOT NULL
+        AND NEW.status IN ('referred', 'in_progress', 'reopened');
+    old_day BIGINT;
+    new_day BIGINT;
 BEGIN
-    IF TG_OP <> 'INSERT' AND OLD.unit_id IS NOT NULL
-        AND OLD.status IN ('referred', 'in_progress', 'reopened') THEN
-        UPDATE unit_open SET n = n - 1
-        WHERE unit_id = OLD.unit_id
-            AND due_day = COALESCE((OLD.sla_due_at + 12600) / 86400, -1);
-        DELETE FROM unit_open
-        WHERE unit_id = OLD.unit_id
-            AND due_day = COALESCE((OLD.sla_due_at + 12600) / 86400, -1) AND n = 0;
+    IF leaving THEN
+        old_day := COALESCE((OLD.sla_due_at + 12600) / 86400, -1);
     END IF;
-    IF TG_OP <> 'DELETE' AND NEW.unit_id IS NOT NULL
-        AND NEW.status IN ('referred', 'in_progress', 'reopened') THEN
-        INSERT INTO unit_open (unit_id, due_day, n)
-        VALUES (NEW.unit_id, COALESCE((NEW.sla_due_at + 12600) / 86400, -1), 1)
+    IF entering THEN
+        new_day := COALESCE((NEW.sla_due_at + 12600) / 86400, -1);
+    END IF;
+    IF leaving AND entering AND (NEW.unit_id, new_day) < (OLD.unit_id, old_day) THEN
+        PERFORM 1 FROM unit_open WHERE unit_id = NEW.unit_id AND due_day = new_day
+            FOR UPDATE;
+    END IF;
+    IF leaving THEN
+        UPDATE unit_open SET n = n - 1 WHERE unit_id = OLD.unit_id AND due_day = old_day;
+        DELETE FROM unit_open WHERE unit_id = OLD.unit_id AND due_day = old_day AND n = 0;
+    END IF;
+    IF entering THEN
+        INSERT INTO unit_open (unit_id, due_day, n) VALUES (NEW.unit_id, new_day, 1)
         ON CONFLICT (unit_id, due_day) DO UPDATE SET n = unit_open.n + 1;
     END IF;
     RETURN NULL;
