@@ -172,7 +172,9 @@ fn multipart(f: &ReportForm, photo: Option<&Bytes>) -> reqwest::multipart::Form 
 /// are stored by content: identical ones would be stored once).
 fn photo(seed: u32) -> Bytes {
     let img = image::RgbImage::from_fn(1024, 768, |x, y| {
-        let n = (x.wrapping_mul(73_856_093) ^ y.wrapping_mul(19_349_663) ^ seed.wrapping_mul(83_492_791))
+        let n = (x.wrapping_mul(73_856_093)
+            ^ y.wrapping_mul(19_349_663)
+            ^ seed.wrapping_mul(83_492_791))
             % 64;
         image::Rgb([
             ((x / 4) as u8).wrapping_add(n as u8),
@@ -227,7 +229,11 @@ async fn main() -> anyhow::Result<()> {
         .bytes()
         .await?;
     std::fs::write(site.path().join("bench-track.html"), &page)?;
-    println!("tracking page: {} bytes, 8 connections, {} s each", page.len(), span.as_secs());
+    println!(
+        "tracking page: {} bytes, 8 connections, {} s each",
+        page.len(),
+        span.as_secs()
+    );
     let get = |url: String| {
         let client = client.clone();
         move |_, _| {
@@ -301,12 +307,21 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         };
-        let what = if with_photo { "with a photo" } else { "text only" };
+        let what = if with_photo {
+            "with a photo"
+        } else {
+            "text only"
+        };
         let http = closed_loop(workers, span, over_http).await;
         http.print(&format!("file over HTTP, {what}, {workers} at once"));
         let bare = closed_loop(workers, span, direct).await;
-        bare.print(&format!("file through the service, {what}, {workers} at once"));
-        println!("  HTTP ÷ service: {:.0} %", 100.0 * http.rate() / bare.rate());
+        bare.print(&format!(
+            "file through the service, {what}, {workers} at once"
+        ));
+        println!(
+            "  HTTP ÷ service: {:.0} %",
+            100.0 * http.rate() / bare.rate()
+        );
     }
     Ok(())
 }
