@@ -41,7 +41,9 @@ struct Histogram {
 }
 
 /// A route as recorded: its pattern (`/track/{code}`, never the concrete
-/// path, so the series stay few), the method and the status class.
+/// path; `other` for static files and unknown paths), the method (`other`
+/// beyond the standard ones) and the status class, so the series stay few
+/// whatever clients send.
 type Key = (String, String, &'static str);
 
 /// This process's request figures, and its draining flag.
@@ -141,7 +143,13 @@ pub async fn track(State(metrics): State<Metrics>, req: Request, next: Next) -> 
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "other".to_owned(), |p| p.as_str().to_owned());
-    let method = req.method().as_str().to_owned();
+    // Known methods only: a client may send any token as a method, and
+    // each would otherwise become a series of its own.
+    let method = match req.method().as_str() {
+        m @ ("GET" | "HEAD" | "POST" | "PUT" | "DELETE" | "PATCH" | "OPTIONS") => m,
+        _ => "other",
+    }
+    .to_owned();
     let start = Instant::now();
     let res = next.run(req).await;
     metrics.record(

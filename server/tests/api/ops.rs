@@ -53,6 +53,14 @@ async fn metrics_need_the_token_and_count_requests_by_route_pattern() {
             3.0
         );
         assert!(!body.contains(&code), "no tracking code in a label");
+        // Made-up methods and paths share one series each.
+        for method in ["FOO", "BAR"] {
+            let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+            app.client.request(m, app.url("/nowhere/1")).send().await.expect("send");
+        }
+        let (_, body) = metrics(&app, Some(TOKEN)).await;
+        assert!(!body.contains("FOO") && !body.contains("nowhere"), "{body}");
+        assert_eq!(value(&body, r#"pasokh_http_requests_total{route="other",method="other",status="4xx"}"#), 2.0);
         let filed = r#"route="/api/v1/complaints",method="POST",status="2xx""#;
         assert_eq!(value(&body, &format!("pasokh_http_requests_total{{{filed}}}")), 1.0);
         // The queues, read from the database.
