@@ -37,15 +37,8 @@ rust-tools:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy
 	@rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
-	@if ! cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)"; then \
-	  echo "Installing cargo-leptos $(CARGO_LEPTOS_VERSION) (about 15 minutes on 2 cores)"; \
-	  cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --features no_downloads; \
-	fi
 	@command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
-	@if ! wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)"; then \
-	  echo "Installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (about 3 minutes)"; \
-	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
-	fi
+	@scripts/install-rust-tools.sh "$(CARGO_LEPTOS_VERSION)" "$(WASM_BINDGEN_VERSION)"
 
 node-tools: node_modules/.package-lock.json
 
@@ -85,6 +78,7 @@ build: $(SITE_STAMP)
 
 $(SITE_STAMP): $(SOURCES) $(FONT) $(LEAFLET)
 	cargo leptos build --release --precompress
+	node scripts/sw-build.mjs target/site
 	@touch $@
 
 lint: fmt-check clippy migrations-check js-check

@@ -9,36 +9,12 @@
 //!    0): 1 operator, then 30, each filing in a loop; the per-filing p50/p95
 //!    and the total rate, so "30 at once slow nobody down" is a ratio.
 
-use app::{
-    api::staff::{CartableFilter, StaffDesk, StaffViewer},
-    model::{Grant, Role, Status, TrackingCode},
-};
+use app::model::{Status, TrackingCode};
 use common::{ms, percentile};
-use server::{config::Config, services::desk::DeskService, startup::Application, store::Store};
+use server::{config::Config, startup::Application, store::Store};
 use std::time::{Duration, Instant};
 
 mod common;
-
-/// Times `f` `runs` times; prints p50/p95.
-async fn time<F, Fut, T>(label: &str, runs: usize, mut f: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = T>,
-{
-    let _ = f().await; // warm the caches and the statement cache
-    let mut samples = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let t = Instant::now();
-        let _ = f().await;
-        samples.push(t.elapsed());
-    }
-    samples.sort();
-    println!(
-        "  {label:<44} p50 {:>10}  p95 {:>10}",
-        ms(percentile(&samples, 0.5)),
-        ms(percentile(&samples, 0.95))
-    );
-}
 
 /// Fills the database with `n` complaints spread over the demo city's
 /// categories, districts, their routed units and the statuses.
@@ -102,16 +78,6 @@ async fn fill(store: &Store, n: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn viewer(user_id: i64, grants: Vec<Grant>) -> StaffViewer {
-    StaffViewer {
-        user_id,
-        username: "bench".into(),
-        display_name: "bench".into(),
-        grants,
-        must_change_password: false,
-    }
-}
-
 async fn queries(store: &Store, label: &str, n: usize, runs: usize) -> anyhow::Result<()> {
     let t = Instant::now();
     fill(store, n).await?;
@@ -119,92 +85,7 @@ async fn queries(store: &Store, label: &str, n: usize, runs: usize) -> anyhow::R
         "{label}: {n} complaints inserted in {:.1} s",
         t.elapsed().as_secs_f64()
     );
-    let calendars = server::services::calendar::Calendars::load(
-        store.clone(),
-        app::model::calendar::WorkCalendar::default(),
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let desk = DeskService::new(store.clone(), calendars);
-    let unit: i64 = sqlx::query_scalar("SELECT id FROM unit WHERE code = 'civil'")
-        .fetch_one(store.pool())
-        .await?;
-    let staff = viewer(
-        1,
-        vec![Grant {
-            role: Role::UnitStaff,
-            unit_id: Some(unit),
-        }],
-    );
-    let supervisor = viewer(
-        2,
-        vec![Grant {
-            role: Role::Supervisor,
-            unit_id: None,
-        }],
-    );
-    let operator = viewer(
-        3,
-        vec![Grant {
-            role: Role::Operator,
-            unit_id: None,
-        }],
-    );
-    let page1 = CartableFilter {
-        page: 1,
-        ..Default::default()
-    };
-    let in_unit: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM complaint WHERE unit_id = $1")
-        .bind(unit)
-        .fetch_one(store.pool())
-        .await?;
-    println!("  (the civil works unit holds {in_unit} of them)");
-    time("cartable, one unit, open items, page 1", runs, || {
-        desk.cartable(&staff, &page1)
-    })
-    .await;
-    let deep = CartableFilter {
-        page: 20,
-        ..Default::default()
-    };
-    time("cartable, one unit, open items, page 20", runs, || {
-        desk.cartable(&staff, &deep)
-    })
-    .await;
-    let filtered = CartableFilter {
-        status: Some(Status::InProgress),
-        district: Some("d1".into()),
-        from: Some(server::now() - 30 * 86_400),
-        to: Some(server::now()),
-        page: 1,
-        ..Default::default()
-    };
-    time("cartable, one unit, status+district+30 days", runs, || {
-        desk.cartable(&staff, &filtered)
-    })
-    .await;
-    time("cartable, city-wide (supervisor), page 1", runs, || {
-        desk.cartable(&supervisor, &page1)
-    })
-    .await;
-    time("dispatch queue, page 1", runs, || {
-        desk.dispatch_queue(&operator, 1)
-    })
-    .await;
-    time("verification queue, page 1", runs, || {
-        desk.verify_queue(&supervisor, 1)
-    })
-    .await;
-    let some: String =
-        sqlx::query_scalar("SELECT tracking_code FROM complaint ORDER BY id DESC LIMIT 1")
-            .fetch_one(store.pool())
-            .await?;
-    let code = TrackingCode::parse(&some).map_err(|_| anyhow::anyhow!("code"))?;
-    time("one complaint, full view", runs, || {
-        desk.complaint(&supervisor, &code)
-    })
-    .await;
-    Ok(())
+    common::desk::queries(store, runs).await
 }
 
 /// `operators` clients filing `each` complaints over HTTP at once.

@@ -7,9 +7,14 @@
 //!    as a static file by the same server (8 connections, closed loop), and
 //!    the page at a paced 1,000 requests a second (open loop): p50 and p99.
 //! 2. Filings over HTTP (text only, then with one ~200 KB photo), against
-//!    the same filings handed straight to the intake service: the same rows
-//!    committed, the same photo decoded, re-encoded and fsynced, with no
-//!    HTTP, multipart or routing. The ratio is what the web layer costs.
+//!    the same filings handed straight to the intake service (no HTTP,
+//!    multipart or routing: what the web layer costs), and against a bare
+//!    loop: one SQLite connection of its own on the same database file,
+//!    no pool, no service, writing the same rows in one transaction per
+//!    filing (and fifty per transaction), the same photo decoded and
+//!    re-encoded, the photo and thumbnail written and fsynced with plain
+//!    `std::fs`. The rows each way writes per filing are counted and
+//!    printed side by side.
 //!
 //! Every phase runs for `PASOKH_BENCH_SECONDS` (default 5) and stops.
 
@@ -18,9 +23,11 @@ use bytes::Bytes;
 use common::{ms, percentile};
 use server::{
     config::Config,
+    media::MediaStore,
     services::intake::{Channel, Filer, Submission},
     startup::Application,
 };
+use sqlx::{Connection, Executor};
 use std::{
     future::Future,
     sync::{Arc, Mutex},
@@ -189,6 +196,227 @@ fn photo(seed: u32) -> Bytes {
     Bytes::from(out.into_inner())
 }
 
+/// The tables a filing writes, and how each is counted: rows, or the sum
+/// of a counter column.
+const WRITTEN: [(&str, &str); 7] = [
+    ("complaint", "COUNT(*)"),
+    ("complaint_event", "COUNT(*)"),
+    ("idempotency_key", "COUNT(*)"),
+    ("photo", "COUNT(*)"),
+    ("media_object", "COUNT(*)"),
+    ("unit_stat", "SUM(n)"),
+    ("unit_open", "SUM(n)"),
+];
+
+async fn written(db: &mut sqlx::SqliteConnection) -> anyhow::Result<[i64; 7]> {
+    let mut out = [0; 7];
+    for (i, (table, count)) in WRITTEN.iter().enumerate() {
+        out[i] = sqlx::query_scalar(&format!("SELECT COALESCE({count}, 0) FROM {table}"))
+            .fetch_one(&mut *db)
+            .await?;
+    }
+    Ok(out)
+}
+
+/// Rows written per filing between two counts, as "table n, …".
+fn per_filing(before: [i64; 7], after: [i64; 7], filings: usize) -> String {
+    WRITTEN
+        .iter()
+        .zip(before.iter().zip(after))
+        .map(|((table, _), (b, a))| {
+            format!("{table} {:.2}", (a - b) as f64 / filings.max(1) as f64)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What the bare loop files into: the ids a real filing at the bench's
+/// point resolves to, the server's photo processing and a directory of its
+/// own for the files.
+struct Target {
+    category: i64,
+    district: i64,
+    unit: i64,
+    media: MediaStore,
+    photo_dir: std::path::PathBuf,
+}
+
+/// The bare loop: `per_tx` filings per transaction on its own connection
+/// for `span`, each the rows the intake service writes for a filing at the
+/// bench's point (its idempotency key reserved then answered, the
+/// complaint, its two timeline entries, the referral's time and counter;
+/// the unit's open gauge by the schema's trigger; with a photo, its claim
+/// and its row), photos decoded and re-encoded by the same code as the
+/// server's (two at a time, as the server's two cores would) and written
+/// with `std::fs` and fsynced before the transaction commits.
+async fn bare_loop(
+    db: &mut sqlx::SqliteConnection,
+    target: &Target,
+    photos: Option<&[Bytes]>,
+    per_tx: usize,
+    span: Duration,
+    serial_base: u32,
+) -> anyhow::Result<Run> {
+    use futures_util::StreamExt;
+    let start = Instant::now();
+    let mut done = 0usize;
+    let mut latencies = Vec::new();
+    let mut serial = serial_base;
+    while start.elapsed() < span {
+        let t = Instant::now();
+        let prepared: Vec<_> = match photos {
+            Some(set) => {
+                futures_util::stream::iter(0..per_tx)
+                    .map(|i| target.media.prepare(set[(done + i) % set.len()].clone()))
+                    .buffered(2)
+                    .collect()
+                    .await
+            }
+            None => Vec::new(),
+        };
+        for p in &prepared {
+            let p = p
+                .as_ref()
+                .map_err(|e| anyhow::anyhow!("photo: {}", e.reason()))?;
+            let (full, thumb) = MediaStore::encoded(p);
+            for (key, data) in [(&p.photo.thumb_key, thumb), (&p.photo.key, full)] {
+                use std::io::Write;
+                let mut f = std::fs::File::create(target.photo_dir.join(key))?;
+                f.write_all(data)?;
+                f.sync_all()?;
+            }
+        }
+        let now = server::now();
+        db.execute("BEGIN IMMEDIATE").await?;
+        for i in 0..per_tx {
+            let n = done + i;
+            let key = format!("bare-{serial_base}-{n}");
+            sqlx::query(
+                "INSERT INTO idempotency_key (scope, idem_key, request_hash, response_status, \
+                 response_body, created_at) VALUES ('complaint', $1, $2, 0, '', $3)",
+            )
+            .bind(&key)
+            .bind("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")
+            .bind(now)
+            .execute(&mut *db)
+            .await?;
+            let code = loop {
+                serial += 1;
+                let code = app::model::TrackingCode::from_serial(serial)
+                    .ok_or_else(|| anyhow::anyhow!("serial {serial}"))?;
+                let taken: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM complaint WHERE tracking_code = $1 \
+                     UNION ALL SELECT id FROM feedback WHERE tracking_code = $1",
+                )
+                .bind(code.as_str())
+                .fetch_optional(&mut *db)
+                .await?;
+                if taken.is_none() {
+                    break code;
+                }
+            };
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO complaint (tracking_code, category_id, description, lat, lon, \
+                 accuracy_m, address, channel, citizen_id, district_id, unit_id, status, \
+                 sla_due_at, response_due_at, created_at, updated_at) \
+                 VALUES ($1, $2, $3, 36.2575, 49.974, 8, NULL, 'api', NULL, $4, $5, 'referred', \
+                 $6, $7, $8, $8) RETURNING id",
+            )
+            .bind(code.as_str())
+            .bind(target.category)
+            .bind(form(n).description)
+            .bind(target.district)
+            .bind(target.unit)
+            .bind(now + 7 * 86_400)
+            .bind(now + 86_400)
+            .bind(now)
+            .fetch_one(&mut *db)
+            .await?;
+            for (kind, from, to, role, unit) in [
+                ("submitted", None, "submitted", "anonymous", None),
+                (
+                    "referred",
+                    Some("submitted"),
+                    "referred",
+                    "system",
+                    Some(target.unit),
+                ),
+            ] {
+                sqlx::query(
+                    "INSERT INTO complaint_event (complaint_id, at, kind, from_status, \
+                     to_status, actor_user_id, actor_role, unit_id, note, public, linked_id) \
+                     VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, NULL, 1, NULL)",
+                )
+                .bind(id)
+                .bind(now)
+                .bind(kind)
+                .bind(from)
+                .bind(to)
+                .bind(role)
+                .bind(unit)
+                .execute(&mut *db)
+                .await?;
+            }
+            sqlx::query("UPDATE complaint SET referred_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(id)
+                .execute(&mut *db)
+                .await?;
+            sqlx::query(
+                "INSERT INTO unit_stat (unit_id, day, metric, bucket, n, total) \
+                 VALUES ($1, $2, 'received', 0, 1, 0) ON CONFLICT (day, unit_id, metric, bucket) \
+                 DO UPDATE SET n = unit_stat.n + 1",
+            )
+            .bind(target.unit)
+            .bind((now + 12_600).div_euclid(86_400))
+            .execute(&mut *db)
+            .await?;
+            if let Some(Ok(p)) = prepared.get(i) {
+                sqlx::query(
+                    "INSERT INTO media_object (object_key, claimed_at) VALUES ($1, $2) \
+                     ON CONFLICT (object_key) DO UPDATE SET claimed_at = $2",
+                )
+                .bind(&p.photo.key)
+                .bind(now)
+                .execute(&mut *db)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO photo (complaint_id, event_id, kind, object_key, thumb_key, \
+                     content_type, width, height, bytes, created_at) \
+                     VALUES ($1, NULL, 'citizen', $2, $3, 'image/jpeg', $4, $5, $6, $7)",
+                )
+                .bind(id)
+                .bind(&p.photo.key)
+                .bind(&p.photo.thumb_key)
+                .bind(i64::from(p.photo.width))
+                .bind(i64::from(p.photo.height))
+                .bind(p.photo.bytes as i64)
+                .bind(now)
+                .execute(&mut *db)
+                .await?;
+            }
+            sqlx::query(
+                "UPDATE idempotency_key SET response_status = 201, response_body = $1 \
+                 WHERE scope = 'complaint' AND idem_key = $2",
+            )
+            .bind(format!("{{\"tracking_code\":\"{}\"}}", code.as_str()))
+            .bind(&key)
+            .execute(&mut *db)
+            .await?;
+        }
+        db.execute("COMMIT").await?;
+        done += per_tx;
+        latencies.push(t.elapsed());
+    }
+    latencies.sort();
+    Ok(Run {
+        done,
+        failed: 0,
+        seconds: start.elapsed().as_secs_f64(),
+        latencies,
+    })
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     common::title("HTTP benchmark");
@@ -263,7 +491,35 @@ async fn main() -> anyhow::Result<()> {
         "filings: text only, and with one photo of {} KB (mean of the set)",
         photos.iter().map(Bytes::len).sum::<usize>() / photos.len() / 1024
     );
+    let db_path = data.path().join("pasokh.db");
+    let mut db = sqlx::sqlite::SqliteConnection::connect_with(
+        &sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&db_path)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+            .synchronous(sqlx::sqlite::SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(5)),
+    )
+    .await?;
+    let (category, district, unit): (i64, i64, i64) = sqlx::query_as(
+        "SELECT category_id, district_id, unit_id FROM complaint WHERE tracking_code = $1",
+    )
+    .bind(&code)
+    .fetch_one(&mut db)
+    .await?;
+    let bare_photos = tempfile::tempdir_in(data.path())?;
+    let target = Target {
+        category,
+        district,
+        unit,
+        media: state.media.clone(),
+        photo_dir: bare_photos.path().to_path_buf(),
+    };
+    println!(
+        "bare loop: its own SQLite connection on the same file (WAL, synchronous=FULL), {} cores",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
     let runs = [(2, false), (8, false), (32, false), (8, true)];
+    let mut serial_base = 990_000_000;
     for (round, (workers, with_photo)) in runs.into_iter().enumerate() {
         let over_http = {
             let (client, base, photos) = (client.clone(), base.clone(), photos.clone());
@@ -312,15 +568,40 @@ async fn main() -> anyhow::Result<()> {
         } else {
             "text only"
         };
+        let before = written(&mut db).await?;
         let http = closed_loop(workers, span, over_http).await;
+        let after = written(&mut db).await?;
         http.print(&format!("file over HTTP, {what}, {workers} at once"));
-        let bare = closed_loop(workers, span, direct).await;
-        bare.print(&format!(
+        let (commits_before, _) = state.store.group_commits();
+        let service = closed_loop(workers, span, direct).await;
+        let (commits_after, _) = state.store.group_commits();
+        service.print(&format!(
             "file through the service, {what}, {workers} at once"
         ));
         println!(
-            "  HTTP ÷ service: {:.0} %",
-            100.0 * http.rate() / bare.rate()
+            "    {:.1} filings per SQLite commit (group commit; photo claims commit too)",
+            service.done as f64 / (commits_after - commits_before).max(1) as f64
+        );
+        let set = with_photo.then(|| &photos[..]);
+        let mut bare = Vec::new();
+        for per_tx in [1, 50] {
+            serial_base += 1_000_000;
+            let b0 = written(&mut db).await?;
+            let run = bare_loop(&mut db, &target, set, per_tx, span, serial_base).await?;
+            let b1 = written(&mut db).await?;
+            run.print(&format!("bare loop, {what}, {per_tx} per transaction"));
+            println!("    rows per filing: {}", per_filing(b0, b1, run.done));
+            bare.push(run);
+        }
+        println!(
+            "    rows per filing over HTTP: {}",
+            per_filing(before, after, http.done)
+        );
+        println!(
+            "  HTTP ÷ service: {:.0} %; HTTP ÷ bare loop: {:.0} % (one per transaction), {:.0} % (fifty)",
+            100.0 * http.rate() / service.rate(),
+            100.0 * http.rate() / bare[0].rate(),
+            100.0 * http.rate() / bare[1].rate(),
         );
     }
     Ok(())

@@ -15,10 +15,15 @@ use tower_http::services::ServeDir;
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Unhashed assets (icons, fonts, manifest): a day, then revalidate.
 const DAILY: &str = "public, max-age=86400";
+/// The service worker names this build's files: always asked for afresh, so a
+/// deploy reaches every phone at its next visit.
+const REVALIDATE: &str = "no-cache";
 
 fn cache_control_for(path: &str) -> &'static str {
     if path.starts_with("/pkg/") {
         IMMUTABLE
+    } else if path == "/sw.js" {
+        REVALIDATE
     } else {
         DAILY
     }
@@ -71,5 +76,6 @@ mod tests {
     fn hashed_bundle_is_immutable_others_daily() {
         assert_eq!(cache_control_for("/pkg/pasokh.abc123.wasm"), IMMUTABLE);
         assert_eq!(cache_control_for("/icons/icon-192.png"), DAILY);
+        assert_eq!(cache_control_for("/sw.js"), REVALIDATE);
     }
 }

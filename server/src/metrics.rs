@@ -280,6 +280,14 @@ async fn render(state: &AppState) -> Result<String, app::error::AppError> {
          # TYPE pasokh_photos_decoded_total counter\npasokh_photos_decoded_total {}",
         state.media.decoded_count()
     );
+    let (commits, members) = state.store.group_commits();
+    let _ = writeln!(
+        out,
+        "# HELP pasokh_db_commits_total SQLite commits made by this node (group commit; 0 on PostgreSQL).\n\
+         # TYPE pasokh_db_commits_total counter\npasokh_db_commits_total {commits}\n\
+         # HELP pasokh_db_committed_writes_total Write transactions those commits carried.\n\
+         # TYPE pasokh_db_committed_writes_total counter\npasokh_db_committed_writes_total {members}"
+    );
     gauge(
         &mut out,
         "pasokh_draining",

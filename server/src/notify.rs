@@ -89,7 +89,7 @@ pub struct Message {
 
 /// Writes `messages` into the outbox inside `tx`, due now.
 pub async fn enqueue(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut sqlx::AnyConnection,
     now: i64,
     messages: &[Message],
 ) -> Result<(), AppError> {
@@ -102,7 +102,7 @@ pub async fn enqueue(
         .bind(&m.body)
         .bind(m.complaint_id)
         .bind(now)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await
         .or_internal("writing the SMS outbox")?;
     }
@@ -112,7 +112,7 @@ pub async fn enqueue(
 /// The people to tell about complaint `complaint_id`: its filer and the
 /// filers of the complaints merged into it, with their languages.
 pub async fn recipients(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut sqlx::AnyConnection,
     complaint_id: i64,
 ) -> Result<Vec<(String, Lang)>, AppError> {
     let rows: Vec<(String, String)> = sqlx::query_as(
@@ -120,7 +120,7 @@ pub async fn recipients(
          WHERE (c.id = $1 OR c.duplicate_of = $1) AND u.phone IS NOT NULL AND u.disabled = 0",
     )
     .bind(complaint_id)
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *tx)
     .await
     .or_internal("finding whom to notify")?;
     Ok(rows

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod desk;
+
 use server::store::Store;
 use std::time::Duration;
 

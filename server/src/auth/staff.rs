@@ -345,13 +345,13 @@ impl StaffAccounts {
     }
 
     async fn write_grants(
-        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        tx: &mut sqlx::AnyConnection,
         user_id: i64,
         grants: &[Grant],
     ) -> Result<(), AppError> {
         sqlx::query("DELETE FROM staff_role WHERE user_id = $1")
             .bind(user_id)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .or_internal("clearing roles")?;
         for g in grants {
@@ -362,7 +362,7 @@ impl StaffAccounts {
             .bind(user_id)
             .bind(g.role.as_str())
             .bind(g.unit_id.unwrap_or(0))
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .or_internal("granting a role")?;
         }
@@ -372,7 +372,7 @@ impl StaffAccounts {
                 .bind(first.role.as_str())
                 .bind(first.unit_id)
                 .bind(user_id)
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await
                 .or_internal("updating a user's role")?;
         }

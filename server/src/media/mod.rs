@@ -302,6 +302,12 @@ impl MediaStore {
         })
     }
 
+    /// The photo's and the thumbnail's encoded bytes (for the benchmark's
+    /// bare loop, which writes them itself).
+    pub fn encoded(prepared: &PreparedPhoto) -> (&[u8], &[u8]) {
+        (&prepared.full, &prepared.thumb)
+    }
+
     /// Stores a prepared photo and its thumbnail (thumbnail first: once the
     /// full photo exists the pair is complete). Storing the same content
     /// again is harmless and refreshes its modification time.

@@ -50,7 +50,7 @@ const DETAIL_MAX: usize = 500;
 
 /// Appends `entry` inside `tx`.
 pub async fn record(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut sqlx::AnyConnection,
     at: i64,
     entry: Audit<'_>,
 ) -> Result<(), AppError> {
@@ -68,7 +68,7 @@ pub async fn record(
     .bind(entry.target)
     .bind(detail)
     .bind(entry.client)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await
     .or_internal("writing the audit log")?;
     Ok(())

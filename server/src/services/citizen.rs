@@ -137,10 +137,7 @@ impl CitizenService {
         }
         let dlat = radius as f64 / 111_320.0;
         let dlon = radius as f64 / (111_320.0 * point.lat.to_radians().cos().max(0.01));
-        let placeholders = Status::open_statuses()
-            .map(|s| format!("'{}'", s.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let placeholders = open_status_list();
         let rows: Vec<NearbyRow> = sqlx::query_as(&format!(
             "SELECT c.tracking_code, c.status, c.lat, c.lon, c.support_count, c.created_at, \
                     cat.name_fa, cat.name_en \
@@ -322,7 +319,7 @@ impl CitizenService {
 /// Moves a complaint from `from` to `to`; every status change goes through
 /// here.
 pub(crate) async fn move_status(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut sqlx::AnyConnection,
     id: i64,
     from: Status,
     to: Status,
@@ -336,7 +333,7 @@ pub(crate) async fn move_status(
     .bind(now)
     .bind(id)
     .bind(from.as_str())
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await
     .or_internal("changing a status")?
     .rows_affected();
@@ -389,5 +386,26 @@ impl Citizens for CitizenService {
             is_filer,
             can_rate: is_filer && !target.rated && target.status.awaits_verdict(),
         })
+    }
+}
+
+/// The open statuses as an SQL list, in `Status::ALL`'s order: the nearby
+/// lookup's filter, written exactly as migration 0013's partial index.
+fn open_status_list() -> String {
+    Status::open_statuses()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    /// SQLite uses the partial index only when the query's status list is
+    /// the index's, term for term.
+    #[test]
+    fn the_nearby_filter_matches_its_partial_index() {
+        let index = include_str!("../../migrations/0013_nearby_index.sql.in");
+        let filter = format!("WHERE status IN ({});", super::open_status_list());
+        assert!(index.contains(&filter), "{filter} is not the index's");
     }
 }

@@ -130,7 +130,7 @@ impl Districts {
 /// unit (Shiraz runs one per district: urgent categories go there), inside
 /// `tx`. Returns the district's, the office's and the emergency unit's ids.
 pub(crate) async fn add_district(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut sqlx::AnyConnection,
     spec: &DistrictSpec,
 ) -> Result<[i64; 3], AppError> {
     let [min_lon, min_lat, max_lon, max_lat] = spec.polygon.bbox();
@@ -147,7 +147,7 @@ pub(crate) async fn add_district(
     .bind(min_lat)
     .bind(max_lon)
     .bind(max_lat)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await
     .or_internal("adding a district")?;
     let mut ids = [district_id, 0, 0];
@@ -173,7 +173,7 @@ pub(crate) async fn add_district(
         .bind(format!("{fa} {}", spec.name.fa))
         .bind(format!("{} {en}", spec.name.en))
         .bind(district_id)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *tx)
         .await
         .or_internal("adding a district's units")?;
     }

@@ -193,7 +193,11 @@ impl FeedbackDesk for FeedbackService {
         .or_internal("filing feedback")?
         .rows_affected();
         if inserted == 0 {
-            drop(w);
+            // Commit nothing, but wait until the first post's writes are
+            // durable (on SQLite it may share our group commit).
+            w.commit()
+                .await
+                .or_internal("waiting for a concurrent post")?;
             let key = form_key.ok_or(AppError::Internal)?;
             return self.by_key(key).await?.ok_or(AppError::Internal);
         }

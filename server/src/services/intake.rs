@@ -325,7 +325,7 @@ impl IntakeService {
     /// a unit: the new unit gets the category's full time).
     pub(crate) async fn restart_deadlines(
         &self,
-        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        tx: &mut sqlx::AnyConnection,
         id: i64,
         now: i64,
     ) -> Result<Deadlines, AppError> {
@@ -334,7 +334,7 @@ impl IntakeService {
              FROM complaint c JOIN category cat ON cat.id = c.category_id WHERE c.id = $1",
         )
         .bind(id)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *tx)
         .await
         .or_internal("loading a complaint's category")?;
         let deadlines = Deadlines::of(&self.calendar.current(), &category, now);
@@ -342,7 +342,7 @@ impl IntakeService {
             .bind(deadlines.response)
             .bind(deadlines.resolution)
             .bind(id)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .or_internal("setting deadlines")?;
         Ok(deadlines)
@@ -453,6 +453,12 @@ impl IntakeService {
             .or_internal("reserving an idempotency key")?
             .rows_affected();
             if reserved == 0 {
+                // Commit nothing, but return only once the holder's
+                // writes are durable (on SQLite it may share our group
+                // commit), so the pool reads its answer.
+                w.commit()
+                    .await
+                    .or_internal("waiting for a concurrent filing")?;
                 return Ok(Inserted::KeyTaken);
             }
         }
@@ -618,7 +624,7 @@ impl IntakeService {
 /// Records a stored photo of a complaint (`citizen`, or `proof` of a fix
 /// with the event that resolved it).
 pub(crate) async fn insert_photo(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut sqlx::AnyConnection,
     complaint_id: i64,
     event_id: Option<i64>,
     kind: &str,
@@ -639,7 +645,7 @@ pub(crate) async fn insert_photo(
     .bind(i64::from(p.height))
     .bind(p.bytes as i64)
     .bind(now)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await
     .or_internal("recording a photo")?;
     Ok(())

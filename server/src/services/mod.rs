@@ -174,7 +174,7 @@ impl Event<'_> {
 /// complaint and no 1888 item has: one space of codes, so a code typed
 /// anywhere names one thing.
 pub(crate) async fn unused_code(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut sqlx::AnyConnection,
 ) -> Result<app::model::TrackingCode, AppError> {
     for _ in 0..8 {
         let serial = rand::random_range(100_000_000..=999_999_999u32);
@@ -184,7 +184,7 @@ pub(crate) async fn unused_code(
              UNION ALL SELECT id FROM feedback WHERE tracking_code = $1",
         )
         .bind(code.as_str())
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *tx)
         .await
         .or_internal("checking a tracking code")?;
         if taken.is_none() {
@@ -200,7 +200,7 @@ pub(crate) async fn unused_code(
 /// Appends one entry to a complaint's timeline, and counts it in the
 /// report card's running figures; returns its id.
 pub(crate) async fn record_event(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut sqlx::AnyConnection,
     complaint_id: i64,
     at: i64,
     event: Event<'_>,
@@ -221,7 +221,7 @@ pub(crate) async fn record_event(
     .bind(event.note)
     .bind(i64::from(event.public))
     .bind(event.linked)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await
     .or_internal("recording a timeline event")?;
     stats::count_event(tx, complaint_id, at, &event).await?;

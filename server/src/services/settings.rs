@@ -82,7 +82,7 @@ where
 
 /// Stores a filing's answers, in its transaction.
 pub(crate) async fn insert_answers(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut sqlx::AnyConnection,
     complaint_id: i64,
     answers: &[Answer],
 ) -> Result<(), AppError> {
@@ -97,7 +97,7 @@ pub(crate) async fn insert_answers(
         .bind(&a.label.en)
         .bind(&a.value.fa)
         .bind(&a.value.en)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await
         .or_internal("storing answers")?;
     }
@@ -138,7 +138,7 @@ pub(crate) async fn answers_of(store: &Store, complaint_id: i64) -> Result<Vec<A
 /// the city-wide unit of that kind (an organisation), else to the district's
 /// office. The seed and a new category both route this way.
 pub(crate) async fn route_by_kind(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut sqlx::AnyConnection,
     category_id: i64,
     kind: &str,
 ) -> Result<(), AppError> {
@@ -155,7 +155,7 @@ pub(crate) async fn route_by_kind(
     )
     .bind(category_id)
     .bind(kind)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await
     .or_internal("routing a category")?;
     Ok(())
@@ -247,7 +247,7 @@ impl SettingsService {
     /// writer lock does the same), or `NotFound`.
     async fn lock_category(
         &self,
-        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        tx: &mut sqlx::AnyConnection,
         code: &str,
     ) -> Result<i64, AppError> {
         let sql = match self.store.backend() {
@@ -256,7 +256,7 @@ impl SettingsService {
         };
         sqlx::query_scalar(sql)
             .bind(code)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *tx)
             .await
             .or_internal("reading a category")?
             .ok_or(AppError::NotFound)

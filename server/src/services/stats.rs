@@ -20,7 +20,7 @@ use app::{
 };
 use std::collections::BTreeMap;
 
-type Tx = sqlx::Transaction<'static, sqlx::Any>;
+type Tx = sqlx::AnyConnection;
 
 /// The Tehran calendar day of `at`, as days since 1970-01-01.
 pub fn tehran_day(at: i64) -> i64 {
@@ -47,7 +47,7 @@ async fn bump(
     .bind(metric.as_str())
     .bind(bucket)
     .bind(total)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await
     .or_internal("counting for the report card")
     .map(|_| ())
@@ -67,7 +67,7 @@ pub(crate) async fn count_credit(tx: &mut Tx, user: i64, at: i64) -> Result<(), 
     )
     .bind(user)
     .bind(tehran_day(at))
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await
     .or_internal("counting a thanks for an employee")
     .map(|_| ())
@@ -84,7 +84,7 @@ struct Held {
 async fn held(tx: &mut Tx, complaint_id: i64) -> Result<Held, AppError> {
     sqlx::query_as("SELECT unit_id, referred_at, sla_due_at FROM complaint WHERE id = $1")
         .bind(complaint_id)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *tx)
         .await
         .or_internal("reading a complaint for the report card")
 }
@@ -108,7 +108,7 @@ pub(crate) async fn count_event(
                 )
                 .bind(at)
                 .bind(complaint_id)
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await
                 .or_internal("noting a referral")?;
                 bump(tx, unit, day, Metric::Received, 0, 0).await?;
@@ -121,7 +121,7 @@ pub(crate) async fn count_event(
                  WHERE c.id = $1",
             )
             .bind(complaint_id)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *tx)
             .await
             .or_internal("reading a rating for the report card")?;
             if let Some((Some(unit), stars)) = row {
@@ -163,7 +163,7 @@ pub(crate) async fn count_event(
         )
         .bind(at)
         .bind(complaint_id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *tx)
         .await
         .or_internal("noting a first response")?;
         if let Some((held_unit, referred_at, due)) = first {

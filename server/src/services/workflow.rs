@@ -61,13 +61,13 @@ impl WorkflowService {
     }
 
     async fn target(
-        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        tx: &mut sqlx::AnyConnection,
         code: &TrackingCode,
     ) -> Result<(Target, Status), AppError> {
         let t: Target =
             sqlx::query_as("SELECT id, status, unit_id FROM complaint WHERE tracking_code = $1")
                 .bind(code.as_str())
-                .fetch_optional(&mut **tx)
+                .fetch_optional(&mut *tx)
                 .await
                 .or_internal("loading a complaint")?
                 .ok_or(AppError::NotFound)?;
@@ -79,7 +79,7 @@ impl WorkflowService {
     /// The text messages announcing `from → to` on complaint `id`.
     async fn messages(
         &self,
-        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        tx: &mut sqlx::AnyConnection,
         id: i64,
         code: &TrackingCode,
         from: Status,
@@ -384,7 +384,7 @@ impl WorkflowService {
     /// may be open already; the partial unique index decides between two
     /// inspectors at once), answer the open one (once), or close it.
     async fn finding(
-        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        tx: &mut sqlx::AnyConnection,
         action: StaffAction,
         id: i64,
         unit_id: Option<i64>,
@@ -419,7 +419,7 @@ impl WorkflowService {
             .bind(id),
         };
         let changed = query
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .or_internal("recording an inspection finding")?
             .rows_affected();
@@ -437,7 +437,7 @@ impl WorkflowService {
     /// An internal note on the timeline (for the unit and dispatch only).
     async fn internal_note(
         &self,
-        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        tx: &mut sqlx::AnyConnection,
         id: i64,
         now: i64,
         actor: Actor,
@@ -457,7 +457,7 @@ impl WorkflowService {
     /// filer's notifications follow the original through `duplicate_of`.
     async fn merge(
         &self,
-        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        tx: &mut sqlx::AnyConnection,
         dup: i64,
         original: i64,
         now: i64,
@@ -465,7 +465,7 @@ impl WorkflowService {
         sqlx::query("UPDATE complaint SET duplicate_of = $1 WHERE id = $2")
             .bind(original)
             .bind(dup)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .or_internal("linking a duplicate")?;
         sqlx::query(
@@ -475,7 +475,7 @@ impl WorkflowService {
         )
         .bind(original)
         .bind(dup)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await
         .or_internal("moving supporters")?;
         // The filer of the original does not support their own complaint.
@@ -489,7 +489,7 @@ impl WorkflowService {
         .bind(original)
         .bind(dup)
         .bind(now)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await
         .or_internal("adding the filer as a supporter")?;
         sqlx::query(
@@ -498,7 +498,7 @@ impl WorkflowService {
         )
         .bind(original)
         .bind(now)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await
         .or_internal("counting supporters")?;
         Ok(())
