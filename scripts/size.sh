@@ -5,7 +5,9 @@
 # report.js imports at once (they count) and js/report.css. Listed but not
 # counted: what is fetched only on first use (the map with Leaflet when the
 # citizen opens it, the photo list at the first pick, the nearby list with the
-# first lookup).
+# first lookup). The installed app's scripts count too: js/pwa.js and
+# js/outbox.js (loaded after the page on the report page) and the service
+# worker sw.js (fetched at registration).
 set -euo pipefail
 dir=${1:-target/site/pkg}
 budget=${PASOKH_BUDGET_BR:-102400}
@@ -17,7 +19,8 @@ const files = fs.readdirSync(dir).filter(f => /\.(wasm|js|css)$/.test(f)).sort()
 if (files.length === 0) { console.error(`no bundle files in ${dir}`); process.exit(1); }
 // [path shown, file, counts towards the first load?]
 const list = files.map(f => [f, path.join(dir, f), true]);
-const firstLoad = ['enhance', 'report', 'helpers', 'map', 'photos', 'submit', 'nearby', 'search'].map((m) => `js/${m}.js`);
+const firstLoad = ['enhance', 'report', 'helpers', 'map', 'photos', 'submit', 'nearby', 'search', 'pwa', 'outbox'].map((m) => `js/${m}.js`);
+firstLoad.push('sw.js');
 for (const f of [...firstLoad, 'js/report.css']) {
   const p = path.join(site, f);
   if (fs.existsSync(p)) list.push([f, p, true]);

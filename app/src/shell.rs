@@ -2,12 +2,14 @@
 //! never renders the app, it only wakes the islands inside it).
 
 use crate::{
+    components::pwa::PwaStrings,
     i18n::{t, use_lang, Lang, Msg},
     pages::{
         feedback::{FeedbackItemPage, FeedbackPage},
         home::HomePage,
         mine::MinePage,
         not_found::NotFound,
+        offline::OfflinePage,
         report::ReportPage,
         signin::SigninPage,
         staff::{
@@ -181,6 +183,7 @@ pub fn App() -> impl IntoView {
                     // status code (404, 422) must be known before headers go.
                     <Route path=path!("/report") view=ReportPage ssr=SsrMode::Async />
                     <Route path=path!("/track") view=TrackPage ssr=SsrMode::Async />
+                    <Route path=path!("/offline") view=OfflinePage />
                     <Route path=path!("/track/:code") view=ComplaintPage ssr=SsrMode::Async />
                     <Route path=path!("/signin") view=SigninPage ssr=SsrMode::Async />
                     <Route path=path!("/me") view=MinePage ssr=SsrMode::Async />
@@ -209,6 +212,7 @@ pub fn App() -> impl IntoView {
             <footer class="site-footer">
                 <p>{t(Msg::FooterNote)}</p>
             </footer>
+            <PwaStrings />
         </Router>
     }
 }

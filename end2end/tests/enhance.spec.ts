@@ -286,25 +286,29 @@ test.describe('sending', () => {
     await expect(form.locator('button[type=submit]')).toBeEnabled();
   });
 
-  test('a network failure says so and the retry files once', async ({ page }) => {
+  test('a network failure saves the complaint on this phone, and it sends itself once, with the same key', async ({ page }) => {
     const form = await openReport(page);
     const where = somewhereInDistrict1();
     await fill(form, { category: 'graffiti', lat: where.lat.toFixed(6), lon: where.lon.toFixed(6) });
     const key = await form.locator('input[name=idempotency_key]').inputValue();
-    await page.route(FILE_API, (route) => (route.request().method() === 'POST' ? route.abort('failed') : route.fallback()));
-    await form.locator('button[type=submit]').click();
-    await expect(page.locator('#report-error')).toHaveText(await formMsg(page, 'upload-failed'));
-    await expect(page.locator('#report-error')).toBeFocused();
-    await expect(form.locator('button[type=submit]')).toBeEnabled();
-    await expect(form.locator('input[name=idempotency_key]')).toHaveValue(key);
-    await page.unroute(FILE_API);
     const keys: string[] = [];
     page.on('request', (r) => {
       if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/complaints') keys.push(r.headers()['idempotency-key']);
     });
+    await page.route(FILE_API, (route) => (route.request().method() === 'POST' ? route.abort('failed') : route.fallback()));
     await form.locator('button[type=submit]').click();
-    await page.waitForURL(/\/track\/\d{10}\?filed=1$/);
-    expect(keys, 'the retry carries the same key').toEqual([key]);
+    const saved = page.locator('#report-saved');
+    await expect(saved).toHaveText((await page.locator('#pwa-msgs').getAttribute('data-msg-outbox-saved'))!);
+    await expect(saved).toBeFocused();
+    await expect(page.locator('#report-error')).toHaveCount(0);
+    await expect(form.locator('button[type=submit]')).toBeEnabled();
+    const item = page.getByTestId('outbox-item');
+    await expect(item).toHaveAttribute('data-key', key);
+    await page.unroute(FILE_API);
+    // Its next try (5 s after the first failure) gets through.
+    await expect(item).toHaveAttribute('data-state', 'sent', { timeout: 20_000 });
+    expect(keys.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(keys), 'every try carries the same key').toEqual(new Set([key]));
   });
 
   test("an answer that is not JSON (a proxy's error page) shows the generic message", async ({ page }) => {
@@ -486,7 +490,8 @@ test.describe('versions', () => {
     });
     const form = await openReport(page);
     await page.waitForLoadState('networkidle');
-    const firstLoad = ['enhance', 'report', 'helpers', 'map', 'photos', 'submit', 'nearby', 'search'];
+    // pwa.js and outbox.js: the installed app's, after the page's load.
+    const firstLoad = ['enhance', 'report', 'helpers', 'map', 'photos', 'submit', 'nearby', 'search', 'pwa', 'outbox'];
     expect([...modules.keys()].sort()).toEqual([...firstLoad].sort());
     // Use each part: the photo list, the map, the nearby list.
     await form.locator('#photo').setInputFiles({ name: 'p.png', mimeType: 'image/png', buffer: png(300, 200) });

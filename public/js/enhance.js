@@ -71,3 +71,9 @@ if (questionSets.length && (picker instanceof HTMLSelectElement || picker instan
   picker.addEventListener('input', show);
   show();
 }
+
+// The installed app (service worker, offline outbox, install offer), once
+// the page has loaded: it never competes with the page for the network.
+const startPwa = () => import('/js/pwa.js' + new URL(import.meta.url).search).catch((error) => console.warn('pwa.js:', error));
+if (document.readyState == 'complete') startPwa();
+else window.addEventListener('load', startPwa, { once: true });

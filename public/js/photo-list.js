@@ -65,6 +65,13 @@ export function createPhotoList(page, input, note) {
       note.textContent = [...notes].join(' ');
     },
     files: () => kept.map((photo) => photo.file),
+    /** Empties the list (the form was saved for later and starts afresh). */
+    clear() {
+      for (const photo of kept.splice(0)) URL.revokeObjectURL(photo.url);
+      syncInput();
+      drawList();
+      note.textContent = '';
+    },
   };
 }
 

@@ -39,11 +39,35 @@ export function enhancePhotos(page) {
     picker?.addEventListener('change', () => addPicked(picker));
   }
   if (input.files?.length) addPicked(input); // picked before the script woke
+  if (new URLSearchParams(location.search).has('shared')) takeShared(page, openList, note);
 
   return {
     async ready() {
       await adding;
       return listLoading && (await listLoading).files();
     },
+    async clear() {
+      await adding;
+      if (listLoading) (await listLoading).clear();
+    },
   };
+}
+
+/** Photos shared to the installed app (the worker's share target keeps them
+ *  in IndexedDB and opens /report?shared=1): into the list, the shared text
+ *  into an empty description.
+ *  @param {FilingPage} page @param {() => Promise<PhotoListView>} openList @param {HTMLElement} note */
+async function takeShared(page, openList, note) {
+  try {
+    const outbox = await page.load('outbox');
+    const shared = await outbox.takeShared(await outbox.openOutbox());
+    const said = new URLSearchParams(location.search).get('text');
+    const description = page.field('description');
+    if (said && description instanceof HTMLTextAreaElement && !description.value) description.value = said;
+    if (!shared.length) return;
+    await (await openList()).add(shared.map((photo) => new File([photo.blob], photo.name, { type: photo.blob.type })));
+    note.textContent ||= page.text('SharedPhotoAdded');
+  } catch (error) {
+    console.warn('photos: no shared photo', error);
+  }
 }

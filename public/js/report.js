@@ -29,8 +29,9 @@ function filingPage(form, helpers) {
     const found = field(id);
     return found instanceof HTMLInputElement ? found : null;
   };
-  // More strings than one element may carry: some are on #report-msgs.
-  const settings = { ...form.dataset, ...field('report-msgs')?.dataset };
+  // More strings than one element may carry: some are on #report-msgs, the
+  // outbox's on #pwa-msgs (every page has those).
+  const settings = { ...form.dataset, ...field('report-msgs')?.dataset, ...document.getElementById('pwa-msgs')?.dataset };
   const lang = settings.lang == 'en' ? 'en' : 'fa';
   return {
     form,

@@ -127,6 +127,8 @@ interface PhotoList {
   /** The resized photos once every pick is done; none when the list never
    *  opened (nothing picked, or it failed to load): the inputs hold them. */
   ready(): Promise<File[] | undefined>;
+  /** Empties the list once every pick is done. */
+  clear(): Promise<void>;
 }
 
 /** The modules report.js loads, by name. */
@@ -141,6 +143,7 @@ interface FilingModules {
   nearby: typeof import('./nearby.js');
   'nearby-list': typeof import('./nearby-list.js');
   search: typeof import('./search.js');
+  outbox: typeof import('./outbox.js');
 }
 
 /** `GET /api/v1/complaints/nearby`. */
@@ -194,4 +197,96 @@ declare namespace Leaflet {
 
 interface Window {
   L?: Leaflet.Module;
+}
+
+/** A photo waiting in the outbox (or shared to the app): resized JPEG. */
+interface OutboxPhoto {
+  name: string;
+  blob: Blob;
+}
+
+/** A complaint in the offline outbox (outbox.js), by its idempotency key.
+ *  queued → sending → sent (with its tracking code) | refused (with the
+ *  server's reason) | queued again after a failure, later each time. */
+interface OutboxItem {
+  key: string;
+  lang: 'fa' | 'en';
+  /** The form's fields as sent, photos apart. */
+  fields: [string, string][];
+  photos: OutboxPhoto[];
+  /** What the list shows: the category and the start of the description. */
+  summary: string;
+  created: number;
+  state: 'queued' | 'sending' | 'sent' | 'refused';
+  /** Failed sends so far. */
+  attempts: number;
+  /** Not to be sent before (ms since the epoch), unless the connection returns. */
+  nextAt: number;
+  /** While `sending`: the sender's hold, after which another may take it. */
+  leaseUntil?: number;
+  code?: string;
+  message?: string;
+  sentAt?: number;
+}
+
+/** What scripts/sw-build.mjs writes into the service worker. */
+interface SwBuild {
+  /** Changes with every build whose files changed. */
+  version: string;
+  /** Paths (with their ?v=) fetched at install and served cache first. */
+  precache: string[];
+}
+
+/** The outbox (and the filing helpers) inlined into the service worker. */
+type SwOutbox = typeof import('./outbox.js') & { helpers: Helpers };
+
+// The little of the service worker's global scope that public/sw.js uses
+// (the "WebWorker" lib cannot share a program with "DOM").
+interface SwExtendableEvent extends Event {
+  waitUntil(promise: Promise<unknown>): void;
+}
+interface SwFetchEvent extends SwExtendableEvent {
+  readonly request: Request;
+  readonly preloadResponse: Promise<Response | undefined>;
+  respondWith(response: Response | Promise<Response>): void;
+}
+interface SwSyncEvent extends SwExtendableEvent {
+  readonly tag: string;
+}
+interface SwMessageEvent extends SwExtendableEvent {
+  readonly data: { type?: string } | null;
+  readonly ports: readonly MessagePort[];
+}
+interface SwNotificationEvent extends SwExtendableEvent {
+  readonly notification: Notification;
+}
+interface SwEventMap {
+  install: SwExtendableEvent;
+  activate: SwExtendableEvent;
+  fetch: SwFetchEvent;
+  message: SwMessageEvent;
+  sync: SwSyncEvent;
+  notificationclick: SwNotificationEvent;
+}
+interface SwScope {
+  readonly registration: ServiceWorkerRegistration;
+  readonly clients: { openWindow(url: string): Promise<unknown> };
+  skipWaiting(): Promise<void>;
+  addEventListener<K extends keyof SwEventMap>(type: K, listener: (event: SwEventMap[K]) => void): void;
+}
+
+/** Background Sync (Chromium only): not in the DOM lib. */
+interface ServiceWorkerRegistration {
+  readonly sync?: { register(tag: string): Promise<void> };
+}
+
+/** The install prompt (Chromium only): not in the DOM lib. */
+interface BeforeInstallPromptEvent extends Event {
+  prompt(): Promise<void>;
+  readonly userChoice: Promise<{ outcome: 'accepted' | 'dismissed' }>;
+}
+
+interface Navigator {
+  /** iOS Safari: true when opened from the home screen. */
+  readonly standalone?: boolean;
 }

@@ -7,6 +7,8 @@ pub mod locate;
 #[cfg(feature = "ssr")]
 pub mod photos;
 #[cfg(feature = "ssr")]
+pub mod pwa;
+#[cfg(feature = "ssr")]
 pub mod questions;
 #[cfg(feature = "ssr")]
 pub mod status;

@@ -1,7 +1,7 @@
 //! Home page: what a citizen can do here.
 
 use crate::{
-    components::status::TrackForm,
+    components::{pwa::OutboxList, status::TrackForm},
     i18n::{jalali::JalaliDate, t, use_lang, Msg},
 };
 use leptos::prelude::*;
@@ -21,6 +21,7 @@ pub fn HomePage() -> impl IntoView {
             <p class="lead">{t(Msg::HomeLead)}</p>
             <p class="today">{t(Msg::TodayIs)} " " <time>{today}</time></p>
         </section>
+        <OutboxList />
         <div class="cards">
             <section class="card card-report" aria-labelledby="home-report">
                 <h2 id="home-report">{t(Msg::HomeReportTitle)}</h2>

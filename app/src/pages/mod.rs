@@ -4,6 +4,7 @@ pub mod feedback;
 pub mod home;
 pub mod mine;
 pub mod not_found;
+pub mod offline;
 pub mod report;
 pub mod signin;
 pub mod staff;

@@ -9,7 +9,8 @@ use crate::{
         ports::{services, viewer, CategoryOption, SiteSettings},
     },
     components::{
-        error_page::ErrorPage, locate::LocateButton, questions::CategoryQuestions, textarea_text,
+        error_page::ErrorPage, locate::LocateButton, pwa::OutboxList, questions::CategoryQuestions,
+        textarea_text,
     },
     i18n::{t, use_lang, Lang, Msg},
 };
@@ -101,6 +102,7 @@ fn ReportFormView(
         .into_any(),
     };
     view! {
+        <OutboxList />
         <section class="card report">
             <h1>{t(Msg::ReportTitle)}</h1>
             <p>{t(Msg::ReportLead)}</p>
