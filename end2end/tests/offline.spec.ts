@@ -100,6 +100,28 @@ test.describe('installable', () => {
     expect(cached, 'every listed file is in the cache').toEqual([]);
   });
 
+  test('a photo shared to the app (the share target) opens the filing form with it', async ({ page }) => {
+    await underWorker(page, '/');
+    // What the system share sheet does to an installed app: a multipart POST
+    // navigation to the manifest's action, which the worker answers.
+    await page.evaluate(() => {
+      const form = Object.assign(document.createElement('form'), { method: 'post', action: '/share-target', enctype: 'multipart/form-data' });
+      form.append(Object.assign(document.createElement('input'), { type: 'file', name: 'photo' }));
+      form.append(Object.assign(document.createElement('input'), { name: 'text', value: 'درخت افتاده' }));
+      document.body.append(form);
+    });
+    await page.locator('form[action="/share-target"] input[type=file]').setInputFiles({ name: 'shared.png', mimeType: 'image/png', buffer: png(640, 480) });
+    await page.evaluate(() => document.querySelector<HTMLFormElement>('form[action="/share-target"]')!.submit());
+    await page.waitForURL(/\/report\?shared=1/);
+    await expect(page.locator('.photo-list li')).toHaveCount(1);
+    await expect(page.locator('#description')).toHaveValue('درخت افتاده');
+    await expect(page.locator('#photo-previews [role=status]')).toHaveText(await pwaMsg(page, 'shared-photo-added'));
+    // Taken once: a reload does not add it again.
+    await page.reload();
+    await expect(page.locator('#category-search')).toBeVisible();
+    await expect(page.locator('.photo-list li')).toHaveCount(0);
+  });
+
   test('offline, a page never opened shows the offline page, which leads to the filing form', async ({ page, context }) => {
     await underWorker(page, '/');
     await context.setOffline(true);
@@ -263,5 +285,62 @@ test.describe('a new build', () => {
       server.stop();
       fs.rmSync(site, { recursive: true, force: true });
     }
+  });
+});
+
+test.describe('install offer', () => {
+  /** Files a complaint through the enhanced form, online; lands on its tracking page. */
+  async function fileOnline(page: Page) {
+    await page.goto('/report');
+    const { form } = await fillWithPhoto(page);
+    await form.locator('button[type=submit]').click();
+    await page.waitForURL(/\/track\/\d{10}\?filed=1$/);
+  }
+
+  /** Chromium's event, as the browser would fire it; counts prompt() calls. */
+  const fireInstallPrompt = (page: Page) =>
+    page.evaluate(() => {
+      const event = Object.assign(new Event('beforeinstallprompt', { cancelable: true }), {
+        prompt: async () => void ((window as unknown as { prompted: number }).prompted = 1),
+        userChoice: Promise.resolve({ outcome: 'accepted' }),
+      });
+      window.dispatchEvent(event);
+      return event.defaultPrevented;
+    });
+
+  test('Chromium: never on a first visit; after a filing, its button opens the browser prompt', async ({ page }) => {
+    await page.goto('/');
+    await page.waitForLoadState('networkidle');
+    expect(await fireInstallPrompt(page), 'the browser\'s own banner is held back').toBe(true);
+    await page.waitForTimeout(300);
+    await expect(page.getByTestId('install-offer')).toHaveCount(0);
+    await fileOnline(page);
+    await page.waitForLoadState('networkidle');
+    await fireInstallPrompt(page);
+    const offer = page.getByTestId('install-offer');
+    await expect(offer).toContainText(await pwaMsg(page, 'install-offer'));
+    await offer.getByRole('button', { name: await pwaMsg(page, 'install-action') }).click();
+    expect(await page.evaluate(() => (window as unknown as { prompted?: number }).prompted)).toBe(1);
+    await expect(offer).toHaveCount(0);
+  });
+
+  test.describe('iOS Safari', () => {
+    test.use({
+      userAgent:
+        'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+    });
+    test('"Add to Home Screen" steps after a filing, not before; "not now" is remembered', async ({ page }) => {
+      await page.goto('/');
+      await page.waitForLoadState('networkidle');
+      await expect(page.getByTestId('install-offer')).toHaveCount(0);
+      await fileOnline(page);
+      const offer = page.getByTestId('install-offer');
+      await expect(offer).toContainText(await pwaMsg(page, 'install-ios'));
+      await offer.getByRole('button', { name: await pwaMsg(page, 'install-later') }).click();
+      await expect(offer).toHaveCount(0);
+      await fileOnline(page);
+      await page.waitForLoadState('networkidle');
+      await expect(page.getByTestId('install-offer')).toHaveCount(0);
+    });
   });
 });
