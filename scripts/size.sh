@@ -31,6 +31,11 @@ for (const f of [...onDemand, 'leaflet/leaflet.js', 'leaflet/leaflet.css']) {
   const p = path.join(site, f);
   if (fs.existsSync(p)) list.push([`${f} (loaded on demand)`, p, false]);
 }
+// The lobby kiosk's script and style load only on /kiosk pages.
+for (const f of ['js/kiosk.js', 'js/kiosk.css']) {
+  const p = path.join(site, f);
+  if (fs.existsSync(p)) list.push([`${f} (kiosk only)`, p, false]);
+}
 let jsWasmBr = 0;
 const row = (a, b, c, d) => console.log(a.padEnd(40) + String(b).padStart(10) + String(c).padStart(10) + String(d).padStart(10));
 row('file', 'raw', 'gzip', 'brotli');

@@ -7,6 +7,7 @@ use crate::{
     pages::{
         feedback::{FeedbackItemPage, FeedbackPage},
         home::HomePage,
+        kiosk::{KioskDonePage, KioskPage, KioskReportPage, KioskTrackPage},
         mine::MinePage,
         not_found::NotFound,
         offline::OfflinePage,
@@ -184,6 +185,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/report") view=ReportPage ssr=SsrMode::Async />
                     <Route path=path!("/track") view=TrackPage ssr=SsrMode::Async />
                     <Route path=path!("/offline") view=OfflinePage />
+                    // The lobby kiosk: its own frame, no site navigation.
+                    <Route path=path!("/kiosk") view=KioskPage />
+                    <Route path=path!("/kiosk/report") view=KioskReportPage ssr=SsrMode::Async />
+                    <Route path=path!("/kiosk/done/:code") view=KioskDonePage ssr=SsrMode::Async />
+                    <Route path=path!("/kiosk/track") view=KioskTrackPage ssr=SsrMode::Async />
                     <Route path=path!("/track/:code") view=ComplaintPage ssr=SsrMode::Async />
                     <Route path=path!("/signin") view=SigninPage ssr=SsrMode::Async />
                     <Route path=path!("/me") view=MinePage ssr=SsrMode::Async />
@@ -209,19 +215,39 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/admin/settings/categories/:code") view=StaffCategoryPage ssr=SsrMode::Async />
                 </Routes>
             </main>
-            <footer class="site-footer">
-                <p>{t(Msg::FooterNote)}</p>
-            </footer>
+            <SiteFooter />
             <PwaStrings />
         </Router>
     }
 }
 
-/// Brand, main navigation and the language switch.
+/// Whether this request is for a kiosk screen, which has its own frame.
+fn on_kiosk() -> bool {
+    let here = use_location().pathname.get_untracked();
+    here == "/kiosk" || here.starts_with("/kiosk/")
+}
+
+/// The footer; none on the kiosk.
+#[component]
+fn SiteFooter() -> impl IntoView {
+    (!on_kiosk()).then(|| {
+        view! {
+            <footer class="site-footer">
+                <p>{t(Msg::FooterNote)}</p>
+            </footer>
+        }
+    })
+}
+
+/// Brand, main navigation and the language switch (none on the kiosk: a
+/// lobby screen leads nowhere else).
 #[component]
 fn SiteHeader() -> impl IntoView {
     let lang = use_lang();
     let here = use_location().pathname.get_untracked();
+    if on_kiosk() {
+        return None;
+    }
     let switch_href = format!("/lang/{}?next={}", lang.other().tag(), encode_path(&here));
     let training = use_context::<crate::api::ports::SiteSettings>()
         .and_then(|s| s.simulated_clock)
@@ -233,7 +259,7 @@ fn SiteHeader() -> impl IntoView {
                 </p>
             }
         });
-    view! {
+    Some(view! {
         {training}
         <header class="site-header">
             <a class="brand" href="/">
@@ -278,7 +304,7 @@ fn SiteHeader() -> impl IntoView {
                 {Msg::LangSwitchLabel.text(lang)}
             </a>
         </header>
-    }
+    })
 }
 
 /// Percent-encodes a path for a query parameter (only what a path may contain).

@@ -72,8 +72,18 @@ if (questionSets.length && (picker instanceof HTMLSelectElement || picker instan
   show();
 }
 
-// The installed app (service worker, offline outbox, install offer), once
-// the page has loaded: it never competes with the page for the network.
-const startPwa = () => import('/js/pwa.js' + new URL(import.meta.url).search).catch((error) => console.warn('pwa.js:', error));
-if (document.readyState == 'complete') startPwa();
-else window.addEventListener('load', startPwa, { once: true });
+// The lobby kiosk: its keyboard, pad and idle wipe, only on /kiosk. A
+// kiosk serves strangers one after another, so it never starts the installed
+// app's parts below (no outbox, no service worker of its own).
+const kiosk = document.getElementById('kiosk');
+if (kiosk) {
+  /** @type {Promise<typeof import('./kiosk.js')>} */
+  const script = import('/js/kiosk.js' + new URL(import.meta.url).search);
+  script.then((m) => m.startKiosk(kiosk)).catch((error) => console.warn('kiosk.js:', error));
+} else {
+  // The installed app (service worker, offline outbox, install offer), once
+  // the page has loaded: it never competes with the page for the network.
+  const startPwa = () => import('/js/pwa.js' + new URL(import.meta.url).search).catch((error) => console.warn('pwa.js:', error));
+  if (document.readyState == 'complete') startPwa();
+  else window.addEventListener('load', startPwa, { once: true });
+}

@@ -48,6 +48,9 @@ pub struct Config {
     /// `https://137.example.ir`). When it is HTTPS, session cookies are
     /// `Secure` and `__Host-` prefixed.
     pub public_url: Option<String>,
+    /// `PASOKH_KIOSK_IDLE_SECONDS`: seconds without a touch before a lobby
+    /// kiosk warns and then wipes the visit (default 90).
+    pub kiosk_idle_seconds: u32,
     /// `PASOKH_TILE_URL` and `PASOKH_TILE_ATTRIBUTION`: the map's tile source.
     pub map: MapConfig,
     /// `PASOKH_SMS_PROVIDER` (`log` or `kavenegar`) and its settings.
@@ -350,6 +353,8 @@ impl Config {
             demo,
             db_max_connections,
             public_url: var("PASOKH_PUBLIC_URL"),
+            kiosk_idle_seconds: u32::try_from(positive("PASOKH_KIOSK_IDLE_SECONDS", 90)?)
+                .map_err(|_| anyhow::anyhow!("PASOKH_KIOSK_IDLE_SECONDS is too large"))?,
             map,
             sms: sms_from_env()?,
             demo_staff_password,
@@ -370,6 +375,7 @@ impl Config {
             demo: true,
             db_max_connections: 4,
             public_url: None,
+            kiosk_idle_seconds: 90,
             map: MapConfig::default(),
             sms: SmsConfig::Log,
             otp: OtpLimits::default(),

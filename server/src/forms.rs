@@ -97,20 +97,30 @@ async fn report(State(state): State<AppState>, req: Request) -> Response {
         Ok(submission) => submission,
         Err((form, error)) => return refused(&state, parts, "/report", form, error).await,
     };
+    // The lobby kiosk's form: its own end screen, and its refusals shown
+    // on its own page.
+    let kiosk = submission.form.channel.trim() == Channel::Kiosk.as_str();
     let filed = async {
         let key = submission.form.idempotency_key.trim();
+        let key = Some(key).filter(|k| (1..=128).contains(&k.len()));
+        if kiosk {
+            return state.workflow.kiosk(&submission, key).await;
+        }
         let filer = Filer {
             channel: Channel::from_form(&submission.form.channel, Channel::Web)?,
             citizen_id: parts.extensions.get::<Viewer>().map(|v| v.user_id),
-            idempotency_key: Some(key).filter(|k| (1..=128).contains(&k.len())),
+            idempotency_key: key,
             operator: None,
+            texts: None,
         };
         state.intake.file(&submission, filer).await
     }
     .await;
-    match filed {
-        Ok(filed) => see_other(&format!("/track/{}?filed=1", filed.tracking_code)),
-        Err(error) => refused(&state, parts, "/report", submission.form, error).await,
+    match (filed, kiosk) {
+        (Ok(filed), true) => see_other(&format!("/kiosk/done/{}", filed.tracking_code)),
+        (Ok(filed), false) => see_other(&format!("/track/{}?filed=1", filed.tracking_code)),
+        (Err(error), true) => refused(&state, parts, "/kiosk/report", submission.form, error).await,
+        (Err(error), false) => refused(&state, parts, "/report", submission.form, error).await,
     }
 }
 

@@ -96,3 +96,32 @@ pub async fn media(State(state): State<AppState>, Path(key): Path<String>) -> Re
         }
     }
 }
+
+/// `POST /kiosk/reset`: the end of a kiosk visit. The browser drops every
+/// cookie (HttpOnly ones too, which the page's script cannot reach) and the
+/// origin's storage (localStorage, IndexedDB, service workers, Cache API);
+/// the session and language cookies are also expired by name for browsers
+/// without `Clear-Site-Data`.
+pub async fn kiosk_reset(State(state): State<AppState>) -> Response {
+    let secure = state.config.secure_cookies();
+    let mut response = (
+        StatusCode::NO_CONTENT,
+        [
+            (
+                header::HeaderName::from_static("clear-site-data"),
+                "\"cookies\", \"storage\"".to_owned(),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+    )
+        .into_response();
+    for cookie in [
+        crate::auth::session::clear_cookie(secure),
+        format!("{LANG_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax"),
+    ] {
+        if let Ok(value) = header::HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}

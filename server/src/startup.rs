@@ -14,7 +14,7 @@ use crate::{
 use anyhow::Context;
 use axum::{
     http::{header, HeaderName, HeaderValue},
-    routing::get,
+    routing::{get, post},
     Router,
 };
 use leptos::prelude::*;
@@ -116,6 +116,8 @@ impl Application {
                 let clock = store.clock().clone();
                 app::api::ports::Live::new(move || clock.now())
             }),
+            public_url: config.public_url.clone(),
+            kiosk_idle_seconds: config.kiosk_idle_seconds,
         };
         let sms = crate::sms::from_config(&config.sms)?;
         let tracking = Arc::new(crate::services::tracking::TrackingService::new(
@@ -269,6 +271,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ready", get(routes::ready))
         .route("/metrics", get(crate::metrics::serve))
         .route("/lang/{lang}", get(routes::switch_lang))
+        .route("/kiosk/reset", post(routes::kiosk_reset))
         .route("/media/{key}", get(routes::media))
         .route("/t/{code}", get(routes::short_link))
         .merge(crate::forms::routes())

@@ -119,6 +119,10 @@ pub struct SiteSettings {
     /// Training mode (`PASOKH_CLOCK=simulated`): reads the simulated now,
     /// which every page shows in a banner.
     pub simulated_clock: Option<Live<i64>>,
+    /// `PASOKH_PUBLIC_URL`: the address printed on kiosk receipts' QR codes.
+    pub public_url: Option<String>,
+    /// `PASOKH_KIOSK_IDLE_SECONDS`: a kiosk's idle time before its warning.
+    pub kiosk_idle_seconds: u32,
 }
 
 /// A setting read afresh at each use (the simulated clock, the city's

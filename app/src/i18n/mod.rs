@@ -78,6 +78,30 @@ impl Lang {
 /// Every piece of UI text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Msg {
+    // The lobby kiosk.
+    KioskTitle,
+    KioskWelcome,
+    KioskLead,
+    KioskFile,
+    KioskTrack,
+    KioskHome,
+    KioskAddress,
+    KioskPhone,
+    KioskPhoneHint,
+    KioskSpace,
+    KioskBackspace,
+    KioskLayout,
+    KioskHideKeys,
+    KioskIdleTitle,
+    KioskIdleBody,
+    KioskContinue,
+    KioskDoneTitle,
+    KioskDoneLead,
+    KioskReceiptCode,
+    KioskReceiptHint,
+    KioskPrint,
+    KioskFinish,
+
     AppName,
     AppTagline,
     SkipToContent,

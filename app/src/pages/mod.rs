@@ -2,6 +2,7 @@
 
 pub mod feedback;
 pub mod home;
+pub mod kiosk;
 pub mod mine;
 pub mod not_found;
 pub mod offline;

@@ -422,6 +422,7 @@ async fn create_complaint(
         citizen_id: viewer.map(|v| v.user_id),
         idempotency_key: Some(&key),
         operator: None,
+        texts: None,
     };
     let filed = state.intake.file(&submission, filer).await?;
     Ok((

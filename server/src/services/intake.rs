@@ -53,8 +53,8 @@ impl Channel {
         }
     }
 
-    /// The channel a citizen's own client names (`web`, `app`, `api`);
-    /// blank is `default`. Staff channels (phone, in person) are never
+    /// The channel a citizen's own client names (`web`, `app`, `api`, or
+    /// `kiosk` from the lobby screen's form); blank is `default`. Staff channels (phone, in person) are never
     /// taken from a citizen's form.
     pub fn from_form(raw: &str, default: Channel) -> Result<Channel, Invalid> {
         match raw.trim() {
@@ -62,6 +62,7 @@ impl Channel {
             "web" => Ok(Channel::Web),
             "app" => Ok(Channel::App),
             "api" => Ok(Channel::Api),
+            "kiosk" => Ok(Channel::Kiosk),
             _ => Err(Invalid::ChannelUnknown),
         }
     }
@@ -234,6 +235,17 @@ pub struct Filer<'a> {
     /// An operator filing for a caller: recorded on the timeline and in
     /// the audit log.
     pub operator: Option<&'a Operator<'a>>,
+    /// A number the tracking code is texted to, in the filing's transaction
+    /// (through the outbox): an operator's caller, or the number typed at a
+    /// lobby kiosk.
+    pub texts: Option<Texts<'a>>,
+}
+
+/// Where the filing's text message goes, and the public address it names.
+#[derive(Debug, Clone, Copy)]
+pub struct Texts<'a> {
+    pub to: &'a str,
+    pub public_url: Option<&'a str>,
 }
 
 /// The operator behind a staff intake, and the text message to send.
@@ -242,10 +254,6 @@ pub struct Operator<'a> {
     pub user_id: i64,
     pub username: &'a str,
     pub client: &'a str,
-    /// The caller's number: the tracking code goes to it by SMS, in the
-    /// filing's transaction (through the outbox).
-    pub sms_to: Option<String>,
-    pub public_url: Option<&'a str>,
 }
 
 /// The acknowledgement: returned only after the transaction committed.
@@ -545,22 +553,22 @@ impl IntakeService {
             insert_photo(&mut w.tx, complaint_id, None, "citizen", p, now).await?;
         }
         super::settings::insert_answers(&mut w.tx, complaint_id, new.answers).await?;
+        if let Some(texts) = new.filer.texts {
+            let body = crate::notify::render(
+                app::i18n::Msg::SmsFiled,
+                app::i18n::Lang::Fa,
+                &code,
+                None,
+                texts.public_url,
+            );
+            let message = crate::notify::Message {
+                phone: texts.to.to_owned(),
+                body,
+                complaint_id: Some(complaint_id),
+            };
+            crate::notify::enqueue(&mut w.tx, now, &[message]).await?;
+        }
         if let Some(op) = new.filer.operator {
-            if let Some(phone) = &op.sms_to {
-                let body = crate::notify::render(
-                    app::i18n::Msg::SmsFiled,
-                    app::i18n::Lang::Fa,
-                    &code,
-                    None,
-                    op.public_url,
-                );
-                let message = crate::notify::Message {
-                    phone: phone.clone(),
-                    body,
-                    complaint_id: Some(complaint_id),
-                };
-                crate::notify::enqueue(&mut w.tx, now, &[message]).await?;
-            }
             super::audit::record(
                 &mut w.tx,
                 now,
@@ -675,6 +683,10 @@ mod tests {
     fn citizen_clients_name_only_citizen_channels() {
         assert_eq!(Channel::from_form("", Channel::Web), Ok(Channel::Web));
         assert_eq!(Channel::from_form("app", Channel::Web), Ok(Channel::App));
+        assert_eq!(
+            Channel::from_form("kiosk", Channel::Web),
+            Ok(Channel::Kiosk)
+        );
         assert_eq!(
             Channel::from_form("phone", Channel::Web),
             Err(Invalid::ChannelUnknown)

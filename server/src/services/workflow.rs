@@ -10,7 +10,7 @@
 use super::{
     audit::{self, Audit},
     citizen::move_status,
-    intake::{insert_photo, Channel, Filed, Filer, IntakeService, Operator, Submission},
+    intake::{insert_photo, Channel, Filed, Filer, IntakeService, Operator, Submission, Texts},
     record_event, Actor, Event, EventKind,
 };
 use crate::{
@@ -536,17 +536,51 @@ impl WorkflowService {
             user_id: who.user_id,
             username: &who.username,
             client,
-            sms_to: caller.as_ref().map(|p| p.as_str().to_owned()),
-            public_url: self.public_url.as_deref(),
         };
         let filer = Filer {
             channel,
             citizen_id,
             idempotency_key,
             operator: Some(&operator),
+            texts: caller.as_ref().map(|p| Texts {
+                to: p.as_str(),
+                public_url: self.public_url.as_deref(),
+            }),
         };
         let filed = self.intake.file(submission, filer).await?;
         Ok((filed, caller.is_some()))
+    }
+
+    /// A filing at a lobby kiosk (channel `kiosk`): no sign-in there, so an
+    /// optional mobile number typed on the screen (`caller_phone`) makes
+    /// the complaint that number's (its account made if new, as at
+    /// operator intake) and gets the tracking code and later changes by SMS.
+    pub async fn kiosk(
+        &self,
+        submission: &Submission,
+        idempotency_key: Option<&str>,
+    ) -> Result<Filed, AppError> {
+        let phone = match submission.form.caller_phone.trim() {
+            "" => None,
+            raw => Some(PhoneNumber::parse(raw).map_err(|_| Invalid::PhoneFormat)?),
+        };
+        // Refuse a bad form before any account is made for the number.
+        submission.form.parse()?;
+        let citizen_id = match &phone {
+            Some(phone) => Some(self.citizen_for(phone).await?),
+            None => None,
+        };
+        let filer = Filer {
+            channel: Channel::Kiosk,
+            citizen_id,
+            idempotency_key,
+            operator: None,
+            texts: phone.as_ref().map(|p| Texts {
+                to: p.as_str(),
+                public_url: self.public_url.as_deref(),
+            }),
+        };
+        self.intake.file(submission, filer).await
     }
 
     /// `submission` as intake files it: a category named by its Persian or

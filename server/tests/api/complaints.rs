@@ -33,6 +33,7 @@ fn web(key: Option<&str>) -> Filer<'_> {
         citizen_id: None,
         idempotency_key: key,
         operator: None,
+        texts: None,
     }
 }
 

@@ -9,6 +9,7 @@ mod council;
 mod feedback;
 mod foundation;
 mod helpers;
+mod kiosk;
 mod ops;
 mod report_card;
 mod rest;

@@ -1,0 +1,143 @@
+//! The lobby kiosk: its filing (the public form's POST with channel `kiosk`
+//! and a number for texts), its end screen with the QR code, and the reset
+//! that ends a visit.
+
+use crate::{
+    helpers::{on_each_backend, TestApp},
+    rest::complaint_form,
+    staff::staff_get,
+};
+use reqwest::{header, StatusCode};
+
+/// Files through the kiosk form; returns the `Location` it answers with.
+async fn kiosk_files(app: &TestApp, key: &str, phone: Option<&str>) -> reqwest::Response {
+    let mut form = complaint_form("کیوسک: چراغ خیابان خاموش است")
+        .text("channel", "kiosk")
+        .text("idempotency_key", key.to_owned());
+    if let Some(phone) = phone {
+        form = form.text("caller_phone", phone.to_owned());
+    }
+    app.post_multipart("/report", form).await
+}
+
+#[tokio::test]
+async fn a_kiosk_filing_texts_the_typed_number_and_ends_on_its_receipt() {
+    on_each_backend(|app| async move {
+        let res = kiosk_files(&app, "kiosk-visit-1", Some("۰۹۱۲ ۰۰۰ ۲۲۳۳")).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", app.backend);
+        let location = res.headers()[header::LOCATION]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        let code = location
+            .strip_prefix("/kiosk/done/")
+            .unwrap_or_else(|| panic!("to the kiosk's end screen: {location}"))
+            .to_owned();
+        // A retry of the same visit files nothing more.
+        let again = kiosk_files(&app, "kiosk-visit-1", Some("۰۹۱۲ ۰۰۰ ۲۲۳۳")).await;
+        assert_eq!(again.headers()[header::LOCATION], location.as_str());
+        assert_eq!(app.count("complaint").await, 1, "{}", app.backend);
+
+        // Channel kiosk, owned by the number's account, the code texted.
+        let supervisor = app.staff_token("supervisor").await;
+        let (_, full) = staff_get(
+            &app,
+            &supervisor,
+            &format!("/api/v1/staff/complaints/{code}"),
+        )
+        .await;
+        assert_eq!(full["channel"], "kiosk", "{full}");
+        assert_eq!(full["citizen_phone"], "09120002233");
+        let sent = app
+            .state
+            .outbox
+            .deliver_due(server::now())
+            .await
+            .expect("outbox");
+        assert_eq!(sent.sent, 1);
+        let texts = app.sms.texts_to("09120002233");
+        assert_eq!(texts.len(), 1);
+        assert!(texts[0].contains(&code), "{texts:?}");
+
+        // The end screen: the code, a QR code of the tracking page, nothing
+        // of the description or the number.
+        let html = app.text(&location).await;
+        // The QR code is the one of this server's public tracking page.
+        let tracking = app.url(&format!("/track/{code}"));
+        let qr = app::pages::kiosk::qr_svg(&tracking).expect("a QR code");
+        assert!(html.contains(&qr), "the QR code of {tracking}");
+        assert!(
+            !html.contains(&app::pages::kiosk::qr_svg(&app.url("/track/1234567894")).expect("qr"))
+        );
+        assert!(html.contains(&app::i18n::Lang::Fa.digits(&code)));
+        assert!(!html.contains("چراغ خیابان خاموش"), "no description");
+        assert!(!html.contains("2233") && !html.contains("۲۲۳۳"), "no phone");
+        assert!(
+            !html.contains("class=\"site-header\""),
+            "no site navigation"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_kiosk_filing_needs_no_number_and_refuses_a_bad_one_on_its_own_page() {
+    on_each_backend(|app| async move {
+        let res = kiosk_files(&app, "kiosk-visit-2", None).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let code =
+            res.headers()[header::LOCATION].to_str().unwrap()["/kiosk/done/".len()..].to_owned();
+        let supervisor = app.staff_token("supervisor").await;
+        let (_, full) = staff_get(
+            &app,
+            &supervisor,
+            &format!("/api/v1/staff/complaints/{code}"),
+        )
+        .await;
+        assert_eq!(full["channel"], "kiosk");
+        assert!(full["citizen_phone"].is_null(), "{full}");
+
+        let users = app.count("app_user").await;
+        let res = kiosk_files(&app, "kiosk-visit-3", Some("12345")).await;
+        assert_eq!(
+            res.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.backend
+        );
+        let html = res.text().await.expect("body");
+        assert!(html.contains("id=\"kiosk-form\""), "the kiosk's form again");
+        assert!(html.contains("کیوسک: چراغ خیابان خاموش است"), "as typed");
+        assert_eq!(app.count("complaint").await, 1, "nothing more filed");
+        assert_eq!(app.count("app_user").await, users, "no account made");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_kiosk_reset_clears_the_sites_cookies_and_storage() {
+    on_each_backend(|app| async move {
+        let res = app
+            .client
+            .post(app.url("/kiosk/reset"))
+            .send()
+            .await
+            .expect("reset");
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+        assert_eq!(res.headers()["clear-site-data"], "\"cookies\", \"storage\"");
+        let cookies: Vec<_> = res
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        assert!(
+            cookies
+                .iter()
+                .any(|c| c.starts_with("pasokh_lang=;") && c.contains("Max-Age=0")),
+            "{cookies:?}"
+        );
+        assert_eq!(cookies.len(), 2, "{cookies:?}");
+    })
+    .await;
+}
