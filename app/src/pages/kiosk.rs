@@ -422,7 +422,7 @@ mod tests {
 
     #[test]
     fn the_qr_code_links_to_the_public_tracking_page() {
-        let code = TrackingCode::parse("1234567894").unwrap();
+        let code = TrackingCode::parse("1234567894").expect("test value");
         assert_eq!(
             tracking_url_at("https://137.example.ir/", &code),
             "https://137.example.ir/track/1234567894"
@@ -432,12 +432,14 @@ mod tests {
     /// The dimension in `width="…"` of the root element.
     fn width(svg: &str) -> u32 {
         let rest = &svg[svg.find("width=\"").expect("a width") + 7..];
-        rest[..rest.find('"').unwrap()].parse().unwrap()
+        rest[..rest.find('"').expect("test value")]
+            .parse()
+            .expect("test value")
     }
 
     #[test]
     fn qr_svg_is_one_well_formed_svg_element() {
-        let svg = qr_svg("http://127.0.0.1:3000/track/1234567894").unwrap();
+        let svg = qr_svg("http://127.0.0.1:3000/track/1234567894").expect("test value");
         assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
         assert!(svg.trim_end().ends_with("</svg>"));
         assert_eq!(svg.matches("<svg").count(), 1);
@@ -448,9 +450,10 @@ mod tests {
 
     #[test]
     fn qr_svg_grows_with_its_content_and_differs_per_url() {
-        let short = qr_svg("http://a/track/1234567894").unwrap();
-        let long = qr_svg(&format!("https://{}/track/1234567894", "x".repeat(200))).unwrap();
-        let other = qr_svg("http://a/track/1234567898").unwrap();
+        let short = qr_svg("http://a/track/1234567894").expect("test value");
+        let long =
+            qr_svg(&format!("https://{}/track/1234567894", "x".repeat(200))).expect("test value");
+        let other = qr_svg("http://a/track/1234567898").expect("test value");
         // More data, more modules: the path gets longer.
         assert!(long.len() > short.len());
         assert_ne!(short, other);

@@ -85,8 +85,10 @@ async fn a_kiosk_filing_needs_no_number_and_refuses_a_bad_one_on_its_own_page() 
     on_each_backend(|app| async move {
         let res = kiosk_files(&app, "kiosk-visit-2", None).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
-        let code =
-            res.headers()[header::LOCATION].to_str().unwrap()["/kiosk/done/".len()..].to_owned();
+        let code = res.headers()[header::LOCATION]
+            .to_str()
+            .expect("test value")["/kiosk/done/".len()..]
+            .to_owned();
         let supervisor = app.staff_token("supervisor").await;
         let (_, full) = staff_get(
             &app,
@@ -115,6 +117,28 @@ async fn a_kiosk_filing_needs_no_number_and_refuses_a_bad_one_on_its_own_page() 
 }
 
 #[tokio::test]
+async fn what_was_typed_at_the_kiosk_comes_back_escaped() {
+    on_each_backend(|app| async move {
+        let form = reqwest::multipart::Form::new()
+            .text("channel", "kiosk")
+            .text("category", "asphalt-repair")
+            .text("description", "<script>alert(1)</script> چاله")
+            .text("address", "\"><img src=x onerror=alert(2)>")
+            .text("caller_phone", "<b>0912</b>");
+        let res = app.post_multipart("/report", form).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = res.text().await.expect("body");
+        assert!(html.contains("id=\"kiosk-form\""));
+        assert!(!html.contains("<script>alert(1)"), "description escaped");
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; چاله"));
+        assert!(!html.contains("<img src=x"), "address escaped");
+        assert!(!html.contains("<b>0912"), "number escaped");
+        assert_eq!(app.count("complaint").await, 0);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn the_kiosk_reset_clears_the_sites_cookies_and_storage() {
     on_each_backend(|app| async move {
         let res = app
@@ -129,7 +153,7 @@ async fn the_kiosk_reset_clears_the_sites_cookies_and_storage() {
             .headers()
             .get_all(header::SET_COOKIE)
             .iter()
-            .map(|v| v.to_str().unwrap().to_owned())
+            .map(|v| v.to_str().expect("test value").to_owned())
             .collect();
         assert!(
             cookies
