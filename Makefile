@@ -14,7 +14,7 @@ FONT_SRC := node_modules/vazirmatn/misc/Non-Latin/fonts/webfonts/Vazirmatn-NL[wg
 FONT := public/fonts/vazirmatn-nl.woff2
 # Leaflet is served from our own origin, loaded only when a citizen opens the map.
 LEAFLET := public/leaflet/leaflet.js
-SOURCES := $(shell find app server/src server/migrations server/demo style public -type f -not -path 'public/fonts/*' -not -path 'public/leaflet/*' 2>/dev/null) Cargo.toml Cargo.lock
+SOURCES := $(shell find app server/src server/migrations server/demo style public -type f -not -path 'public/fonts/*' -not -path 'public/leaflet/*' 2>/dev/null) Cargo.toml Cargo.lock scripts/sw-build.mjs
 SITE_STAMP := target/site/.built
 # SeaweedFS, the S3-compatible store the failover tests put photos in.
 WEED := failover/.tools/bin/weed

@@ -27,7 +27,6 @@ use server::{
     services::intake::{Channel, Filer, Submission},
     startup::Application,
 };
-use sqlx::{Connection, Executor};
 use std::{
     future::Future,
     sync::{Arc, Mutex},
@@ -182,7 +181,7 @@ fn photo(seed: u32) -> Bytes {
         let n = (x.wrapping_mul(73_856_093)
             ^ y.wrapping_mul(19_349_663)
             ^ seed.wrapping_mul(83_492_791))
-            % 64;
+            % 24;
         image::Rgb([
             ((x / 4) as u8).wrapping_add(n as u8),
             ((y / 3) as u8).wrapping_add(seed as u8),
@@ -208,12 +207,14 @@ const WRITTEN: [(&str, &str); 7] = [
     ("unit_open", "SUM(n)"),
 ];
 
-async fn written(db: &mut sqlx::SqliteConnection) -> anyhow::Result<[i64; 7]> {
+fn written(db: &rusqlite::Connection) -> anyhow::Result<[i64; 7]> {
     let mut out = [0; 7];
     for (i, (table, count)) in WRITTEN.iter().enumerate() {
-        out[i] = sqlx::query_scalar(&format!("SELECT COALESCE({count}, 0) FROM {table}"))
-            .fetch_one(&mut *db)
-            .await?;
+        out[i] = db.query_row(
+            &format!("SELECT COALESCE({count}, 0) FROM {table}"),
+            [],
+            |r| r.get(0),
+        )?;
     }
     Ok(out)
 }
@@ -241,16 +242,17 @@ struct Target {
     photo_dir: std::path::PathBuf,
 }
 
-/// The bare loop: `per_tx` filings per transaction on its own connection
-/// for `span`, each the rows the intake service writes for a filing at the
-/// bench's point (its idempotency key reserved then answered, the
-/// complaint, its two timeline entries, the referral's time and counter;
-/// the unit's open gauge by the schema's trigger; with a photo, its claim
-/// and its row), photos decoded and re-encoded by the same code as the
-/// server's (two at a time, as the server's two cores would) and written
+/// The bare loop: `per_tx` filings per transaction for `span`, on a SQLite
+/// connection of its own through the C library's API (rusqlite, prepared
+/// statements cached), each the rows the intake service writes for a
+/// filing at the bench's point (its idempotency key reserved then answered,
+/// the complaint, its two timeline entries, the referral's time and
+/// counter; the unit's open gauge by the schema's trigger; with a photo,
+/// its claim and its row), photos decoded and re-encoded by the server's
+/// own code (two at a time, as the server's two cores would) and written
 /// with `std::fs` and fsynced before the transaction commits.
 async fn bare_loop(
-    db: &mut sqlx::SqliteConnection,
+    db: &mut rusqlite::Connection,
     target: &Target,
     photos: Option<&[Bytes]>,
     per_tx: usize,
@@ -265,19 +267,17 @@ async fn bare_loop(
     while start.elapsed() < span {
         let t = Instant::now();
         let prepared: Vec<_> = match photos {
-            Some(set) => {
-                futures_util::stream::iter(0..per_tx)
-                    .map(|i| target.media.prepare(set[(done + i) % set.len()].clone()))
-                    .buffered(2)
-                    .collect()
-                    .await
-            }
+            Some(set) => futures_util::stream::iter(0..per_tx)
+                .map(|i| target.media.prepare(set[512 + (done + i) % 256].clone()))
+                .buffered(2)
+                .collect::<Vec<_>>()
+                .await
+                .into_iter()
+                .map(|p| p.map_err(|e| anyhow::anyhow!("photo: {}", e.reason())))
+                .collect::<anyhow::Result<_>>()?,
             None => Vec::new(),
         };
         for p in &prepared {
-            let p = p
-                .as_ref()
-                .map_err(|e| anyhow::anyhow!("photo: {}", e.reason()))?;
             let (full, thumb) = MediaStore::encoded(p);
             for (key, data) in [(&p.photo.thumb_key, thumb), (&p.photo.key, full)] {
                 use std::io::Write;
@@ -286,125 +286,17 @@ async fn bare_loop(
                 f.sync_all()?;
             }
         }
-        let now = server::now();
-        db.execute("BEGIN IMMEDIATE").await?;
-        for i in 0..per_tx {
-            let n = done + i;
-            let key = format!("bare-{serial_base}-{n}");
-            sqlx::query(
-                "INSERT INTO idempotency_key (scope, idem_key, request_hash, response_status, \
-                 response_body, created_at) VALUES ('complaint', $1, $2, 0, '', $3)",
+        tokio::task::block_in_place(|| {
+            bare_transaction(
+                db,
+                target,
+                &prepared,
+                done,
+                per_tx,
+                &mut serial,
+                serial_base,
             )
-            .bind(&key)
-            .bind("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")
-            .bind(now)
-            .execute(&mut *db)
-            .await?;
-            let code = loop {
-                serial += 1;
-                let code = app::model::TrackingCode::from_serial(serial)
-                    .ok_or_else(|| anyhow::anyhow!("serial {serial}"))?;
-                let taken: Option<i64> = sqlx::query_scalar(
-                    "SELECT id FROM complaint WHERE tracking_code = $1 \
-                     UNION ALL SELECT id FROM feedback WHERE tracking_code = $1",
-                )
-                .bind(code.as_str())
-                .fetch_optional(&mut *db)
-                .await?;
-                if taken.is_none() {
-                    break code;
-                }
-            };
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO complaint (tracking_code, category_id, description, lat, lon, \
-                 accuracy_m, address, channel, citizen_id, district_id, unit_id, status, \
-                 sla_due_at, response_due_at, created_at, updated_at) \
-                 VALUES ($1, $2, $3, 36.2575, 49.974, 8, NULL, 'api', NULL, $4, $5, 'referred', \
-                 $6, $7, $8, $8) RETURNING id",
-            )
-            .bind(code.as_str())
-            .bind(target.category)
-            .bind(form(n).description)
-            .bind(target.district)
-            .bind(target.unit)
-            .bind(now + 7 * 86_400)
-            .bind(now + 86_400)
-            .bind(now)
-            .fetch_one(&mut *db)
-            .await?;
-            for (kind, from, to, role, unit) in [
-                ("submitted", None, "submitted", "anonymous", None),
-                (
-                    "referred",
-                    Some("submitted"),
-                    "referred",
-                    "system",
-                    Some(target.unit),
-                ),
-            ] {
-                sqlx::query(
-                    "INSERT INTO complaint_event (complaint_id, at, kind, from_status, \
-                     to_status, actor_user_id, actor_role, unit_id, note, public, linked_id) \
-                     VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, NULL, 1, NULL)",
-                )
-                .bind(id)
-                .bind(now)
-                .bind(kind)
-                .bind(from)
-                .bind(to)
-                .bind(role)
-                .bind(unit)
-                .execute(&mut *db)
-                .await?;
-            }
-            sqlx::query("UPDATE complaint SET referred_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(id)
-                .execute(&mut *db)
-                .await?;
-            sqlx::query(
-                "INSERT INTO unit_stat (unit_id, day, metric, bucket, n, total) \
-                 VALUES ($1, $2, 'received', 0, 1, 0) ON CONFLICT (day, unit_id, metric, bucket) \
-                 DO UPDATE SET n = unit_stat.n + 1",
-            )
-            .bind(target.unit)
-            .bind((now + 12_600).div_euclid(86_400))
-            .execute(&mut *db)
-            .await?;
-            if let Some(Ok(p)) = prepared.get(i) {
-                sqlx::query(
-                    "INSERT INTO media_object (object_key, claimed_at) VALUES ($1, $2) \
-                     ON CONFLICT (object_key) DO UPDATE SET claimed_at = $2",
-                )
-                .bind(&p.photo.key)
-                .bind(now)
-                .execute(&mut *db)
-                .await?;
-                sqlx::query(
-                    "INSERT INTO photo (complaint_id, event_id, kind, object_key, thumb_key, \
-                     content_type, width, height, bytes, created_at) \
-                     VALUES ($1, NULL, 'citizen', $2, $3, 'image/jpeg', $4, $5, $6, $7)",
-                )
-                .bind(id)
-                .bind(&p.photo.key)
-                .bind(&p.photo.thumb_key)
-                .bind(i64::from(p.photo.width))
-                .bind(i64::from(p.photo.height))
-                .bind(p.photo.bytes as i64)
-                .bind(now)
-                .execute(&mut *db)
-                .await?;
-            }
-            sqlx::query(
-                "UPDATE idempotency_key SET response_status = 201, response_body = $1 \
-                 WHERE scope = 'complaint' AND idem_key = $2",
-            )
-            .bind(format!("{{\"tracking_code\":\"{}\"}}", code.as_str()))
-            .bind(&key)
-            .execute(&mut *db)
-            .await?;
-        }
-        db.execute("COMMIT").await?;
+        })?;
         done += per_tx;
         latencies.push(t.elapsed());
     }
@@ -415,6 +307,125 @@ async fn bare_loop(
         seconds: start.elapsed().as_secs_f64(),
         latencies,
     })
+}
+
+/// One transaction of the bare loop: filings `done..done + per_tx`.
+fn bare_transaction(
+    db: &mut rusqlite::Connection,
+    target: &Target,
+    prepared: &[server::media::PreparedPhoto],
+    done: usize,
+    per_tx: usize,
+    serial: &mut u32,
+    serial_base: u32,
+) -> anyhow::Result<()> {
+    use rusqlite::params;
+    let now = server::now();
+    let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    for i in 0..per_tx {
+        let n = done + i;
+        let key = format!("bare-{serial_base}-{n}");
+        tx.prepare_cached(
+            "INSERT INTO idempotency_key (scope, idem_key, request_hash, response_status, \
+             response_body, created_at) VALUES ('complaint', ?1, ?2, 0, '', ?3)",
+        )?
+        .execute(params![
+            key,
+            "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            now
+        ])?;
+        let code = loop {
+            *serial += 1;
+            let code = app::model::TrackingCode::from_serial(*serial)
+                .ok_or_else(|| anyhow::anyhow!("serial {serial}"))?;
+            let taken = tx
+                .prepare_cached(
+                    "SELECT id FROM complaint WHERE tracking_code = ?1 \
+                     UNION ALL SELECT id FROM feedback WHERE tracking_code = ?1",
+                )?
+                .exists(params![code.as_str()])?;
+            if !taken {
+                break code;
+            }
+        };
+        let id: i64 = tx
+            .prepare_cached(
+                "INSERT INTO complaint (tracking_code, category_id, description, lat, lon, \
+                 accuracy_m, address, channel, citizen_id, district_id, unit_id, status, \
+                 sla_due_at, response_due_at, created_at, updated_at) \
+                 VALUES (?1, ?2, ?3, 36.2575, 49.974, 8, NULL, 'api', NULL, ?4, ?5, 'referred', \
+                 ?6, ?7, ?8, ?8) RETURNING id",
+            )?
+            .query_row(
+                params![
+                    code.as_str(),
+                    target.category,
+                    form(n).description,
+                    target.district,
+                    target.unit,
+                    now + 7 * 86_400,
+                    now + 86_400,
+                    now
+                ],
+                |row| row.get(0),
+            )?;
+        for (kind, from, to, role, unit) in [
+            ("submitted", None, "submitted", "anonymous", None),
+            (
+                "referred",
+                Some("submitted"),
+                "referred",
+                "system",
+                Some(target.unit),
+            ),
+        ] {
+            tx.prepare_cached(
+                "INSERT INTO complaint_event (complaint_id, at, kind, from_status, to_status, \
+                 actor_user_id, actor_role, unit_id, note, public, linked_id) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, ?7, NULL, 1, NULL)",
+            )?
+            .execute(params![id, now, kind, from, to, role, unit])?;
+        }
+        tx.prepare_cached("UPDATE complaint SET referred_at = ?1 WHERE id = ?2")?
+            .execute(params![now, id])?;
+        tx.prepare_cached(
+            "INSERT INTO unit_stat (unit_id, day, metric, bucket, n, total) \
+             VALUES (?1, ?2, 'received', 0, 1, 0) ON CONFLICT (day, unit_id, metric, bucket) \
+             DO UPDATE SET n = unit_stat.n + 1",
+        )?
+        .execute(params![target.unit, (now + 12_600).div_euclid(86_400)])?;
+        if let Some(p) = prepared.get(i) {
+            tx.prepare_cached(
+                "INSERT INTO media_object (object_key, claimed_at) VALUES (?1, ?2) \
+                 ON CONFLICT (object_key) DO UPDATE SET claimed_at = ?2",
+            )?
+            .execute(params![p.photo.key, now])?;
+            tx.prepare_cached(
+                "INSERT INTO photo (complaint_id, event_id, kind, object_key, thumb_key, \
+                 content_type, width, height, bytes, created_at) \
+                 VALUES (?1, NULL, 'citizen', ?2, ?3, 'image/jpeg', ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                id,
+                p.photo.key,
+                p.photo.thumb_key,
+                i64::from(p.photo.width),
+                i64::from(p.photo.height),
+                p.photo.bytes as i64,
+                now
+            ])?;
+        }
+        tx.prepare_cached(
+            "UPDATE idempotency_key SET response_status = 201, response_body = ?1 \
+             WHERE scope = 'complaint' AND idem_key = ?2",
+        )?
+        .execute(params![
+            format!("{{\"tracking_code\":\"{}\"}}", code.as_str()),
+            key
+        ])?;
+    }
+    tx.commit()?;
+    Ok(())
 }
 
 #[tokio::main]
@@ -486,26 +497,24 @@ async fn main() -> anyhow::Result<()> {
     steady.print("GET /track/{code} paced at 1,000/s");
 
     // 2. Filings over HTTP against the intake service called directly.
-    let photos: Arc<Vec<Bytes>> = Arc::new((0..512).map(photo).collect());
+    // 256 each for HTTP, the service and the bare loop: photos are stored
+    // by content, so each way stores new ones.
+    let photos: Arc<Vec<Bytes>> = Arc::new((0..768).map(photo).collect());
     println!(
         "filings: text only, and with one photo of {} KB (mean of the set)",
         photos.iter().map(Bytes::len).sum::<usize>() / photos.len() / 1024
     );
     let db_path = data.path().join("pasokh.db");
-    let mut db = sqlx::sqlite::SqliteConnection::connect_with(
-        &sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(&db_path)
-            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
-            .synchronous(sqlx::sqlite::SqliteSynchronous::Full)
-            .busy_timeout(Duration::from_secs(5)),
-    )
-    .await?;
-    let (category, district, unit): (i64, i64, i64) = sqlx::query_as(
-        "SELECT category_id, district_id, unit_id FROM complaint WHERE tracking_code = $1",
-    )
-    .bind(&code)
-    .fetch_one(&mut db)
-    .await?;
+    let mut db = rusqlite::Connection::open(&db_path)?;
+    db.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+         PRAGMA busy_timeout = 5000;",
+    )?;
+    let (category, district, unit): (i64, i64, i64) = db.query_row(
+        "SELECT category_id, district_id, unit_id FROM complaint WHERE tracking_code = ?1",
+        [&code],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     let bare_photos = tempfile::tempdir_in(data.path())?;
     let target = Target {
         category,
@@ -515,7 +524,8 @@ async fn main() -> anyhow::Result<()> {
         photo_dir: bare_photos.path().to_path_buf(),
     };
     println!(
-        "bare loop: its own SQLite connection on the same file (WAL, synchronous=FULL), {} cores",
+        "bare loop: its own SQLite connection on the same file through the C API (rusqlite; WAL, \
+         synchronous=FULL), {} cores",
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     let runs = [(2, false), (8, false), (32, false), (8, true)];
@@ -538,13 +548,14 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         };
-        let direct = {
+        // `pass` keeps each pass's idempotency keys its own.
+        let direct = |pass: usize| {
             let (intake, photos) = (state.intake.clone(), photos.clone());
             move |w: usize, i: usize| {
                 let (intake, photos) = (intake.clone(), photos.clone());
                 async move {
                     let n = (round * 1_000 + w) * 100_000 + i;
-                    let key = format!("direct-{n}");
+                    let key = format!("direct-{pass}-{n}");
                     let submission = Submission {
                         form: form(n),
                         photos: if with_photo {
@@ -558,6 +569,7 @@ async fn main() -> anyhow::Result<()> {
                         citizen_id: None,
                         idempotency_key: Some(&key),
                         operator: None,
+                        texts: None,
                     };
                     intake.file(&submission, filer).await.is_ok()
                 }
@@ -568,16 +580,20 @@ async fn main() -> anyhow::Result<()> {
         } else {
             "text only"
         };
-        let before = written(&mut db).await?;
+        let before = written(&db)?;
         let http = closed_loop(workers, span, over_http).await;
-        let after = written(&mut db).await?;
+        let after = written(&db)?;
         http.print(&format!("file over HTTP, {what}, {workers} at once"));
         let (commits_before, _) = state.store.group_commits();
-        let service = closed_loop(workers, span, direct).await;
+        let service = closed_loop(workers, span, direct(0)).await;
         let (commits_after, _) = state.store.group_commits();
         service.print(&format!(
             "file through the service, {what}, {workers} at once"
         ));
+        state.store.set_group_limit(1);
+        let single = closed_loop(workers, span, direct(1)).await;
+        state.store.set_group_limit(64);
+        single.print("  the same, one commit per filing (no group commit)");
         println!(
             "    {:.1} filings per SQLite commit (group commit; photo claims commit too)",
             service.done as f64 / (commits_after - commits_before).max(1) as f64
@@ -586,9 +602,9 @@ async fn main() -> anyhow::Result<()> {
         let mut bare = Vec::new();
         for per_tx in [1, 50] {
             serial_base += 1_000_000;
-            let b0 = written(&mut db).await?;
+            let b0 = written(&db)?;
             let run = bare_loop(&mut db, &target, set, per_tx, span, serial_base).await?;
-            let b1 = written(&mut db).await?;
+            let b1 = written(&db)?;
             run.print(&format!("bare loop, {what}, {per_tx} per transaction"));
             println!("    rows per filing: {}", per_filing(b0, b1, run.done));
             bare.push(run);

@@ -76,6 +76,8 @@ pub struct Writer {
     group: Arc<Mutex<Group>>,
     /// Write transactions waiting for the writer right now.
     queued: AtomicUsize,
+    /// Members one physical transaction takes at most.
+    limit: AtomicUsize,
     /// Physical COMMITs made, and members they carried (for `/metrics`).
     commits: AtomicU64,
     members: AtomicU64,
@@ -164,6 +166,7 @@ impl Store {
                     generation: 0,
                 })),
                 queued: AtomicUsize::new(0),
+                limit: AtomicUsize::new(GROUP_MAX),
                 commits: AtomicU64::new(0),
                 members: AtomicU64::new(0),
             }),
@@ -238,6 +241,12 @@ impl Store {
             }
         };
         Ok(WriteTx { tx })
+    }
+
+    /// At most `n` write transactions per SQLite commit from now on (1:
+    /// one commit each, as without group commit; the benchmark compares).
+    pub fn set_group_limit(&self, n: usize) {
+        self.writer.limit.store(n.max(1), Ordering::Relaxed);
     }
 
     /// Physical SQLite commits so far and the write transactions they
@@ -332,7 +341,9 @@ impl Writer {
         }
         group.member_open = false;
         group.released += 1;
-        if writer.queued.load(Ordering::SeqCst) == 0 || group.released >= GROUP_MAX {
+        if writer.queued.load(Ordering::SeqCst) == 0
+            || group.released >= writer.limit.load(Ordering::Relaxed)
+        {
             return if group.end(true, &writer).await {
                 Ok(())
             } else {
