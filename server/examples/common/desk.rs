@@ -129,11 +129,19 @@ pub async fn queries(store: &Store, runs: usize) -> anyhow::Result<()> {
         sqlx::query_scalar("SELECT tracking_code FROM complaint ORDER BY id DESC LIMIT 1")
             .fetch_one(store.pool())
             .await?;
-    let code = TrackingCode::parse(&some).map_err(|_| anyhow::anyhow!("code"))?;
-    time("one complaint, full view", runs, || {
-        desk.complaint(&supervisor, &code)
-    })
-    .await;
+    // report_bench's generated complaints carry made-up codes ("BENCH…"),
+    // which no page could ask for: the full view is timed where codes are real.
+    match TrackingCode::parse(&some) {
+        Ok(code) => {
+            time("one complaint, full view", runs, || {
+                desk.complaint(&supervisor, &code)
+            })
+            .await
+        }
+        Err(_) => {
+            println!("  (one complaint's full view: skipped, the generated codes are not real)")
+        }
+    }
     // Nearby: around an open complaint's point, for its category.
     let (category, lat, lon): (String, f64, f64) = sqlx::query_as(
         "SELECT cat.code, c.lat, c.lon FROM complaint c JOIN category cat ON cat.id = c.category_id \
