@@ -17,15 +17,12 @@
 //! citizen's nearby lookup.
 
 use app::{
-    api::staff::{ReportRange, StaffDesk, StaffViewer},
+    api::staff::{ReportRange, StaffDesk},
     i18n::jalali::JalaliDate,
     model::{Grant, Role},
 };
 use common::{ms, percentile};
-use server::{
-    services::{desk::DeskService, stats},
-    store::Store,
-};
+use server::{services::stats, store::Store};
 use std::time::Instant;
 
 mod common;
@@ -195,23 +192,14 @@ async fn card(store: &Store, label: &str, n: i64, postgres: bool) -> anyhow::Res
          written in {:.0} s",
         t.elapsed().as_secs_f64()
     );
-    let calendars = server::services::calendar::Calendars::load(
-        store.clone(),
-        app::model::calendar::WorkCalendar::default(),
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let desk = DeskService::new(store.clone(), calendars);
-    let mayor = StaffViewer {
-        user_id: 1,
-        username: "mayor".into(),
-        display_name: "mayor".into(),
-        grants: vec![Grant {
+    let desk = common::desk::service(store).await?;
+    let mayor = common::desk::viewer(
+        1,
+        vec![Grant {
             role: Role::Mayor,
             unit_id: None,
         }],
-        must_change_password: false,
-    };
+    );
     let today = JalaliDate::at_unix(server::now());
     let back = |days: i64| JalaliDate::at_unix(server::now() - days * DAY);
     let month_start = JalaliDate { day: 1, ..back(31) };

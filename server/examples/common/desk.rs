@@ -35,7 +35,7 @@ where
     );
 }
 
-fn viewer(user_id: i64, grants: Vec<Grant>) -> StaffViewer {
+pub fn viewer(user_id: i64, grants: Vec<Grant>) -> StaffViewer {
     StaffViewer {
         user_id,
         username: "bench".into(),
@@ -45,17 +45,22 @@ fn viewer(user_id: i64, grants: Vec<Grant>) -> StaffViewer {
     }
 }
 
-/// Times the cartable (one unit, deep pages, filtered, city-wide), the
-/// dispatch and verification queues, one complaint's full view, and the
-/// nearby lookup around the busiest open complaint's point.
-pub async fn queries(store: &Store, runs: usize) -> anyhow::Result<()> {
+/// The desk service over `store`, with the default working week.
+pub async fn service(store: &Store) -> anyhow::Result<DeskService> {
     let calendars = server::services::calendar::Calendars::load(
         store.clone(),
         app::model::calendar::WorkCalendar::default(),
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let desk = DeskService::new(store.clone(), calendars);
+    Ok(DeskService::new(store.clone(), calendars))
+}
+
+/// Times the cartable (one unit, deep pages, filtered, city-wide), the
+/// dispatch and verification queues, one complaint's full view, and the
+/// nearby lookup around the busiest open complaint's point.
+pub async fn queries(store: &Store, runs: usize) -> anyhow::Result<()> {
+    let desk = service(store).await?;
     let unit: i64 = sqlx::query_scalar("SELECT id FROM unit WHERE code = 'civil'")
         .fetch_one(store.pool())
         .await?;
