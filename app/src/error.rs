@@ -65,6 +65,8 @@ reasons! {
         PhotoCorrupt => "photo", "corrupt" => ErrPhotoCorrupt;
         PhotoTooMany => "photo", "too_many" => ErrPhotoTooMany;
         PhoneFormat => "phone", "format" => ErrPhoneFormat;
+        KioskPhoneBusy => "phone", "kiosk_busy" => ErrKioskPhoneBusy;
+        KioskUnregistered => "channel", "not_kiosk" => ErrKioskUnregistered;
         CodeFormat => "code", "format" => ErrCodeFormat;
         CodeWrong => "code", "wrong" => ErrCodeWrong;
         CodeExpired => "code", "expired" => ErrCodeExpired;
@@ -137,6 +139,8 @@ reasons! {
         CouncilReceiver => "to", "unknown" => ErrCouncilReceiver;
         CouncilTextShort => "text", "too_short" => ErrCouncilTextShort;
         CouncilTextLong => "text", "too_long" => ErrCouncilTextLong;
+        PushEndpoint => "endpoint", "format" => ErrPushEndpoint;
+        PushKeys => "keys", "format" => ErrPushKeys;
     }
 }
 
@@ -185,6 +189,7 @@ reasons! {
         FindingOpen => "finding_open" => ErrFindingOpen;
         NoOpenFinding => "no_open_finding" => ErrNoOpenFinding;
         FeedbackAnswered => "feedback_answered" => ErrFeedbackAnswered;
+        PushSubscriptionsFull => "push_subscriptions_full" => ErrPushFull;
     }
 }
 

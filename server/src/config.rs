@@ -65,7 +65,12 @@ pub struct Config {
     pub staff_signin: StaffSigninLimits,
     /// `PASOKH_TRUSTED_PROXIES`: addresses or CIDR ranges of the reverse
     /// proxies whose `X-Forwarded-For` names the client (default none).
-    pub trusted_proxies: crate::net::TrustedProxies,
+    pub trusted_proxies: crate::net::Networks,
+    /// `PASOKH_KIOSK_NETWORKS`: addresses or CIDR ranges of the lobby
+    /// kiosks (as [`Config::trusted_proxies`] resolve them). Only a filing
+    /// from one of them may use the kiosk channel, which texts the number
+    /// typed on the screen; default loopback only (a kiosk on this machine).
+    pub kiosk_networks: crate::net::Networks,
     /// `PASOKH_DEMO_STAFF_PASSWORD`: with the demo, the password of every
     /// demo staff account (training rooms, demos, tests), set at each
     /// start; unset, they get random passwords printed once.
@@ -100,6 +105,14 @@ pub struct Config {
     /// `PASOKH_METRICS_TOKEN`: the bearer token `/metrics` asks for;
     /// unset, `/metrics` does not exist (404).
     pub metrics_token: Option<Secret>,
+    /// `PASOKH_PUSH` (default on): web push on the tracking page, a second
+    /// channel beside SMS. Off, the push routes answer 404 and nothing is
+    /// pushed.
+    pub push: bool,
+    /// `PASOKH_VAPID_SUBJECT`: the contact push services see in each
+    /// request (`mailto:` or `https:`); default the public URL when it is
+    /// HTTPS, else `mailto:pasokh@localhost`.
+    pub vapid_subject: String,
 }
 
 /// How many codes may be sent, beyond the per-number rules.
@@ -297,9 +310,14 @@ impl Config {
             )?,
         };
         let trusted_proxies = match var("PASOKH_TRUSTED_PROXIES") {
-            Some(list) => crate::net::TrustedProxies::parse(&list)
+            Some(list) => crate::net::Networks::parse(&list)
                 .map_err(|e| anyhow::anyhow!("PASOKH_TRUSTED_PROXIES: {e}"))?,
-            None => crate::net::TrustedProxies::default(),
+            None => crate::net::Networks::default(),
+        };
+        let kiosk_networks = match var("PASOKH_KIOSK_NETWORKS") {
+            Some(list) => crate::net::Networks::parse(&list)
+                .map_err(|e| anyhow::anyhow!("PASOKH_KIOSK_NETWORKS: {e}"))?,
+            None => crate::net::Networks::loopback(),
         };
         let holidays = var("PASOKH_HOLIDAYS").unwrap_or_default();
         let holidays: Vec<&str> = holidays
@@ -347,6 +365,7 @@ impl Config {
             otp,
             staff_signin,
             trusted_proxies,
+            kiosk_networks,
             data_dir,
             database_url: Secret::new(database_url),
             site_root,
@@ -359,6 +378,11 @@ impl Config {
             sms: sms_from_env()?,
             demo_staff_password,
             sms_inbound_secret,
+            push: match var("PASOKH_PUSH") {
+                Some(v) => parse_bool("PASOKH_PUSH", &v)?,
+                None => true,
+            },
+            vapid_subject: vapid_subject(var("PASOKH_VAPID_SUBJECT"), var("PASOKH_PUBLIC_URL"))?,
         })
     }
 
@@ -380,7 +404,8 @@ impl Config {
             sms: SmsConfig::Log,
             otp: OtpLimits::default(),
             staff_signin: StaffSigninLimits::default(),
-            trusted_proxies: crate::net::TrustedProxies::default(),
+            trusted_proxies: crate::net::Networks::default(),
+            kiosk_networks: crate::net::Networks::loopback(),
             demo_staff_password: Some(Secret::new(TEST_STAFF_PASSWORD)),
             sms_inbound_secret: Some(Secret::new("inbound-secret-for-tests")),
             calendar: app::model::calendar::WorkCalendar::default(),
@@ -389,7 +414,21 @@ impl Config {
             object_store_url: None,
             drain_seconds: 0,
             metrics_token: Some(Secret::new("metrics-token-for-tests")),
+            push: true,
+            vapid_subject: "mailto:pasokh@localhost".to_owned(),
         }
+    }
+}
+
+/// The VAPID contact: `set` if it is a `mailto:` or `https:` URL, else the
+/// HTTPS public URL, else a local mailbox.
+fn vapid_subject(set: Option<String>, public_url: Option<String>) -> anyhow::Result<String> {
+    match set {
+        Some(s) if s.starts_with("mailto:") || s.starts_with("https://") => Ok(s.trim().to_owned()),
+        Some(s) => bail!("PASOKH_VAPID_SUBJECT must start with mailto: or https://, not {s:?}"),
+        None => Ok(public_url
+            .filter(|u| u.starts_with("https://"))
+            .unwrap_or_else(|| "mailto:pasokh@localhost".to_owned())),
     }
 }
 
@@ -412,6 +451,26 @@ mod tests {
         assert!(config.demo_staff_password.is_none());
         assert!(config.sms_inbound_secret.is_none());
         assert!(config.trusted_proxies.0.is_empty());
+    }
+
+    #[test]
+    fn the_push_contact_is_a_mailbox_or_a_site() {
+        let s = |v: Option<&str>, p: Option<&str>| {
+            vapid_subject(v.map(str::to_owned), p.map(str::to_owned)).ok()
+        };
+        assert_eq!(
+            s(Some("mailto:ops@rasht.ir"), None).as_deref(),
+            Some("mailto:ops@rasht.ir")
+        );
+        assert_eq!(s(Some("ops@rasht.ir"), None), None);
+        assert_eq!(
+            s(None, Some("https://137.rasht.ir")).as_deref(),
+            Some("https://137.rasht.ir")
+        );
+        assert_eq!(
+            s(None, Some("http://10.0.0.5")).as_deref(),
+            Some("mailto:pasokh@localhost")
+        );
     }
 
     #[test]

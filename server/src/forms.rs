@@ -104,7 +104,10 @@ async fn report(State(state): State<AppState>, req: Request) -> Response {
         let key = submission.form.idempotency_key.trim();
         let key = Some(key).filter(|k| (1..=128).contains(&k.len()));
         if kiosk {
-            return state.workflow.kiosk(&submission, key).await;
+            return state
+                .workflow
+                .kiosk(&submission, key, client_addr(&parts))
+                .await;
         }
         let filer = Filer {
             channel: Channel::from_form(&submission.form.channel, Channel::Web)?,

@@ -58,11 +58,12 @@ impl Cidr {
     }
 }
 
-/// The proxies whose `X-Forwarded-For` we believe.
+/// A list of address ranges: the proxies whose `X-Forwarded-For` we
+/// believe, or the lobby kiosks' addresses.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TrustedProxies(pub Vec<Cidr>);
+pub struct Networks(pub Vec<Cidr>);
 
-impl TrustedProxies {
+impl Networks {
     /// A comma-separated list of addresses or CIDR ranges.
     pub fn parse(list: &str) -> Result<Self, String> {
         list.split(',')
@@ -73,15 +74,20 @@ impl TrustedProxies {
             .map(Self)
     }
 
-    fn trusts(&self, ip: IpAddr) -> bool {
+    /// Loopback only (`127.0.0.0/8`, `::1`): this machine.
+    pub fn loopback() -> Self {
+        Self::parse("127.0.0.0/8, ::1").unwrap_or_default()
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
         self.0.iter().any(|c| c.contains(ip))
     }
 
-    /// The client behind `peer`: walking `X-Forwarded-For` from the right,
+    /// The client behind `peer`, with `self` the trusted proxies: walking `X-Forwarded-For` from the right,
     /// the first address that is not one of our proxies. With an untrusted
     /// peer the header is ignored (anyone can write it).
     pub fn client(&self, peer: IpAddr, forwarded_for: &[&str]) -> IpAddr {
-        if !self.trusts(peer) {
+        if !self.contains(peer) {
             return peer;
         }
         let mut client = peer;
@@ -94,7 +100,7 @@ impl TrustedProxies {
             match hop.parse::<IpAddr>() {
                 Ok(ip) => {
                     client = ip;
-                    if !self.trusts(ip) {
+                    if !self.contains(ip) {
                         break;
                     }
                 }
@@ -107,7 +113,7 @@ impl TrustedProxies {
 }
 
 /// Middleware: puts the [`ClientAddr`] in the request's extensions.
-pub async fn resolve(proxies: TrustedProxies, mut req: Request, next: Next) -> Response {
+pub async fn resolve(proxies: Networks, mut req: Request, next: Next) -> Response {
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -145,11 +151,15 @@ mod tests {
         assert!(Cidr::parse("0.0.0.0/0").is_some_and(|c| c.contains(ip("8.8.8.8"))));
         assert_eq!(Cidr::parse("10.0.0.0/33"), None);
         assert_eq!(Cidr::parse("nope"), None);
+        let here = Networks::loopback();
+        assert!(here.contains(ip("127.0.0.1")) && here.contains(ip("::1")));
+        assert!(here.contains(ip("::ffff:127.0.0.1")));
+        assert!(!here.contains(ip("192.168.1.10")));
     }
 
     #[test]
     fn forwarded_for_is_believed_only_from_trusted_proxies() {
-        let proxies = TrustedProxies::parse("127.0.0.1, 10.0.0.0/8").unwrap_or_default();
+        let proxies = Networks::parse("127.0.0.1, 10.0.0.0/8").unwrap_or_default();
         // Untrusted peer: the header is a lie we ignore.
         assert_eq!(
             proxies.client(ip("203.0.113.5"), &["1.2.3.4"]),
@@ -167,6 +177,6 @@ mod tests {
         );
         // No header: the proxy itself.
         assert_eq!(proxies.client(ip("127.0.0.1"), &[]), ip("127.0.0.1"));
-        assert!(TrustedProxies::parse("10.0.0.0/8, bad").is_err());
+        assert!(Networks::parse("10.0.0.0/8, bad").is_err());
     }
 }

@@ -136,6 +136,12 @@ impl Application {
             calendars.clone(),
         );
         let outbox = crate::notify::Outbox::new(store.clone(), sms);
+        // Web push: the VAPID key is made on the first start and kept.
+        let push = if config.push {
+            Some(crate::push::WebPush::start(&store, config.vapid_subject.clone()).await?)
+        } else {
+            None
+        };
         let escalation = crate::services::escalation::EscalationService::new(
             store.clone(),
             calendars.clone(),
@@ -153,6 +159,7 @@ impl Application {
                 store.clone(),
                 intake.clone(),
                 config.public_url.clone(),
+                config.kiosk_networks.clone(),
             ),
             outbox: outbox.clone(),
             escalation: escalation.clone(),
@@ -175,6 +182,7 @@ impl Application {
             store: store.clone(),
             config: Arc::new(config),
             metrics: crate::metrics::Metrics::default(),
+            push: push.clone(),
         };
         let router = router(state.clone());
         Ok(Self {
@@ -187,6 +195,7 @@ impl Application {
                 media,
                 outbox,
                 escalation,
+                push: push.map(|p| p.outbox),
             },
         })
     }

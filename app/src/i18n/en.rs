@@ -166,6 +166,8 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::ErrNotResolved => "You can rate once the problem is reported fixed.",
         Msg::ErrNotOpen => "This request is closed and takes no more support.",
         Msg::ErrPhoneFormat => "Enter an Iranian mobile number, such as 09121234567.",
+        Msg::ErrKioskPhoneBusy => "This number has had several requests from the kiosks in the past hour. Try again later, or leave the number empty.",
+        Msg::ErrKioskUnregistered => "This device is not one of the municipality's kiosks. Please file on the report page.",
         Msg::ErrCodeFormat => "The sign-in code has six digits.",
         Msg::ErrCodeWrong => "That code is not right; check it and try again.",
         Msg::ErrCodeExpired => "The code has expired or was used; ask for a new one.",
@@ -636,5 +638,12 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::KioskFinish => "Finish and erase",
         Msg::OfflineTitle => "You are offline",
         Msg::OfflineLead => "This page could not be opened without internet, but filing still works: the request stays on this phone and is sent by itself when you are online.",
+        Msg::PushOffer => "Notify me on this phone",
+        Msg::PushOn => "Notifications are on for this phone. Text messages still come as before.",
+        Msg::PushFailed => "This browser could not turn notifications on. You can still follow the request by SMS and on this page.",
+        Msg::PushDenied => "Notifications were not allowed. You can still follow the request by SMS and on this page.",
+        Msg::ErrPushEndpoint => "The notification address this browser sent is not acceptable.",
+        Msg::ErrPushKeys => "The notification keys this browser sent are not valid.",
+        Msg::ErrPushFull => "No more than five phones can get notifications for this request.",
     }
 }

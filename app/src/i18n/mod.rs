@@ -264,6 +264,8 @@ pub enum Msg {
     ErrNotResolved,
     ErrNotOpen,
     ErrPhoneFormat,
+    ErrKioskPhoneBusy,
+    ErrKioskUnregistered,
     ErrCodeFormat,
     ErrCodeWrong,
     ErrCodeExpired,
@@ -712,6 +714,14 @@ pub enum Msg {
     SharedPhotoAdded,
     OfflineTitle,
     OfflineLead,
+    // Web push on the tracking page.
+    PushOffer,
+    PushOn,
+    PushFailed,
+    PushDenied,
+    ErrPushEndpoint,
+    ErrPushKeys,
+    ErrPushFull,
 }
 
 /// The language the page is being rendered in (the shell provides it).

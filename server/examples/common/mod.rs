@@ -42,13 +42,17 @@ pub fn title(name: &str) {
 /// A seeded SQLite store in a temporary directory (kept while the guard lives).
 pub async fn sqlite() -> anyhow::Result<(Store, tempfile::TempDir)> {
     let dir = tempfile::tempdir()?;
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("bench.db").display()
-    );
+    let store = sqlite_at(&dir.path().join("bench.db")).await?;
+    Ok((store, dir))
+}
+
+/// The demo city in the SQLite database at `path` (made if missing; seeding
+/// an already seeded one adds nothing).
+pub async fn sqlite_at(path: &std::path::Path) -> anyhow::Result<Store> {
+    let url = format!("sqlite://{}?mode=rwc", path.display());
     let store = Store::connect(&url, 8).await?;
     server::seed::seed(&store, true, Some("bench-password-1")).await?;
-    Ok((store, dir))
+    Ok(store)
 }
 
 /// Fresh PostgreSQL databases on the server `base` names, dropped by

@@ -40,7 +40,13 @@ pub struct WorkflowService {
     store: Store,
     intake: IntakeService,
     public_url: Option<String>,
+    kiosks: crate::net::Networks,
 }
+
+/// Kiosk filings that may text one number in an hour: a person at a
+/// kiosk files once or twice; more is someone using the kiosk to send
+/// messages to a number that is not theirs.
+pub const KIOSK_TEXTS_PER_NUMBER_HOURLY: i64 = 3;
 
 /// The role a staff member acts in for `action` on a complaint of `unit`
 /// (the first of their grants that allows it), for the timeline.
@@ -52,11 +58,18 @@ fn acting_role(grants: &[Grant], action: StaffAction, unit: Option<i64>) -> Opti
 }
 
 impl WorkflowService {
-    pub fn new(store: Store, intake: IntakeService, public_url: Option<String>) -> Self {
+    /// `kiosks`: the addresses a kiosk filing may come from.
+    pub fn new(
+        store: Store,
+        intake: IntakeService,
+        public_url: Option<String>,
+        kiosks: crate::net::Networks,
+    ) -> Self {
         Self {
             store,
             intake,
             public_url,
+            kiosks,
         }
     }
 
@@ -76,7 +89,9 @@ impl WorkflowService {
         Ok((t, status))
     }
 
-    /// The text messages announcing `from → to` on complaint `id`.
+    /// The text messages announcing `from → to` on complaint `id`; the web
+    /// pushes announcing it are written into their outbox on the way, in
+    /// the same transaction.
     async fn messages(
         &self,
         tx: &mut sqlx::AnyConnection,
@@ -89,6 +104,16 @@ impl WorkflowService {
         let Some(template) = notify::template_for(from, to) else {
             return Ok(Vec::new());
         };
+        crate::push::enqueue(
+            tx,
+            self.store.now(),
+            id,
+            code,
+            template,
+            original,
+            self.public_url.as_deref(),
+        )
+        .await?;
         Ok(notify::recipients(tx, id)
             .await?
             .into_iter()
@@ -555,17 +580,40 @@ impl WorkflowService {
     /// optional mobile number typed on the screen (`caller_phone`) makes
     /// the complaint that number's (its account made if new, as at
     /// operator intake) and gets the tracking code and later changes by SMS.
+    /// Only a kiosk's address (`PASOKH_KIOSK_NETWORKS`) may file here, and
+    /// one number is texted for at most [`KIOSK_TEXTS_PER_NUMBER_HOURLY`]
+    /// filings an hour: otherwise anyone could post this form with a
+    /// stranger's number and have us text it.
     pub async fn kiosk(
         &self,
         submission: &Submission,
         idempotency_key: Option<&str>,
+        client: std::net::IpAddr,
     ) -> Result<Filed, AppError> {
+        if !self.kiosks.contains(client) {
+            return Err(Invalid::KioskUnregistered.into());
+        }
         let phone = match submission.form.caller_phone.trim() {
             "" => None,
             raw => Some(PhoneNumber::parse(raw).map_err(|_| Invalid::PhoneFormat)?),
         };
         // Refuse a bad form before any account is made for the number.
         submission.form.parse()?;
+        if let Some(phone) = &phone {
+            // Counted in one statement, so parallel filings cannot all pass.
+            let filings = self
+                .store
+                .hit(
+                    &format!("kiosk:phone:{}", phone.as_str()),
+                    3600,
+                    crate::now(),
+                )
+                .await
+                .or_internal("counting kiosk texts per number")?;
+            if filings > KIOSK_TEXTS_PER_NUMBER_HOURLY {
+                return Err(Invalid::KioskPhoneBusy.into());
+            }
+        }
         let citizen_id = match &phone {
             Some(phone) => Some(self.citizen_for(phone).await?),
             None => None,

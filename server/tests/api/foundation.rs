@@ -468,8 +468,7 @@ async fn typed_text_is_escaped_wherever_a_page_echoes_it() {
 async fn one_caller_cannot_lock_everyone_out_of_sign_in() {
     on_each_backend_with(
         |config| {
-            config.trusted_proxies =
-                server::net::TrustedProxies::parse("127.0.0.1").unwrap_or_default();
+            config.trusted_proxies = server::net::Networks::parse("127.0.0.1").unwrap_or_default();
             config.otp.per_address = 5;
             config.otp.hourly_ceiling = 12;
             config.otp.per_address_braked = 2;

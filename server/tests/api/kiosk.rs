@@ -3,7 +3,7 @@
 //! that ends a visit.
 
 use crate::{
-    helpers::{on_each_backend, TestApp},
+    helpers::{on_each_backend, on_each_backend_with, TestApp},
     rest::complaint_form,
     staff::staff_get,
 };
@@ -162,6 +162,97 @@ async fn the_kiosk_reset_clears_the_sites_cookies_and_storage() {
             "{cookies:?}"
         );
         assert_eq!(cookies.len(), 2, "{cookies:?}");
+    })
+    .await;
+}
+
+/// Only a kiosk's address may use the kiosk form (it texts the number typed
+/// on it); a kiosk behind a trusted proxy is known by its forwarded address.
+#[tokio::test]
+async fn only_a_kiosk_address_may_file_as_a_kiosk() {
+    on_each_backend_with(
+        |config| {
+            config.kiosk_networks = server::net::Networks::parse("10.9.0.0/16").expect("ranges");
+            config.trusted_proxies = server::net::Networks::parse("127.0.0.1").expect("ranges");
+        },
+        |app| async move {
+            let res = kiosk_files(&app, "kiosk-stranger-1", Some("09120005566")).await;
+            assert_eq!(
+                res.status(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{}",
+                app.backend
+            );
+            let html = res.text().await.expect("body");
+            assert!(
+                html.contains("این دستگاه از کیوسک‌های شهرداری نیست"),
+                "the refusal, translated"
+            );
+            assert_eq!(app.count("complaint").await, 0, "nothing filed");
+            assert_eq!(app.count("sms_outbox").await, 0, "nothing texted");
+            assert!(
+                app.sms.texts_to("09120005566").is_empty(),
+                "no text to the number"
+            );
+
+            // The same form from a kiosk in 10.9.0.0/16, through the proxy.
+            let form = complaint_form("کیوسک: چراغ خیابان خاموش است")
+                .text("channel", "kiosk")
+                .text("idempotency_key", "kiosk-lobby-1")
+                .text("caller_phone", "09120005566");
+            let res = app
+                .client
+                .post(app.url("/report"))
+                .header("x-forwarded-for", "10.9.4.20")
+                .multipart(form)
+                .send()
+                .await
+                .expect("request");
+            assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", app.backend);
+            assert_eq!(app.count("complaint").await, 1);
+        },
+    )
+    .await;
+}
+
+/// One number is texted for at most three kiosk filings an hour, also when
+/// the filings arrive at once.
+#[tokio::test]
+async fn a_number_is_texted_for_three_kiosk_filings_an_hour_even_at_once() {
+    on_each_backend(|app| async move {
+        let keys: Vec<String> = (0..8).map(|i| format!("kiosk-burst-{i}")).collect();
+        let answers = futures_util::future::join_all(
+            keys.iter()
+                .map(|key| kiosk_files(&app, key, Some("09120007788"))),
+        )
+        .await;
+        let filed = answers
+            .iter()
+            .filter(|r| r.status() == StatusCode::SEE_OTHER)
+            .count();
+        let refused = answers
+            .iter()
+            .filter(|r| r.status() == StatusCode::UNPROCESSABLE_ENTITY)
+            .count();
+        assert_eq!(
+            (filed, refused),
+            (3, 5),
+            "{}: every answer a filing or a refusal",
+            app.backend
+        );
+        assert_eq!(app.count("complaint").await, 3);
+        assert_eq!(app.count("sms_outbox").await, 3, "three texts queued");
+        // Without a number the kiosk still files.
+        let res = kiosk_files(&app, "kiosk-burst-anonymous", None).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        // The refusal says why, in the kiosk's form.
+        let html = kiosk_files(&app, "kiosk-burst-late", Some("09120007788"))
+            .await
+            .text()
+            .await
+            .expect("body");
+        assert!(html.contains("id=\"kiosk-form\""));
+        assert!(html.contains("در یک ساعت گذشته چند درخواست از کیوسک‌ها با این شماره"));
     })
     .await;
 }
