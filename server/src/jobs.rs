@@ -1,5 +1,5 @@
-//! Work that runs on a timer rather than a request: sending the SMS outbox
-//! (every few seconds), escalating missed deadlines (every minute), pruning
+//! Work that runs on a timer rather than a request: sending the SMS and the
+//! web-push outboxes (every few seconds), escalating missed deadlines (every minute), pruning
 //! expired sessions, spent sign-in codes and old counters, and sweeping
 //! photo objects no complaint refers to (every hour). Each run is
 //! idempotent and safe beside other server processes (the outbox leases
@@ -28,6 +28,8 @@ pub struct Jobs {
     pub media: media::MediaStore,
     pub outbox: Outbox,
     pub escalation: EscalationService,
+    /// The web pushes' outbox, unless push is off.
+    pub push: Option<std::sync::Arc<crate::push::PushOutbox>>,
 }
 
 impl Jobs {
@@ -74,10 +76,33 @@ impl Jobs {
         }
     }
 
+    /// Sends the push outbox's due pushes once; failures are logged. A job
+    /// of its own, so an unreachable push service never delays an SMS.
+    pub async fn send_pushes(&self) {
+        let Some(push) = &self.push else {
+            return;
+        };
+        match push.deliver_due(self.store.now()).await {
+            Ok(d) if d.sent + d.failed + d.given_up > 0 => {
+                tracing::info!(
+                    sent = d.sent,
+                    failed = d.failed,
+                    given_up = d.given_up,
+                    "push outbox"
+                )
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "push outbox"),
+        }
+    }
+
     /// Runs the housekeeping now and then every hour, the escalations every
-    /// minute and the outbox every few seconds, until the tasks are aborted.
+    /// minute and the outboxes every few seconds, until the tasks are aborted.
     pub fn spawn(self) -> Vec<tokio::task::JoinHandle<()>> {
         vec![
+            repeat(OUTBOX_EVERY, "push", self.clone(), |j| async move {
+                j.send_pushes().await
+            }),
             repeat(EVERY, "jobs", self.clone(), |j| async move {
                 j.run_once().await
             }),

@@ -14,6 +14,7 @@ pub mod media;
 pub mod metrics;
 pub mod net;
 pub mod notify;
+pub mod push;
 pub mod rest;
 pub mod routes;
 pub mod seed;

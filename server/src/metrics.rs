@@ -218,37 +218,45 @@ async fn render(state: &AppState) -> Result<String, app::error::AppError> {
         pool.num_idle(),
     );
     let now = state.store.now();
-    // The outbox: what waits to be sent, and how long the oldest has.
-    let (waiting, oldest): (i64, Option<i64>) = sqlx::query_as(
-        "SELECT COUNT(*), MIN(created_at) FROM sms_outbox \
-         WHERE sent_at IS NULL AND failed_at IS NULL",
-    )
-    .fetch_one(pool)
-    .await
-    .or_internal("reading the outbox for metrics")?;
-    gauge(
-        &mut out,
-        "pasokh_sms_outbox_depth",
-        "Texts waiting to be sent.",
-        waiting,
-    );
-    gauge(
-        &mut out,
-        "pasokh_sms_outbox_oldest_seconds",
-        "Age of the oldest text waiting (0 when none).",
-        oldest.map_or(0, |t| (now - t).max(0)),
-    );
-    let failed: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM sms_outbox WHERE failed_at IS NOT NULL")
-            .fetch_one(pool)
-            .await
-            .or_internal("reading the outbox for metrics")?;
-    gauge(
-        &mut out,
-        "pasokh_sms_outbox_failed",
-        "Texts given up after their last attempt.",
-        failed,
-    );
+    // The outboxes (text messages, web pushes): what waits to be sent, how
+    // long the oldest has, and what was given up.
+    for (channel, what) in [("sms", "Texts"), ("push", "Web pushes")] {
+        let table = format!("{channel}_outbox");
+        let (waiting, oldest): (i64, Option<i64>) = sqlx::query_as(&format!(
+            "SELECT COUNT(*), MIN(created_at) FROM {table} \
+             WHERE sent_at IS NULL AND failed_at IS NULL"
+        ))
+        .fetch_one(pool)
+        .await
+        .or_internal("reading the outbox for metrics")?;
+        gauge(
+            &mut out,
+            &format!("pasokh_{table}_depth"),
+            &format!("{what} waiting to be sent."),
+            waiting,
+        );
+        gauge(
+            &mut out,
+            &format!("pasokh_{table}_oldest_seconds"),
+            &format!(
+                "Age of the oldest of the {} waiting (0 when none).",
+                what.to_lowercase()
+            ),
+            oldest.map_or(0, |t| (now - t).max(0)),
+        );
+        let failed: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM {table} WHERE failed_at IS NOT NULL"
+        ))
+        .fetch_one(pool)
+        .await
+        .or_internal("reading the outbox for metrics")?;
+        gauge(
+            &mut out,
+            &format!("pasokh_{table}_failed"),
+            &format!("{what} given up after their last attempt (or gone)."),
+            failed,
+        );
+    }
     // Escalation's queue: open complaints past their first-response
     // deadline that no escalation names yet (it runs every minute, so this
     // stays near zero unless the job is stuck).

@@ -8,6 +8,9 @@
 //! acceptance and our commit would send it again; the message's outbox id
 //! goes with it as the provider's local id, and a provider that keeps
 //! them (Kavenegar's `localid`) sends it once.
+//!
+//! Web pushes (`crate::push`) go through the same [`Outbox`], over their
+//! own table and [`Courier`].
 
 use crate::{
     error::{internal, OrInternal},
@@ -129,19 +132,87 @@ pub async fn recipients(
         .collect())
 }
 
-#[derive(sqlx::FromRow)]
-struct Due {
-    id: i64,
-    phone: String,
-    body: String,
-    attempts: i64,
+/// Why a courier could not deliver an outbox row.
+#[derive(Debug)]
+pub enum Failure {
+    /// Try again later (network, provider or push service trouble).
+    Retry(String),
+    /// The address no longer exists (a push service's 404/410): never
+    /// again; the courier forgets it.
+    Gone(String),
 }
 
-/// Sends what the outbox holds.
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Retry(e) => f.write_str(e),
+            Failure::Gone(e) => write!(f, "gone: {e}"),
+        }
+    }
+}
+
+/// What differs between the outboxes: the table, the columns a row
+/// carries to the courier, and how it is delivered. The leasing, backoff
+/// and giving up are [`Outbox`]'s, the same for every channel.
+#[async_trait::async_trait]
+pub trait Courier: Send + Sync + 'static {
+    /// The outbox table (`sms_outbox`, `push_outbox`): `id`, `attempts`,
+    /// `next_at`, `lease_until`, `sent_at`, `failed_at`, `last_error`.
+    const TABLE: &'static str;
+    /// Its columns a delivery needs, comma-separated.
+    const COLUMNS: &'static str;
+    /// One row's [`Self::COLUMNS`].
+    type Row: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Sync + Unpin;
+    /// The channel's name in the log.
+    const NAME: &'static str;
+
+    /// Delivers outbox row `id`.
+    async fn send(&self, id: i64, row: &Self::Row) -> Result<(), Failure>;
+
+    /// Forgets the address of a row the far end called [`Failure::Gone`],
+    /// inside the transaction that closes the row.
+    async fn forget(
+        &self,
+        _tx: &mut sqlx::AnyConnection,
+        _row: &Self::Row,
+    ) -> Result<(), AppError> {
+        Ok(())
+    }
+}
+
+/// Text messages through the SMS provider (`sms_outbox`).
 #[derive(Clone)]
-pub struct Outbox {
+pub struct Sms(pub Arc<dyn SmsSender>);
+
+#[derive(sqlx::FromRow)]
+pub struct SmsRow {
+    phone: String,
+    body: String,
+}
+
+#[async_trait::async_trait]
+impl Courier for Sms {
+    const TABLE: &'static str = "sms_outbox";
+    const COLUMNS: &'static str = "phone, body";
+    type Row = SmsRow;
+    const NAME: &'static str = "SMS";
+
+    async fn send(&self, id: i64, row: &SmsRow) -> Result<(), Failure> {
+        let phone = PhoneNumber::parse(&row.phone)
+            .map_err(|_| Failure::Retry("not a mobile number".to_owned()))?;
+        self.0
+            .send_text(&phone, &row.body, id)
+            .await
+            .map_err(|e| Failure::Retry(e.to_string()))
+    }
+}
+
+/// Sends what an outbox holds: the text messages by default, the web
+/// pushes with [`crate::push::Push`].
+#[derive(Clone)]
+pub struct Outbox<C = Sms> {
     store: Store,
-    sms: Arc<dyn SmsSender>,
+    courier: Arc<C>,
 }
 
 /// What one run of the outbox did.
@@ -152,73 +223,97 @@ pub struct Delivery {
     pub given_up: usize,
 }
 
-impl Outbox {
+impl Outbox<Sms> {
+    /// The text-message outbox.
     pub fn new(store: Store, sms: Arc<dyn SmsSender>) -> Self {
-        Self { store, sms }
+        Self::with(store, Sms(sms))
+    }
+}
+
+impl<C: Courier> Outbox<C> {
+    /// The outbox of `courier`'s table.
+    pub fn with(store: Store, courier: C) -> Self {
+        Self {
+            store,
+            courier: Arc::new(courier),
+        }
     }
 
-    /// Leases the oldest due message, if any: one conditional update, so of
-    /// several senders exactly one gets it.
-    async fn lease(&self, now: i64) -> Result<Option<Due>, AppError> {
+    /// Leases the oldest due row, if any: one conditional update, so of
+    /// several senders exactly one gets it. Returns its id, attempts so
+    /// far (this one included) and columns.
+    async fn lease(&self, now: i64) -> Result<Option<(i64, i64, C::Row)>, AppError> {
+        use sqlx::{FromRow, Row};
         let mut w = self.store.write().await?;
-        let due: Option<Due> = sqlx::query_as(
-            "UPDATE sms_outbox SET lease_until = $1, attempts = attempts + 1 \
-             WHERE id = (SELECT id FROM sms_outbox WHERE sent_at IS NULL AND failed_at IS NULL \
+        let sql = format!(
+            "UPDATE {t} SET lease_until = $1, attempts = attempts + 1 \
+             WHERE id = (SELECT id FROM {t} WHERE sent_at IS NULL AND failed_at IS NULL \
                          AND next_at <= $2 AND lease_until <= $2 ORDER BY id LIMIT 1) \
                AND sent_at IS NULL AND lease_until <= $2 \
-             RETURNING id, phone, body, attempts",
-        )
-        .bind(now + LEASE_S)
-        .bind(now)
-        .fetch_optional(&mut *w.tx)
-        .await
-        .or_internal("leasing an outbox message")?;
+             RETURNING id, attempts, {c}",
+            t = C::TABLE,
+            c = C::COLUMNS
+        );
+        let row = sqlx::query(&sql)
+            .bind(now + LEASE_S)
+            .bind(now)
+            .fetch_optional(&mut *w.tx)
+            .await
+            .or_internal("leasing an outbox row")?;
         w.commit().await.or_internal("committing a lease")?;
-        Ok(due)
+        row.map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get("attempts")?,
+                C::Row::from_row(&r)?,
+            ))
+        })
+        .transpose()
+        .map_err(|e: sqlx::Error| internal("reading a leased outbox row", e))
     }
 
-    /// Sends every message due at `now` (up to a batch), each once.
+    /// Sends every row due at `now` (up to a batch), each once.
     pub async fn deliver_due(&self, now: i64) -> Result<Delivery, AppError> {
         let mut done = Delivery::default();
         for _ in 0..BATCH {
-            let Some(due) = self.lease(now).await? else {
+            let Some((id, attempts, row)) = self.lease(now).await? else {
                 break;
             };
-            let result = match PhoneNumber::parse(&due.phone) {
-                Ok(phone) => self
-                    .sms
-                    .send_text(&phone, &due.body, due.id)
-                    .await
-                    .map_err(|e| e.to_string()),
-                Err(_) => Err("not a mobile number".to_owned()),
-            };
+            let result = self.courier.send(id, &row).await;
             let mut w = self.store.write().await?;
             match result {
                 Ok(()) => {
-                    sqlx::query(
-                        "UPDATE sms_outbox SET sent_at = $1, last_error = NULL WHERE id = $2",
-                    )
+                    sqlx::query(&format!(
+                        "UPDATE {} SET sent_at = $1, last_error = NULL WHERE id = $2",
+                        C::TABLE
+                    ))
                     .bind(now)
-                    .bind(due.id)
+                    .bind(id)
                     .execute(&mut *w.tx)
                     .await
-                    .or_internal("marking a message sent")?;
+                    .or_internal("marking an outbox row sent")?;
                     done.sent += 1;
                 }
-                Err(error) => {
-                    let give_up = due.attempts >= MAX_ATTEMPTS;
-                    tracing::warn!(id = due.id, attempts = due.attempts, give_up, %error, "SMS not sent");
-                    sqlx::query(
-                        "UPDATE sms_outbox SET next_at = $1, lease_until = 0, last_error = $2, \
+                Err(failure) => {
+                    let gone = matches!(failure, Failure::Gone(_));
+                    let give_up = gone || attempts >= MAX_ATTEMPTS;
+                    let error = failure.to_string();
+                    tracing::warn!(channel = C::NAME, id, attempts, give_up, %error, "not sent");
+                    sqlx::query(&format!(
+                        "UPDATE {} SET next_at = $1, lease_until = 0, last_error = $2, \
                          failed_at = $3 WHERE id = $4",
-                    )
-                    .bind(now + backoff(due.attempts))
+                        C::TABLE
+                    ))
+                    .bind(now + backoff(attempts))
                     .bind(error.chars().take(300).collect::<String>())
                     .bind(give_up.then_some(now))
-                    .bind(due.id)
+                    .bind(id)
                     .execute(&mut *w.tx)
                     .await
-                    .or_internal("rescheduling a message")?;
+                    .or_internal("rescheduling an outbox row")?;
+                    if gone {
+                        self.courier.forget(&mut w.tx, &row).await?;
+                    }
                     if give_up {
                         done.given_up += 1;
                     } else {
@@ -231,11 +326,12 @@ impl Outbox {
         Ok(done)
     }
 
-    /// Messages not yet sent nor given up (for probes and tests).
+    /// Rows not yet sent nor given up (for probes and tests).
     pub async fn pending(&self) -> Result<i64, AppError> {
-        sqlx::query_scalar(
-            "SELECT COUNT(*) FROM sms_outbox WHERE sent_at IS NULL AND failed_at IS NULL",
-        )
+        sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM {} WHERE sent_at IS NULL AND failed_at IS NULL",
+            C::TABLE
+        ))
         .fetch_one(self.store.pool())
         .await
         .map_err(|e| internal("counting the outbox", e))

@@ -49,6 +49,8 @@ pub struct AppState {
     pub settings: SiteSettings,
     /// Request figures for `/metrics`, and the draining flag for `/ready`.
     pub metrics: crate::metrics::Metrics,
+    /// Web push, unless `PASOKH_PUSH` is off.
+    pub push: Option<crate::push::WebPush>,
 }
 
 /// What each Leptos render and server-function call gets in its context.

@@ -34,6 +34,7 @@ use utoipa::{
 mod citizen;
 mod council;
 mod feedback;
+mod push;
 mod settings;
 pub(crate) use settings::MAX_GEOJSON_BYTES;
 mod staff;
@@ -176,7 +177,10 @@ impl Modify for BearerAuth {
         staff::reset_password,
         staff::disable,
         staff::enable,
-        staff::sms_inbound
+        staff::sms_inbound,
+        push::key,
+        push::subscribe,
+        push::unsubscribe
     ),
     components(schemas(
         CategoryDto,
@@ -226,6 +230,10 @@ impl Modify for BearerAuth {
         app::api::feedback::FeedbackView,
         app::api::feedback::FeedbackKind,
         feedback::FeedbackFiled,
+        push::PushKey,
+        push::PushKeys,
+        push::PushSubscriptionBody,
+        push::PushEndpointBody,
         app::api::staff::ReportRow,
         app::model::report::Figures,
         app::api::staff::StaffUser,
@@ -273,6 +281,7 @@ pub fn routes() -> Router<AppState> {
         .merge(settings::routes())
         .merge(council::routes())
         .merge(staff::routes())
+        .merge(push::routes())
         .fallback(api_not_found)
         .method_not_allowed_fallback(|| async { ApiError(AppError::MethodNotAllowed) })
         .layer(axum::middleware::from_fn(localize));
@@ -529,6 +538,8 @@ mod tests {
             "/api/v1/staff/complaints/{tracking_code}/actions",
             "/api/v1/staff/users",
             "/api/v1/sms/inbound",
+            "/api/v1/push/key",
+            "/api/v1/complaints/{tracking_code}/push",
         ] {
             assert!(doc["paths"][path].is_object(), "{path}");
         }

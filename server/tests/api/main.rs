@@ -11,6 +11,7 @@ mod foundation;
 mod helpers;
 mod kiosk;
 mod ops;
+mod push;
 mod report_card;
 mod rest;
 mod settings;
