@@ -128,8 +128,21 @@ async function sendOutbox() {
   if (ended.some((item) => item.state == 'queued')) throw new Error('outbox: some items wait');
 }
 
+// Web push (public/js/push.js subscribes on the tracking page): a status
+// change, in the words of its text message, opening the complaint's page.
+sw.addEventListener('push', (event) => {
+  const push = /** @type {{ title?: string, body?: string, url?: string }} */ (event.data?.json() ?? {});
+  event.waitUntil(sw.registration.showNotification(push.title || 'پاسخ', { body: push.body, data: push.url, icon: '/icons/icon-192.png', dir: 'auto' }));
+});
+
+// A notification opens its page: the tab already showing it if there is one.
 sw.addEventListener('notificationclick', (event) => {
   event.notification.close();
-  const to = typeof event.notification.data == 'string' ? event.notification.data : '/';
-  event.waitUntil(sw.clients.openWindow(to));
+  const to = new URL(typeof event.notification.data == 'string' ? event.notification.data : '/', location.origin).href;
+  event.waitUntil(
+    (async () => {
+      for (const client of await sw.clients.matchAll({ type: 'window' })) if (client.url == to) return client.focus();
+      return sw.clients.openWindow(to);
+    })(),
+  );
 });

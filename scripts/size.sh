@@ -26,7 +26,7 @@ for (const f of [...firstLoad, 'js/report.css']) {
   if (fs.existsSync(p)) list.push([f, p, true]);
   else console.error(`warning: ${p} is missing (not built yet?)`);
 }
-const onDemand = ['map-picker', 'geo', 'photo-list', 'nearby-list'].map((m) => `js/${m}.js`);
+const onDemand = ['map-picker', 'geo', 'photo-list', 'nearby-list', 'push'].map((m) => `js/${m}.js`);
 for (const f of [...onDemand, 'leaflet/leaflet.js', 'leaflet/leaflet.css']) {
   const p = path.join(site, f);
   if (fs.existsSync(p)) list.push([`${f} (loaded on demand)`, p, false]);

@@ -72,6 +72,12 @@ if (questionSets.length && (picker instanceof HTMLSelectElement || picker instan
   show();
 }
 
+// Web push on the tracking page: its script only where push can work (a
+// service worker controls the page); SMS stays the main channel.
+const push = document.querySelector('[data-push]');
+if (push instanceof HTMLElement && 'PushManager' in window && navigator.serviceWorker?.controller)
+  import('/js/push.js' + new URL(import.meta.url).search).then((m) => m.offerPush(push)).catch((error) => console.warn('push.js:', error));
+
 // The lobby kiosk: its keyboard, pad and idle wipe, only on /kiosk. A
 // kiosk serves strangers one after another, so it never starts the installed
 // app's parts below (no outbox, no service worker of its own).

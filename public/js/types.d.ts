@@ -260,6 +260,9 @@ interface SwMessageEvent extends SwExtendableEvent {
 interface SwNotificationEvent extends SwExtendableEvent {
   readonly notification: Notification;
 }
+interface SwPushEvent extends SwExtendableEvent {
+  readonly data: { json(): unknown } | null;
+}
 interface SwEventMap {
   install: SwExtendableEvent;
   activate: SwExtendableEvent;
@@ -267,10 +270,14 @@ interface SwEventMap {
   message: SwMessageEvent;
   sync: SwSyncEvent;
   notificationclick: SwNotificationEvent;
+  push: SwPushEvent;
 }
 interface SwScope {
   readonly registration: ServiceWorkerRegistration;
-  readonly clients: { openWindow(url: string): Promise<unknown> };
+  readonly clients: {
+    openWindow(url: string): Promise<unknown>;
+    matchAll(options: { type: 'window' }): Promise<readonly { readonly url: string; focus(): Promise<unknown> }[]>;
+  };
   skipWaiting(): Promise<void>;
   addEventListener<K extends keyof SwEventMap>(type: K, listener: (event: SwEventMap[K]) => void): void;
 }

@@ -118,6 +118,7 @@ impl Application {
             }),
             public_url: config.public_url.clone(),
             kiosk_idle_seconds: config.kiosk_idle_seconds,
+            push: config.push,
         };
         let sms = crate::sms::from_config(&config.sms)?;
         let tracking = Arc::new(crate::services::tracking::TrackingService::new(

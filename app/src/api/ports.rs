@@ -123,6 +123,8 @@ pub struct SiteSettings {
     pub public_url: Option<String>,
     /// `PASOKH_KIOSK_IDLE_SECONDS`: a kiosk's idle time before its warning.
     pub kiosk_idle_seconds: u32,
+    /// `PASOKH_PUSH`: the tracking page offers web push.
+    pub push: bool,
 }
 
 /// A setting read afresh at each use (the simulated clock, the city's

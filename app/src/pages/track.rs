@@ -190,6 +190,7 @@ fn ComplaintView(
     let title = format!("{} {}", t(Msg::TrackTitle), lang.digits(&code));
     let events = complaint.timeline.clone();
     let photos = complaint.photos.clone();
+    let push = use_context::<crate::api::ports::SiteSettings>().is_some_and(|s| s.push);
     view! {
         <Title text=title />
         {just_filed
@@ -259,12 +260,36 @@ fn ComplaintView(
                     .collect::<Vec<_>>();
                 view! { <PhotoList photos /> }
             })}
+            {(push && complaint.status != PublicStatus::Closed).then(|| view! { <PushOffer code=code.clone() /> })}
             <h2>{t(Msg::Timeline)}</h2>
             <ol class="timeline">
                 {events.into_iter().map(|e| view! { <TimelineEntry event=e /> }).collect_view()}
             </ol>
         </article>
         <FeedbackSection code status=complaint.status actions feedback />
+    }
+}
+
+/// "Notify me on this phone" (web push) until the complaint is closed:
+/// hidden unless public/js/enhance.js finds that this browser can
+/// (PushManager, a service worker in control) and public/js/push.js shows
+/// it; the `data-msg-*` texts are what push.js says.
+#[component]
+fn PushOffer(code: String) -> impl IntoView {
+    view! {
+        <p
+            class="push-offer"
+            data-push=code
+            data-msg-on=t(Msg::PushOn)
+            data-msg-failed=t(Msg::PushFailed)
+            data-msg-denied=t(Msg::PushDenied)
+            data-testid="push-offer"
+            hidden
+        >
+            <button type="button" class="button">{t(Msg::PushOffer)}</button>
+            " "
+            <span role="status" aria-live="polite"></span>
+        </p>
     }
 }
 

@@ -179,6 +179,9 @@ async fn push_status_change_sends_one_encrypted_vapid_push() {
         let key = vapid_key(&app).await;
         let phone = "09120007001";
         let code = texted_complaint(&app, phone).await;
+        // The tracking page offers it (the script shows it where it can work).
+        let page = app.text(&format!("/track/{code}")).await;
+        assert!(page.contains(&format!("data-push=\"{code}\"")), "{page}");
         let sub = fake.subscription(&key).await;
         let (status, body) = subscribe(&app, &code, &sub, "en").await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -498,6 +501,8 @@ async fn push_off_has_no_routes() {
             );
             let code =
                 citizen_files(&app, None, "آب‌گرفتگی زیرگذر، ماشین‌ها نمی‌توانند رد شوند").await;
+            let page = app.text(&format!("/track/{code}")).await;
+            assert!(!page.contains("data-push"), "no offer when push is off");
             let sub = browser_like("https://push.example.net/wpush/off");
             assert_eq!(
                 subscribe(&app, &code, &sub, "fa").await.0,
