@@ -7,7 +7,8 @@ import { test, expect, type Page } from '@playwright/test';
  * behind it: a real `pushManager.subscribe()` may fail (it is tried, and
  * either outcome must read politely). The page's flow to the server is
  * tested with `subscribe()` answered in the page by a subscription shaped
- * like a browser's; the worker's handler is fed a push through the
+ * like a browser's (to an endpoint that never resolves: no status changes
+ * here); the worker's handler is fed a push through the
  * DevTools protocol (`ServiceWorker.deliverPushMessage`), as a push
  * service would. What a real push service does between the server and the
  * phone is the server's integration tests' part (server/tests/api/push.rs,
@@ -61,7 +62,7 @@ test('the offer waits for a controlling service worker, then subscribes through 
   await page.addInitScript(`
     PushManager.prototype.subscribe = async function () {
       const keys = await ${browserKeys()};
-      const endpoint = 'http://127.0.0.1:9/push/e2e-' + Math.random().toString(16).slice(2);
+      const endpoint = 'https://push.example.invalid/e2e-' + Math.random().toString(16).slice(2);
       window.__subscribed = { endpoint, keys };
       return { endpoint, options: {}, toJSON: () => ({ endpoint, keys }), unsubscribe: async () => true };
     };

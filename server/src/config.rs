@@ -113,6 +113,9 @@ pub struct Config {
     /// request (`mailto:` or `https:`); default the public URL when it is
     /// HTTPS, else `mailto:pasokh@localhost`.
     pub vapid_subject: String,
+    /// Tests only, never from the environment: browsers may subscribe with
+    /// a push service on this machine (plain `http` to a loopback host).
+    pub push_local_endpoints: bool,
 }
 
 /// How many codes may be sent, beyond the per-number rules.
@@ -383,6 +386,7 @@ impl Config {
                 None => true,
             },
             vapid_subject: vapid_subject(var("PASOKH_VAPID_SUBJECT"), var("PASOKH_PUBLIC_URL"))?,
+            push_local_endpoints: false,
         })
     }
 
@@ -416,6 +420,7 @@ impl Config {
             metrics_token: Some(Secret::new("metrics-token-for-tests")),
             push: true,
             vapid_subject: "mailto:pasokh@localhost".to_owned(),
+            push_local_endpoints: true,
         }
     }
 }

@@ -214,10 +214,14 @@ fn decode_b64(s: &str) -> Option<Vec<u8>> {
 }
 
 impl Subscription {
-    /// Checks what a page sent: an `https` endpoint (or `http` to this
-    /// machine, for a local push service in tests), of bounded length and
-    /// plain characters; a P-256 point and a 16-byte secret.
-    pub fn parse(endpoint: &str, p256dh: &str, auth: &str) -> Result<Self, Invalid> {
+    /// Checks what a page sent: an `https` endpoint on a named host, of
+    /// bounded length and plain characters; a P-256 point and a 16-byte
+    /// secret. The push services are public names (FCM, Mozilla, Apple…),
+    /// so an address, `localhost` or plain `http` is refused: the server
+    /// would otherwise post wherever a stranger asked, its own machine and
+    /// network included. With `local` (tests' push service on this
+    /// machine), `http` to a loopback host is allowed too.
+    pub fn parse(endpoint: &str, p256dh: &str, auth: &str, local: bool) -> Result<Self, Invalid> {
         let endpoint = endpoint.trim();
         if endpoint.is_empty()
             || endpoint.len() > ENDPOINT_MAX
@@ -227,14 +231,20 @@ impl Subscription {
         }
         let url = reqwest::Url::parse(endpoint).map_err(|_| Invalid::PushEndpoint)?;
         let host = url.host_str().ok_or(Invalid::PushEndpoint)?;
-        let loopback = host.eq_ignore_ascii_case("localhost")
-            || host
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback());
-        let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && loopback);
-        if !scheme_ok || !url.username().is_empty() || url.password().is_some() {
+        let address = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .ok();
+        let named_localhost = host.eq_ignore_ascii_case("localhost")
+            || host.to_ascii_lowercase().ends_with(".localhost");
+        let loopback = named_localhost || address.is_some_and(|ip| ip.is_loopback());
+        let allowed = if local && loopback {
+            matches!(url.scheme(), "http" | "https")
+        } else {
+            url.scheme() == "https" && address.is_none() && !named_localhost && host.contains('.')
+        };
+        if !allowed || !url.username().is_empty() || url.password().is_some() {
             return Err(Invalid::PushEndpoint);
         }
         if p256dh.len() > 100 || auth.len() > 40 {
@@ -260,6 +270,8 @@ impl Subscription {
 pub struct PushService {
     store: Store,
     key: VapidKey,
+    /// Push services on this machine may be subscribed (tests only).
+    local: bool,
 }
 
 /// Drops every subscription of `endpoint` (of complaint `complaint`, or of
@@ -300,8 +312,13 @@ async fn complaint_id(tx: &mut sqlx::AnyConnection, code: &TrackingCode) -> Resu
 }
 
 impl PushService {
-    pub fn new(store: Store, key: VapidKey) -> Self {
-        Self { store, key }
+    pub fn new(store: Store, key: VapidKey, local: bool) -> Self {
+        Self { store, key, local }
+    }
+
+    /// Checks a page's subscription (see [`Subscription::parse`]).
+    pub fn parse(&self, endpoint: &str, p256dh: &str, auth: &str) -> Result<Subscription, Invalid> {
+        Subscription::parse(endpoint, p256dh, auth, self.local)
     }
 
     /// The server's public key, for `PushManager.subscribe`.
@@ -547,10 +564,11 @@ pub struct WebPush {
 
 impl WebPush {
     /// Loads (or makes) the VAPID key and builds the service and outbox.
-    pub async fn start(store: &Store, subject: String) -> anyhow::Result<Self> {
+    /// `local`: push services on this machine may be subscribed (tests).
+    pub async fn start(store: &Store, subject: String, local: bool) -> anyhow::Result<Self> {
         let key = VapidKey::load_or_create(store).await?;
         Ok(Self {
-            service: PushService::new(store.clone(), key.clone()),
+            service: PushService::new(store.clone(), key.clone(), local),
             outbox: Arc::new(Outbox::with(
                 store.clone(),
                 Push::new(store.clone(), key, subject)?,
@@ -628,11 +646,18 @@ mod tests {
             "https://fcm.googleapis.com/fcm/send/abc:def",
             &p256dh,
             &auth,
+            false,
         )
         .expect("a real-looking subscription");
         assert_eq!(ok.p256dh, p256dh);
-        assert!(Subscription::parse("http://127.0.0.1:4000/push/1", &p256dh, &auth).is_ok());
-        assert!(Subscription::parse("http://localhost/push/1", &p256dh, &auth).is_ok());
+        // A push service on this machine: the tests' only.
+        for local in ["http://127.0.0.1:4000/push/1", "http://localhost/push/1"] {
+            assert!(Subscription::parse(local, &p256dh, &auth, true).is_ok());
+            assert_eq!(
+                Subscription::parse(local, &p256dh, &auth, false),
+                Err(Invalid::PushEndpoint)
+            );
+        }
         for endpoint in [
             "",
             "http://push.example.net/abc",
@@ -641,10 +666,16 @@ mod tests {
             "https://push.example.net/<script>alert(1)</script>",
             "https://push.example.net/a b",
             "javascript:alert(1)",
+            "https://127.0.0.1/push",
+            "https://10.0.0.5/push",
+            "https://[::1]/push",
+            "https://localhost/push",
+            "https://db.localhost/push",
+            "https://intranet/push",
             &format!("https://push.example.net/{}", "a".repeat(ENDPOINT_MAX)),
         ] {
             assert_eq!(
-                Subscription::parse(endpoint, &p256dh, &auth),
+                Subscription::parse(endpoint, &p256dh, &auth, false),
                 Err(Invalid::PushEndpoint),
                 "{endpoint}"
             );
@@ -660,7 +691,7 @@ mod tests {
             (p256dh.as_str(), ""),
         ] {
             assert_eq!(
-                Subscription::parse("https://push.example.net/x", key, secret),
+                Subscription::parse("https://push.example.net/x", key, secret, false),
                 Err(Invalid::PushKeys),
                 "{key} {secret}"
             );

@@ -139,7 +139,14 @@ impl Application {
         let outbox = crate::notify::Outbox::new(store.clone(), sms);
         // Web push: the VAPID key is made on the first start and kept.
         let push = if config.push {
-            Some(crate::push::WebPush::start(&store, config.vapid_subject.clone()).await?)
+            Some(
+                crate::push::WebPush::start(
+                    &store,
+                    config.vapid_subject.clone(),
+                    config.push_local_endpoints,
+                )
+                .await?,
+            )
         } else {
             None
         };

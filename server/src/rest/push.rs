@@ -5,7 +5,7 @@
 use super::{ApiJson, CodePath};
 use crate::{
     error::{ApiError, ApiLang, ErrorBody},
-    push::{Subscription, WebPush},
+    push::WebPush,
     web::AppState,
 };
 use app::error::AppError;
@@ -91,7 +91,9 @@ pub(super) async fn subscribe(
         p256dh: String::new(),
         auth: String::new(),
     });
-    let sub = Subscription::parse(&body.endpoint, &keys.p256dh, &keys.auth)?;
+    let sub = push
+        .service
+        .parse(&body.endpoint, &keys.p256dh, &keys.auth)?;
     let created = push.service.subscribe(&code, &sub, lang).await?;
     Ok(if created {
         StatusCode::CREATED
