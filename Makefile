@@ -19,8 +19,9 @@ SITE_STAMP := target/site/.built
 # SeaweedFS, the S3-compatible store the failover tests put photos in.
 WEED := failover/.tools/bin/weed
 SEAWEEDFS_VERSION := 4.48
+LIGHTHOUSE_TOOL := scripts/lighthouse/node_modules/.package-lock.json
 
-.PHONY: bench bench-http bench-desk bench-report failover failover-tools run test tools rust-tools node-tools browser build lint fmt-check clippy migrations-check js-check unit-test e2e size clean-site
+.PHONY: bench bench-http bench-desk bench-report failover failover-tools run test tools rust-tools node-tools browser build lighthouse lint fmt-check clippy migrations-check js-check unit-test e2e size clean-site
 
 ## run: install tools, build the release site, serve it at http://127.0.0.1:3000
 run: tools build
@@ -137,6 +138,19 @@ bench-desk:
 bench-report:
 	PASOKH_BENCH_DATABASE_URL=$${PASOKH_BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} \
 	  cargo run --release -p server --example report_bench
+
+## lighthouse: Lighthouse (mobile, simulated slow 4G and 4x CPU) on every citizen and kiosk page of
+## the release build in Chromium, 3 runs a page, median figures against the targets (performance
+## >= 95, LCP <= 1.8 s, CLS <= 0.05); not part of make test: scores vary from run to run.
+## LIGHTHOUSE_ARGS="--en" adds the English pages, "--only /report" one page, "--runs 5" more runs
+lighthouse: build browser $(LIGHTHOUSE_TOOL)
+	node scripts/lighthouse/run.mjs $(LIGHTHOUSE_ARGS)
+
+# Lighthouse has its own package (about 200 packages, 185 MB) so that the
+# root npm ci, which make test runs, does not fetch it.
+$(LIGHTHOUSE_TOOL): scripts/lighthouse/package.json scripts/lighthouse/package-lock.json
+	npm ci --prefix scripts/lighthouse --no-audit --no-fund
+	@touch $@
 
 ## size: raw, gzip and brotli bytes of the wasm, JS and CSS of the release site
 size: build
