@@ -1,5 +1,6 @@
 // @ts-check
-// Category search: a filter box and buttons above the select (still the field).
+// Category search: a filter box and buttons above the select (still the field),
+// in the place the page keeps for them (.cat-finder, sized in style/main.css).
 
 /** @type {Record<string, string>} */
 const ICONS = {
@@ -25,7 +26,9 @@ const iconOf = (option) => {
 export function enhanceSearch(page) {
   const { form, text, element, helpers } = page;
   const select = form.querySelector('#category');
-  if (!(select instanceof HTMLSelectElement)) return;
+  // The page keeps the finder's place (and height) before the select.
+  const finder = form.querySelector('.cat-finder');
+  if (!(select instanceof HTMLSelectElement) || !finder) return;
   const list = element('ul', { id: 'category-list', class: 'cat-list' });
   const noMatch = element('p', { class: 'hint', role: 'status' });
   /** @param {string} value */
@@ -66,6 +69,6 @@ export function enhanceSearch(page) {
   });
   const markPicked = () => choices.forEach((choice) => choice.button.setAttribute('aria-pressed', String(choice.value == select.value)));
   select.addEventListener('change', markPicked);
-  select.before(element('div', { class: 'cat-finder' }, box, list, noMatch));
+  finder.append(box, list, noMatch);
   markPicked();
 }

@@ -154,6 +154,11 @@ fn ReportFormView(
                     <a href="tel:137" dir="ltr">"137"</a>
                 </p>
                 <label for="category">{t(Msg::FieldCategoryPick)}</label>
+                // The category finder's place: public/js/search.js fills it,
+                // and style/main.css gives it its final height from the
+                // first paint, so the fields below never jump when the
+                // script arrives (without scripts it is not shown).
+                <div class="cat-finder"></div>
                 <select id="category" name="category" required>
                     <option value="">{t(Msg::CategoryPlaceholder)}</option>
                     {groups
