@@ -110,6 +110,16 @@ fn page_csp(nonce: &str, tile_origin: Option<&str>) -> String {
     )
 }
 
+/// Puts the hydration tags kept in `<template id="hydration">` into the head
+/// after the load event and the first contentful paint (at most 3 s after
+/// load: a page loaded in a background tab may not paint). Cloned script
+/// elements run, and keep the response's nonce.
+const WAKE_ISLANDS: &str =
+    "addEventListener('load',()=>{let t=document.getElementById('hydration'),\
+w=()=>{t&&document.head.append(t.content.cloneNode(true));t=null};setTimeout(w,3e3);\
+try{new PerformanceObserver(l=>l.getEntriesByName('first-contentful-paint').length&&setTimeout(w))\
+.observe({type:'paint',buffered:true})}catch{w()}},{once:true})";
+
 /// The whole HTML document for every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = request_lang();
@@ -151,7 +161,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                         }
                     })}
                 <link rel="stylesheet" href=css />
-                <HydrationScripts options islands=true />
+                // The islands' wasm (and its JS) must not compete with the
+                // page's own CSS, font and first paint on a slow phone:
+                // Leptos's hydration tags wait inert in a template until the
+                // page has loaded and painted, then go into the head (islands
+                // wake on idle anyway; every form works before they do).
+                <template id="hydration">
+                    <HydrationScripts options islands=true />
+                </template>
+                <script type="module" nonce=nonce.clone()>{WAKE_ISLANDS}</script>
                 <MetaTags />
             </head>
             <body>
