@@ -179,11 +179,13 @@ async fn card(store: &Store, label: &str, n: i64, postgres: bool) -> anyhow::Res
     let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM complaint")
         .fetch_one(store.pool())
         .await?;
-    if held == 0 {
+    let n = if held == 0 {
         fill(store, postgres, n).await?;
+        n
     } else {
-        println!("{label}: kept database with {held} complaints, nothing written");
-    }
+        println!("{label}: a kept database, nothing written");
+        held
+    };
     let stats: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM unit_stat")
         .fetch_one(store.pool())
         .await?;
@@ -197,7 +199,8 @@ async fn card(store: &Store, label: &str, n: i64, postgres: bool) -> anyhow::Res
     .await?;
     println!(
         "{label}: {n} complaints ({open} open), {stats} unit_stat and {gauge} unit_open rows \
-         written in {:.0} s",
+         ({}{:.0} s)",
+        if held == 0 { "written in " } else { "counted in " },
         t.elapsed().as_secs_f64()
     );
     let desk = common::desk::service(store).await?;

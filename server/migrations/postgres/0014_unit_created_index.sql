@@ -4,3 +4,4 @@
 -- complaints among ten million, machine quiet. With the unit's complaints
 -- in date order the range is read alone: 20 ms.
 CREATE INDEX complaint_unit_created ON complaint (unit_id, created_at);
+
