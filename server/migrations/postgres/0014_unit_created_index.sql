@@ -1,7 +1,8 @@
--- A unit's cartable filtered by a date range (the desk's "last 30 days"):
--- its counts per status walked every complaint the unit ever had and looked
--- each one up for its date: 218 ms on SQLite for a unit of a million
--- complaints among ten million, machine quiet. With the unit's complaints
--- in date order the range is read alone: 20 ms.
-CREATE INDEX complaint_unit_created ON complaint (unit_id, created_at);
+-- A unit's cartable filtered by a date range (the desk's "last 30 days"),
+-- and by district: its counts per status walked the city's complaints of
+-- those dates (410,000 in 30 days at ten million) and looked each one up:
+-- 286 ms on SQLite for one unit. This index holds a unit's complaints in
+-- date order with the district and status beside them, so the counts read
+-- the unit's range alone and never the table: 4 ms.
+CREATE INDEX complaint_unit_created ON complaint (unit_id, created_at, district_id, status);
 
