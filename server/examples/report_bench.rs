@@ -200,7 +200,11 @@ async fn card(store: &Store, label: &str, n: i64, postgres: bool) -> anyhow::Res
     println!(
         "{label}: {n} complaints ({open} open), {stats} unit_stat and {gauge} unit_open rows \
          ({}{:.0} s)",
-        if held == 0 { "written in " } else { "counted in " },
+        if held == 0 {
+            "written in "
+        } else {
+            "counted in "
+        },
         t.elapsed().as_secs_f64()
     );
     let desk = common::desk::service(store).await?;
