@@ -144,6 +144,52 @@ describe('the request', () => {
   });
 });
 
+describe('the tracking page\'s answers (rating, "not fixed", "me too")', () => {
+  const fields = /** @type {[string, string][]} */ ([['stars', '4'], ['comment', '<b>خوب</b>']]);
+  test('only the answer forms\' paths make an item, with the complaint\'s code from the start', () => {
+    const item = outbox.verdictItem('/track/1234567890/rating', fields, 'fa', 'v1', T0);
+    assert.equal(item?.kind, 'rating');
+    assert.equal(item?.code, '1234567890');
+    assert.equal(item?.state, 'queued');
+    assert.deepEqual(item?.photos, []);
+    for (const path of ['/track/1234567890', '/track/abc/rating', '/track/1234567890/rating/x', '/report', '/track/1/delete'])
+      assert.equal(outbox.verdictItem(path, fields, 'fa', 'v', T0), undefined, path);
+  });
+  test('sent to its API route as JSON with the cookie; stars as a number', () => {
+    const rating = request(/** @type {OutboxItem} */ (outbox.verdictItem('/track/1234567890/rating', fields, 'en', 'v1', T0)));
+    assert.equal(rating.url, '/api/v1/complaints/1234567890/rating');
+    assert.equal(rating.init.credentials, 'same-origin');
+    assert.deepEqual(rating.init.headers, { 'Content-Type': 'application/json', 'Accept-Language': 'en' });
+    assert.deepEqual(JSON.parse(String(rating.init.body)), { stars: 4, comment: '<b>خوب</b>' });
+    const support = request(/** @type {OutboxItem} */ (outbox.verdictItem('/track/1234567890/support', [], 'fa', 'v2', T0)));
+    assert.equal(support.url, '/api/v1/complaints/1234567890/support');
+    assert.deepEqual(JSON.parse(String(support.init.body)), {});
+    const objection = request(/** @type {OutboxItem} */ (outbox.verdictItem('/track/1234567890/objection', [['reason', 'هنوز هست']], 'fa', 'v3', T0)));
+    assert.deepEqual(JSON.parse(String(objection.init.body)), { reason: 'هنوز هست' });
+  });
+  test('2xx is sent (the complaint\'s code kept); a refusal is kept with its reason; a 5xx waits', () => {
+    const item = /** @type {OutboxItem} */ (outbox.verdictItem('/track/1234567890/rating', fields, 'fa', 'v1', T0));
+    /** @param {number} status @param {unknown} body */
+    const answer = (status, body) => afterAnswer(claim(item, T0), status, outbox.outcomeOf(item, status, body, helpers.filingOutcome), T0 + 1);
+    for (const status of [200, 201]) {
+      const sent = answer(status, status == 200 ? { support_count: 3, counted: false } : undefined);
+      assert.equal(sent.state, 'sent', String(status));
+      assert.equal(sent.code, '1234567890');
+    }
+    const refused = answer(409, { code: 'conflict', message: 'قبلاً امتیاز داده‌اید' });
+    assert.equal(refused.state, 'refused');
+    assert.equal(refused.message, 'قبلاً امتیاز داده‌اید');
+    assert.equal(answer(401, { code: 'unauthorized', message: 'وارد شوید' }).state, 'refused');
+    assert.equal(answer(503, undefined).state, 'queued');
+  });
+  test('what is retried: 5xx and "not now"; never a plain refusal or success', () => {
+    for (const status of [500, 502, 503, 504, 408, 409, 425, 429]) assert.equal(outbox.retried(status), true, String(status));
+    for (const status of [200, 201, 400, 401, 403, 404, 413, 422]) assert.equal(outbox.retried(status), false, String(status));
+    assert.equal(outbox.retried(409, 'rating'), false, 'an answer\'s 409 is final: already rated, or no longer open');
+    assert.equal(outbox.retried(503, 'support'), true);
+  });
+});
+
 /** A fake server: files each key once (as the real one does with
  *  Idempotency-Key) and answers the first code again for a repeated key. */
 function fakeServer() {

@@ -57,6 +57,8 @@ sw.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (url.origin != location.origin) return;
   if (request.method == 'POST' && url.pathname == '/share-target') return event.respondWith(receiveShare(request));
+  if (request.method == 'POST' && request.mode == 'navigate' && OUTBOX?.VERDICT_PATH.test(url.pathname))
+    return event.respondWith(answer(request, url));
   if (request.method != 'GET') return;
   if (request.mode == 'navigate') return event.respondWith(page(event, url));
   if (url.pathname.startsWith('/pkg/') || isThumb(url) || BUILD.precache.includes(url.pathname + url.search))
@@ -108,6 +110,27 @@ async function receiveShare(request) {
   return Response.redirect('/report?shared=1' + (text ? '&text=' + encodeURIComponent(text) : ''), 303);
 }
 
+/** A rating, "not fixed" or "me too" from the tracking page's plain form:
+ *  sent as it is; with no answer it waits in the outbox to go through the
+ *  API later, and the page (the copy kept from the last visit, else
+ *  /offline) says so.
+ *  @param {Request} request @param {URL} url */
+async function answer(request, url) {
+  const copy = request.clone();
+  try {
+    return await fetch(request);
+  } catch {
+    // no answer: kept below
+  }
+  const outbox = /** @type {SwOutbox} */ (OUTBOX);
+  const fields = /** @type {[string, string][]} */ ([...(await copy.formData())].filter(([, value]) => typeof value == 'string'));
+  const lang = /^en\b/.test(request.headers.get('accept-language') || '') ? 'en' : 'fa';
+  const item = /** @type {OutboxItem} */ (outbox.verdictItem(url.pathname, fields, lang, crypto.randomUUID(), Date.now()));
+  await outbox.save(await outbox.openOutbox(), item);
+  sw.registration.sync?.register(outbox.SYNC_TAG).catch(() => undefined);
+  return Response.redirect(`/track/${item.code}?saved=1`, 303);
+}
+
 // Background Sync (Chromium): the outbox is sent even with no page open; a
 // failure leaves items waiting and asks the browser to try again later.
 sw.addEventListener('sync', (event) => {
@@ -124,7 +147,7 @@ async function sendOutbox() {
   channel.close();
   for (const item of ended)
     if (item.state == 'sent' && typeof Notification != 'undefined' && Notification.permission == 'granted')
-      await sw.registration.showNotification(item.lang == 'en' ? 'Pasokh' : 'پاسخ', { body: `${item.summary} · ${item.code}`, tag: item.key, data: `/track/${item.code}` });
+      await sw.registration.showNotification(item.lang == 'en' ? 'Pasokh' : 'پاسخ', { body: [item.summary, item.code].filter(Boolean).join(' · '), tag: item.key, data: `/track/${item.code}` });
   if (ended.some((item) => item.state == 'queued')) throw new Error('outbox: some items wait');
 }
 

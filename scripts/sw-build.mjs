@@ -9,9 +9,14 @@
 //   OUTBOX  public/js/helpers.js and outbox.js inlined (a classic worker
 //           cannot import ES modules everywhere yet).
 // It rewrites site/sw.js and its .gz and .br (the server prefers those).
+// First it strips the comments from site/js/*.js (the sources in public/js
+// keep them), rewriting their .gz and .br, so phones download code only:
+// the version and the precache list are then those of the files served.
 
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 
@@ -43,6 +48,42 @@ export function assetVersion(/** @type {string} */ siteRoot) {
   return hash.digest('hex').slice(0, 10);
 }
 
+/** The code as shipped: without the comments (JSDoc blocks, whole-line
+ *  `//` comments) and blank lines; the sources keep them. Neither pattern
+ *  occurs inside a string or a template in public/js or public/sw.js, and
+ *  every stripped module is parsed below, so a file this breaks stops the
+ *  build rather than a phone.
+ *  @param {string} text */
+function stripComments(text) {
+  return text
+    .replace(/\/\*\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*\n/gm, '')
+    .replace(/\n\s*\n/g, '\n');
+}
+
+/** Writes `text` to `path` with its .gz and .br beside it. @param {string} path @param {string} text */
+function writeServed(path, text) {
+  writeFileSync(path, text);
+  writeFileSync(path + '.gz', gzipSync(text, { level: 9 }));
+  writeFileSync(path + '.br', brotliCompressSync(text, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+}
+
+const check = join(tmpdir(), `sw-build-check-${process.pid}.mjs`);
+for (const name of filesIn(join(site, 'js')).filter((name) => name.endsWith('.js'))) {
+  const path = join(site, 'js', name);
+  const source = readFileSync(path, 'utf8');
+  const stripped = stripComments(source);
+  if (stripped == source) continue;
+  writeFileSync(check, stripped);
+  try {
+    execFileSync(process.execPath, ['--check', check], { stdio: 'pipe' });
+  } catch (error) {
+    throw new Error(`sw-build: ${name} does not parse once stripped: ${/** @type {{ stderr?: Buffer }} */ (error).stderr}`);
+  }
+  writeServed(path, stripped);
+}
+rmSync(check, { force: true });
+
 const v = '?v=' + assetVersion(site);
 const precache = [
   ...filesIn(join(site, 'pkg'))
@@ -63,15 +104,6 @@ for (const path of precache) {
   if (!existsSync(file)) throw new Error(`sw-build: ${path} is not in ${site}`);
 }
 
-/** The worker as shipped: without the comments (JSDoc blocks, whole-line
- *  `//` comments) and blank lines; the sources keep them. Neither pattern
- *  occurs inside a string in these files.
- *  @param {string} text */
-const stripComments = (text) =>
-  text
-    .replace(/\/\*\*[\s\S]*?\*\//g, '')
-    .replace(/^\s*\/\/.*\n/gm, '')
-    .replace(/\n\s*\n/g, '\n');
 /** The modules' text as one classic script: `const OUTBOX = (() => {…;
  *  return { the exports }; })();`. They must not import anything.
  *  @param {string[]} paths */
@@ -100,7 +132,5 @@ for (const path of precache) digest.update(readFileSync(join(site, path.replace(
 const version = digest.digest('hex').slice(0, 12);
 const worker = fill(fill(template, 'OUTBOX', outbox), 'BUILD', `const BUILD = ${JSON.stringify({ version, precache })};`);
 
-writeFileSync(join(site, 'sw.js'), worker);
-writeFileSync(join(site, 'sw.js.gz'), gzipSync(worker, { level: 9 }));
-writeFileSync(join(site, 'sw.js.br'), brotliCompressSync(worker, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+writeServed(join(site, 'sw.js'), worker);
 console.log(`sw-build: ${join(site, 'sw.js')} version ${version}, ${precache.length} files precached`);

@@ -85,6 +85,8 @@ test('file with taps only: the code, the QR code, the receipt without personal d
   expect(full.channel).toBe('kiosk');
   expect(full.citizen_phone).toBe(phone);
   expect(full.description).toBe('چاله بزرگ near park');
+  // The address names a known place: the filing has its point and district.
+  expect(full.district?.fa, 'placed by the typed place name').toBeTruthy();
   const sms = await waitForTexts(request, phone, 1);
   expect(sms[0]).toContain(code);
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { png, signInByApi, waitForHydration } from '../helpers';
+import { png, signInByApi, unitResolves, waitForHydration } from '../helpers';
 
 /**
  * The installed app: the service worker (public/sw.js, written per build by
@@ -217,6 +217,108 @@ test.describe('offline outbox', () => {
     await expect(page.locator('#category-search')).toBeVisible();
     await page.waitForTimeout(1500); // the start-up send would have run
     expect(await myComplaints(page)).toHaveLength(0);
+  });
+});
+
+/** Files a complaint through the API as the signed-in citizen of `page`. */
+async function fileByApi(page: Page): Promise<string> {
+  const at = somewhere();
+  const res = await page.request.post('/api/v1/complaints', {
+    headers: { 'Idempotency-Key': `e2e-answer-${Date.now()}-${Math.random()}` },
+    multipart: { category: 'graffiti', description: `دیوارنویسی، آزمون پاسخ بی‌اینترنت ${Date.now()}`, lat: at.lat, lon: at.lon, channel: 'web' },
+  });
+  expect(res.status()).toBe(201);
+  return (await res.json()).tracking_code;
+}
+
+/** The complaint as the public API shows it. */
+async function publicView(page: Page, code: string): Promise<{ rating: number | null; support_count: number; timeline: { kind: string }[] }> {
+  const res = await page.request.get(`/api/v1/complaints/${code}`);
+  expect(res.status()).toBe(200);
+  return res.json();
+}
+
+test.describe('answers made offline (rating, "me too")', () => {
+  test('a rating made offline: kept by the worker, the page says so, sent once when back online', async ({ page, context, browser, baseURL }) => {
+    test.setTimeout(90_000);
+    await signInByApi(page.request);
+    const code = await fileByApi(page);
+    await unitResolves(browser, baseURL!, code, 'دیوار رنگ شد.');
+    await underWorker(page, `/track/${code}`);
+
+    await context.setOffline(true);
+    const rating = page.locator('[data-testid=rating-form]');
+    await rating.locator('label[for=stars-5]').click();
+    await rating.locator('#comment').fill('<b>عالی</b> بود');
+    await rating.locator('button[type=submit]').click();
+    await page.waitForURL(new RegExp(`/track/${code}\\?saved=1$`));
+    await expect(page.getByTestId('outbox-saved-notice')).toHaveText(await pwaMsg(page, 'outbox-saved'));
+    expect((await publicView(page, code)).rating, 'nothing reached the server').toBeNull();
+
+    await context.setOffline(false);
+    await expect(page.getByTestId('outbox-sent-notice').locator(`a[href="/track/${code}"]`)).toBeVisible({ timeout: 40_000 });
+    const view = await publicView(page, code);
+    expect(view.rating).toBe(5);
+    expect(view.timeline.filter((e) => e.kind === 'rating')).toHaveLength(1);
+    // The home page lists it as the citizen's rating, sent.
+    await page.goto('/');
+    const item = page.getByTestId('outbox-item');
+    await expect(item).toHaveAttribute('data-state', 'sent');
+    await expect(item).toContainText(await pwaMsg(page, 'outbox-rating'));
+    await expect(item.locator(`a[href="/track/${code}"]`)).toBeVisible();
+    // Online, the page shows the rating on its timeline, the form gone, and
+    // the comment's markup never became markup.
+    await page.goto(`/track/${code}`);
+    await expect(page.locator('.timeline-entry[data-kind=rating] .stars-given')).toHaveText('۵/۵');
+    await expect(page.locator('[data-testid=rating-form]')).toHaveCount(0);
+    await expect(page.locator('main b')).toHaveCount(0);
+  });
+
+  test('"me too" offline is counted once when back online, and a second one offline counts nothing more', async ({ page, context, browser, baseURL }) => {
+    test.setTimeout(60_000);
+    // Someone else's complaint, still open.
+    const filer = await browser.newContext({ baseURL });
+    await signInByApi(filer.request);
+    const code = await fileByApi(await filer.newPage());
+    await filer.close();
+
+    await signInByApi(page.request);
+    await underWorker(page, `/track/${code}`);
+    for (const round of [1, 2]) {
+      await context.setOffline(true);
+      await page.locator('[data-testid=support-form] button[type=submit]').click();
+      await page.waitForURL(new RegExp(`/track/${code}\\?saved=1$`));
+      await expect(page.getByTestId('outbox-saved-notice')).toBeVisible();
+      expect((await publicView(page, code)).support_count, `round ${round}: not yet sent`).toBe(round - 1);
+      await context.setOffline(false);
+      await expect(page.getByTestId('outbox-sent-notice').locator(`a[href="/track/${code}"]`)).toBeVisible({ timeout: 40_000 });
+      expect((await publicView(page, code)).support_count, `round ${round}`).toBe(1);
+      await page.goto(`/track/${code}`);
+    }
+  });
+});
+
+test.describe('the first send answered 503', () => {
+  test('a filing the server (or its proxy) turns away with a 5xx is kept and sent by itself later, once', async ({ page }) => {
+    test.setTimeout(60_000);
+    await signInByApi(page.request);
+    await underWorker(page, '/report');
+    const keys = filingKeys(page);
+    const { form, key } = await fillWithPhoto(page);
+    let turnedAway = false;
+    await page.route(FILE_API, (route) => {
+      if (route.request().method() !== 'POST' || turnedAway) return route.fallback();
+      turnedAway = true;
+      return route.fulfill({ status: 503, contentType: 'text/html', body: '<h1>503 Service Unavailable</h1>' });
+    });
+    await form.locator('button[type=submit]').click();
+    await expect(page.locator('#report-saved')).toHaveText(await pwaMsg(page, 'outbox-saved'));
+    await expect(page.locator('#report-error')).toHaveCount(0);
+    const item = page.getByTestId('outbox-item');
+    await expect(item).toHaveAttribute('data-state', 'sent', { timeout: 40_000 });
+    const code = (await item.locator('a[href^="/track/"]').getAttribute('href'))!.split('/').pop()!;
+    expect((await myComplaints(page)).map((c) => c.tracking_code)).toEqual([code]);
+    expect(new Set(keys)).toEqual(new Set([key]));
   });
 });
 

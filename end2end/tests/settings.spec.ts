@@ -42,6 +42,10 @@ test('an admin adds a category with an extra question and it appears on the citi
   await question.locator('[data-testid=question-add]').click();
   await expect(admin).toHaveURL(/done=question_added/);
   await expect(admin.locator('[data-testid=question-row]')).toContainText('آیا راه بسته شده است؟');
+  await question.locator('#kind').selectOption('number');
+  await question.locator('#label_fa').fill('چند درخت افتاده است؟');
+  await question.locator('[data-testid=question-add]').click();
+  await expect(admin.locator('[data-testid=question-row]')).toHaveCount(2);
 
   // The citizen's form: the question shows once its category is chosen.
   await page.goto(`${TRAINING_URL}/report`);
@@ -64,5 +68,36 @@ test('an admin adds a category with an extra question and it appears on the citi
   const answers = admin.locator('[data-testid=answers]');
   await expect(answers).toContainText('آیا راه بسته شده است؟');
   await expect(answers).toContainText('خیر');
+
+  // The lobby kiosk asks the same questions once its tile is tapped, the
+  // number answered on its own pad (a kiosk has no system keyboard).
+  const lobby = await browser.newContext({ baseURL: TRAINING_URL, viewport: { width: 1080, height: 1920 }, hasTouch: true, locale: 'fa-IR' });
+  const kiosk = await lobby.newPage();
+  await kiosk.goto('/kiosk/report');
+  const kioskForm = kiosk.getByTestId('kiosk-form');
+  const kioskAsked = kioskForm.locator(`fieldset[data-questions-for="${code}"]`);
+  await expect(kioskAsked).toBeHidden();
+  await kioskForm.locator('label.kiosk-tile', { has: kiosk.locator(`input[value="${code}"]`) }).tap();
+  await expect(kioskAsked).toBeVisible();
+  await kioskAsked.locator('select').selectOption({ label: 'بله' });
+  const count = kioskAsked.locator('input[data-keys=digits]');
+  await expect(count).toHaveAttribute('inputmode', 'none');
+  await count.tap();
+  await expect(kiosk.getByTestId('kiosk-keys')).toHaveAttribute('data-mode', 'digits');
+  await kiosk.locator('#kiosk-keys [data-key="3"]').tap();
+  await expect(count).toHaveValue('۳');
+  await kioskForm.locator('#description').tap();
+  for (const key of ['د', 'ر', 'خ', 'ت', 'space', 'ا', 'ف', 'ت', 'ا', 'د', 'ه']) await kiosk.locator(`#kiosk-keys [data-key="${key}"]`).tap();
+  // A known place, tapped rather than typed, is the address.
+  await kiosk.getByTestId('kiosk-places').locator('button', { hasText: 'پارک ملت' }).tap();
+  await expect(kioskForm.locator('#address')).toHaveValue('پارک ملت');
+  await kiosk.getByTestId('kiosk-submit').tap();
+  await expect(kiosk).toHaveURL(/\/kiosk\/done\/\d{10}$/);
+  const atKiosk = kiosk.url().split('/').pop()!;
+  await admin.goto(`/staff/complaints/${atKiosk}`);
+  await expect(answers).toContainText('چند درخت افتاده است؟');
+  await expect(answers).toContainText(/چند درخت افتاده است؟\s*[3۳]/);
+  await expect(answers).toContainText('بله');
+  await lobby.close();
   await desk.close();
 });

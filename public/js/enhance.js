@@ -51,24 +51,26 @@ if (intake instanceof HTMLFormElement) {
   script.then((m) => m.enhanceIntake(intake)).catch((error) => console.warn('intake.js:', error));
 }
 
-// A category's extra questions (the citizen's and the operator's forms):
-// only the chosen category's show, and the others are disabled so they are
-// not sent. Without the script every set shows and the server reads only
-// the chosen category's answers.
+// A category's extra questions (the citizen's, the operator's and the
+// kiosk's forms): only the chosen category's show, and the others are
+// disabled so they are not sent. Without the script every set shows and the
+// server reads only the chosen category's answers.
 const questionSets = /** @type {NodeListOf<HTMLFieldSetElement>} */ (document.querySelectorAll('fieldset[data-questions-for]'));
-const picker = document.getElementById('category');
-if (questionSets.length && (picker instanceof HTMLSelectElement || picker instanceof HTMLInputElement)) {
+const questionsForm = questionSets[0]?.form;
+if (questionsForm) {
   const show = () => {
-    // A select gives the code; intake's typed field the name (or the code).
-    const chosen = picker.value.trim();
+    // A select or the kiosk's tiles give the code; intake's typed field the
+    // name (or the code).
+    const picker = questionsForm.elements.namedItem('category');
+    const chosen = picker && 'value' in picker ? String(picker.value).trim() : '';
     for (const set of questionSets) {
       const on = chosen !== '' && (set.dataset.questionsFor === chosen || set.dataset.categoryName === chosen);
       set.hidden = !on;
       set.disabled = !on;
     }
   };
-  picker.addEventListener('change', show);
-  picker.addEventListener('input', show);
+  questionsForm.addEventListener('change', show);
+  questionsForm.addEventListener('input', show);
   show();
 }
 

@@ -130,6 +130,18 @@ export function startKiosk(root) {
     field.addEventListener('click', open);
   }
 
+  // Known places: a tap types the place's name into its field.
+  for (const list of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll('[data-places-for]'))) {
+    const field = document.getElementById(list.dataset.placesFor || '');
+    if (!(field instanceof HTMLInputElement)) continue;
+    list.hidden = false;
+    for (const place of /** @type {NodeListOf<HTMLButtonElement>} */ (list.querySelectorAll('button[data-place]')))
+      place.addEventListener('click', () => {
+        field.value = place.dataset.place || '';
+        field.dispatchEvent(new Event('input', { bubbles: true }));
+      });
+  }
+
   watchIdle(root);
   for (const button of root.querySelectorAll('[data-kiosk-finish]')) button.addEventListener('click', () => wipe());
 }

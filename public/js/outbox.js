@@ -1,9 +1,12 @@
 // @ts-check
 // The offline outbox: a complaint that could not be sent (no network, no
-// answer) waits in IndexedDB on this phone, photos and all, and is sent by
-// itself later (pages: at start and on `online`; the service worker: on
-// Background Sync). Every retry carries the form's Idempotency-Key, so the
-// server files it once however often it arrives.
+// answer, the server down) waits in IndexedDB on this phone, photos and all,
+// and is sent by itself later (pages: at start and on `online`; the service
+// worker: on Background Sync). Every retry carries the form's
+// Idempotency-Key, so the server files it once however often it arrives.
+// The tracking page's answers (a rating, "not fixed", "me too") wait here
+// too, put in by the worker when their plain form could not be sent; the
+// server takes each of them once, so their retries are safe as well.
 //
 // No imports and no DOM: the page imports this module, and
 // scripts/sw-build.mjs inlines it into the service worker. The functions
@@ -23,8 +26,9 @@ export const KEY_MEMORY_MS = 90 * 24 * 3600e3;
  *  @param {number} failures */
 export const backoffDelay = (failures) => Math.min(5e3 * 2 ** Math.max(0, failures - 1), 600e3);
 
-/** A complaint saved from the form, waiting for its first send.
- *  @param {{ key: string, lang: 'fa' | 'en', fields: [string, string][], photos: OutboxPhoto[], summary: string }} form
+/** A complaint saved from the form (or an answer, with `kind` and `code`),
+ *  waiting for its first send.
+ *  @param {{ key: string, lang: 'fa' | 'en', fields: [string, string][], photos: OutboxPhoto[], summary: string, kind?: Verdict, code?: string }} form
  *  @param {number} now @returns {OutboxItem} */
 export const newItem = (form, now) => ({ ...form, created: now, state: 'queued', attempts: 0, nextAt: now });
 
@@ -59,8 +63,29 @@ export function afterFailure(item, now) {
   return { ...rest, state: 'queued', attempts, nextAt: now + backoffDelay(attempts) };
 }
 
-/** Statuses that say "not now" rather than "no": retried. */
-const RETRY_STATUSES = [408, 409, 425, 429];
+/** Statuses that say "not now" rather than "no": retried (and a first send
+ *  answered so is saved here rather than refused). A filing's 409 is its key
+ *  still being filed; an answer's is final ("already rated", "not open").
+ *  @param {number} status @param {Verdict} [kind] */
+export const retried = (status, kind) => status >= 500 || [408, 425, 429].includes(status) || (status == 409 && !kind);
+
+/** Where the tracking page's plain answer forms post: /track/{code}/{kind}. */
+export const VERDICT_PATH = /^\/track\/(\d+)\/(rating|objection|support)$/;
+
+/** An answer the worker saw fail on its way (see VERDICT_PATH), to be sent
+ *  through the API later; undefined for any other path.
+ *  @param {string} path @param {[string, string][]} fields @param {'fa' | 'en'} lang @param {string} key @param {number} now */
+export function verdictItem(path, fields, lang, key, now) {
+  const [, code, kind] = VERDICT_PATH.exec(path) || [];
+  return code ? newItem({ key, lang, fields, photos: [], summary: '', kind: /** @type {Verdict} */ (kind), code }, now) : undefined;
+}
+
+/** What an answer means for an item: an answer's 2xx is its success (the
+ *  complaint's code kept); a filing's is judged by `judge`.
+ *  @param {OutboxItem} item @param {number} status @param {unknown} body
+ *  @param {(status: number, body: unknown) => FilingOutcome} judge @returns {FilingOutcome} */
+export const outcomeOf = (item, status, body, judge) =>
+  item.kind && status >= 200 && status < 300 ? { trackingCode: item.code } : judge(status, body);
 
 /** The server answered. Filed: sent, with its code (the photos are dropped,
  *  they are on the server). Refused for good (a 4xx with a reason): kept
@@ -71,7 +96,7 @@ const RETRY_STATUSES = [408, 409, 425, 429];
 export function afterAnswer(item, status, outcome, now) {
   const { leaseUntil: _, ...rest } = item;
   if (outcome.trackingCode) return { ...rest, state: 'sent', code: outcome.trackingCode, photos: [], sentAt: now };
-  if (outcome.message && status >= 400 && status < 500 && !RETRY_STATUSES.includes(status))
+  if (outcome.message && status >= 400 && !retried(status, item.kind))
     return { ...rest, state: 'refused', message: outcome.message };
   return afterFailure(item, now);
 }
@@ -83,9 +108,24 @@ export function nextDue(items) {
   return times.length ? Math.min(...times) : undefined;
 }
 
-/** The request to send: the form's fields, the resized photos, the key.
+/** The request to send: the form's fields, the resized photos, the key; an
+ *  answer goes to its API route as JSON, with the session's cookie.
  *  @param {OutboxItem} item */
 export function request(item) {
+  if (item.kind) {
+    /** @type {Record<string, unknown>} */
+    const fields = Object.fromEntries(item.fields);
+    if (item.kind == 'rating') fields.stars = Number(fields.stars);
+    return {
+      url: `/api/v1/complaints/${item.code}/${item.kind}`,
+      init: /** @type {RequestInit} */ ({
+        method: 'POST',
+        body: JSON.stringify(fields),
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'Accept-Language': item.lang },
+      }),
+    };
+  }
   const body = new FormData();
   for (const [name, value] of item.fields) body.append(name, value);
   for (const photo of item.photos) body.append('photo', photo.blob, photo.name);
@@ -200,7 +240,7 @@ export async function flush(db, send, judge, { force = false, orphans = false, n
     let next;
     try {
       const { status, body } = await send(item);
-      next = afterAnswer(item, status, judge(status, body), now());
+      next = afterAnswer(item, status, outcomeOf(item, status, body, judge), now());
     } catch (error) {
       next = afterFailure(item, now());
     }

@@ -100,7 +100,8 @@ async function startOutbox() {
       ...items.map((item) => {
         const state = { queued: 'OutboxQueued', sending: 'OutboxSending', sent: 'OutboxSent', refused: 'OutboxRefused' }[item.state];
         const row = element('li', { 'data-state': item.state, 'data-key': item.key, 'data-testid': 'outbox-item' });
-        row.append(element('span', { class: 'outbox-summary' }, item.summary), ' ', element('span', { class: 'outbox-state' }, text(state)));
+        const summary = item.kind ? text({ rating: 'OutboxRating', objection: 'OutboxObjection', support: 'OutboxSupport' }[item.kind]) : item.summary;
+        row.append(element('span', { class: 'outbox-summary' }, summary), ' ', element('span', { class: 'outbox-state' }, text(state)));
         if (item.code) row.append(' ', codeLink(item.code));
         if (item.message) row.append(' ', item.message);
         if (item.state != 'sending')
@@ -215,6 +216,12 @@ offerInstall();
 
 // ---- Start -----------------------------------------------------------------------
 
+// The worker kept an answer (rating, "not fixed", "me too") made offline and
+// sent the tracking page here with ?saved=1.
+if (new URLSearchParams(location.search).has('saved') && notice) {
+  localStorage.setItem('pasokh-outbox', '1');
+  notice.replaceChildren(element('p', { class: 'notice', 'data-testid': 'outbox-saved-notice' }, text('OutboxSaved')));
+}
 if ('serviceWorker' in navigator) registerWorker().catch((error) => console.warn('service worker:', error));
 // The outbox module only where it can matter: a page that lists it, or a
 // phone with something waiting (pasokh-outbox, set when one is saved).

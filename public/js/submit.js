@@ -1,8 +1,9 @@
 // @ts-check
 // Sending: the form goes to the REST API by XHR, for its upload progress.
 // Filed: the tracking page. Refused: the reason in place, all typed kept.
-// No answer at all (offline, a dropped connection): saved in the outbox on
-// this phone (outbox.js), sent by itself later with the same key.
+// No answer at all (offline, a dropped connection), or one that says "not
+// now" (the server or its proxy down, 5xx; 429): saved in the outbox on this
+// phone (outbox.js), sent by itself later with the same key.
 
 /** @param {FilingPage} page @param {PhotoList} [photos] */
 export function enhanceSubmit(page, photos) {
@@ -84,8 +85,8 @@ export function enhanceSubmit(page, photos) {
     ((fieldId && page.field(fieldId)) || line).focus();
   };
 
-  /** @param {XMLHttpRequest} request */
-  const readAnswer = (request) => {
+  /** @param {XMLHttpRequest} request @param {FormData} sent @param {string} key */
+  const readAnswer = async (request, sent, key) => {
     let body;
     try {
       body = JSON.parse(request.responseText);
@@ -94,6 +95,10 @@ export function enhanceSubmit(page, photos) {
     }
     const outcome = helpers.filingOutcome(request.status, body);
     if (outcome.trackingCode) return location.assign(`/track/${outcome.trackingCode}?filed=1`);
+    if ((await outboxDb)?.outbox.retried(request.status)) {
+      console.warn('filing: answered', request.status, 'saved for later');
+      return saveForLater(sent, key);
+    }
     if (!outcome.message) console.warn('filing: no message', request.status, body);
     showError(outcome.message || text('UploadFailed'), outcome.fieldId);
   };
@@ -125,7 +130,7 @@ export function enhanceSubmit(page, photos) {
     request.upload.onprogress = (event) => {
       if (event.lengthComputable) label.textContent = text('Uploading', (bar.value = helpers.percentOf(event.loaded, event.total)));
     };
-    request.onload = () => readAnswer(request);
+    request.onload = () => readAnswer(request, body, key);
     request.onerror = request.ontimeout = (event) => {
       console.warn('filing: no answer, saved for later', event.type);
       saveForLater(body, key);

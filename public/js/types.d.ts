@@ -224,10 +224,16 @@ interface OutboxItem {
   nextAt: number;
   /** While `sending`: the sender's hold, after which another may take it. */
   leaseUntil?: number;
+  /** A filing's code once sent; an answer's complaint from the start. */
   code?: string;
+  /** Set for an answer from the tracking page rather than a filing. */
+  kind?: Verdict;
   message?: string;
   sentAt?: number;
 }
+
+/** The tracking page's answers that may wait in the outbox. */
+type Verdict = 'rating' | 'objection' | 'support';
 
 /** What scripts/sw-build.mjs writes into the service worker. */
 interface SwBuild {

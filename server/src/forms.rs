@@ -8,7 +8,7 @@
 
 use crate::{
     auth::{otp::SESSION_TTL, session},
-    services::intake::{Channel, Filer, Submission, MAX_COMPLAINT_BYTES},
+    services::intake::{Channel, Submission, MAX_COMPLAINT_BYTES},
     web::{client_addr, refused, render_page, see_other, signed_in, AppState},
 };
 use app::{
@@ -100,25 +100,18 @@ async fn report(State(state): State<AppState>, req: Request) -> Response {
     // The lobby kiosk's form: its own end screen, and its refusals shown
     // on its own page.
     let kiosk = submission.form.channel.trim() == Channel::Kiosk.as_str();
-    let filed = async {
-        let key = submission.form.idempotency_key.trim();
-        let key = Some(key).filter(|k| (1..=128).contains(&k.len()));
-        if kiosk {
-            return state
-                .workflow
-                .kiosk(&submission, key, client_addr(&parts))
-                .await;
-        }
-        let filer = Filer {
-            channel: Channel::from_form(&submission.form.channel, Channel::Web)?,
-            citizen_id: parts.extensions.get::<Viewer>().map(|v| v.user_id),
-            idempotency_key: key,
-            operator: None,
-            texts: None,
-        };
-        state.intake.file(&submission, filer).await
-    }
-    .await;
+    let key = submission.form.idempotency_key.trim();
+    let key = Some(key).filter(|k| (1..=128).contains(&k.len()));
+    let filed = state
+        .workflow
+        .file_public(
+            &submission,
+            key,
+            parts.extensions.get::<Viewer>().map(|v| v.user_id),
+            client_addr(&parts),
+            Channel::Web,
+        )
+        .await;
     match (filed, kiosk) {
         (Ok(filed), true) => see_other(&format!("/kiosk/done/{}", filed.tracking_code)),
         (Ok(filed), false) => see_other(&format!("/track/{}?filed=1", filed.tracking_code)),

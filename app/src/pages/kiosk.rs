@@ -10,8 +10,11 @@ use crate::{
     api::{
         forms::{refusal, ReportForm},
         ports::{services, CategoryOption, SiteSettings},
+        staff::PlaceOption,
     },
-    components::{error_page::ErrorPage, status::status_view, textarea_text},
+    components::{
+        error_page::ErrorPage, questions::CategoryQuestions, status::status_view, textarea_text,
+    },
     error::AppError,
     i18n::{jalali, t, use_lang, Lang, Msg},
     model::{complaint::PublicComplaint, TrackingCode},
@@ -160,9 +163,17 @@ pub fn KioskPage() -> impl IntoView {
 pub fn KioskReportPage() -> impl IntoView {
     let lang = use_lang();
     let refused = refusal::<ReportForm>();
-    let categories = Resource::new_blocking(
+    // The city's known places: a kiosk has no location of its own, and a
+    // place's name as the address gives the filing its point (routed).
+    let lists = Resource::new_blocking(
         || (),
-        |_| async move { services()?.catalog.categories().await },
+        |_| async move {
+            let services = services()?;
+            Ok::<_, AppError>((
+                services.catalog.categories().await?,
+                services.staff.places().await?,
+            ))
+        },
     );
     view! {
         <Title text=t(Msg::KioskFile) />
@@ -171,11 +182,11 @@ pub fn KioskReportPage() -> impl IntoView {
                 {move || {
                     let refused = refused.clone();
                     Suspend::new(async move {
-                        match categories.await {
-                            Ok(list) => {
+                        match lists.await {
+                            Ok((categories, places)) => {
                                 let error = refused.as_ref().map(|r| r.error.message(lang).to_owned());
                                 let typed = refused.map(|r| r.form).unwrap_or_default();
-                                view! { <KioskForm categories=list typed error lang /> }.into_any()
+                                view! { <KioskForm categories places typed error lang /> }.into_any()
                             }
                             Err(error) => view! { <ErrorPage error /> }.into_any(),
                         }
@@ -189,6 +200,7 @@ pub fn KioskReportPage() -> impl IntoView {
 #[component]
 fn KioskForm(
     categories: Vec<CategoryOption>,
+    places: Vec<PlaceOption>,
     typed: ReportForm,
     error: Option<String>,
     lang: Lang,
@@ -197,6 +209,7 @@ fn KioskForm(
         .filter(|k| !k.is_empty())
         .unwrap_or_else(|| crate::model::random_hex(16));
     let chosen = typed.category.clone();
+    let with_questions = categories.clone();
     view! {
         <form
             id="kiosk-form"
@@ -226,6 +239,7 @@ fn KioskForm(
                     })
                     .collect_view()}
             </fieldset>
+            <CategoryQuestions categories=with_questions typed=typed.answers.clone() lang kiosk=true />
             <label for="description">{t(Msg::FieldDescription)}</label>
             <textarea
                 id="description"
@@ -250,6 +264,18 @@ fn KioskForm(
                 data-keys="text"
                 value=typed.address.clone()
             />
+            // Tapping one types its name into the address (kiosk.js shows them).
+            <div class="kiosk-places" data-places-for="address" data-testid="kiosk-places" hidden>
+                <p class="hint">{t(Msg::KioskPlaces)}</p>
+                {places
+                    .into_iter()
+                    .map(|p| {
+                        let name = p.name.get(lang).to_owned();
+                        let shown = name.clone();
+                        view! { <button type="button" class="kiosk-place" data-place=name>{shown}</button> }
+                    })
+                    .collect_view()}
+            </div>
             <label for="caller_phone">{t(Msg::KioskPhone)}</label>
             <input
                 id="caller_phone"

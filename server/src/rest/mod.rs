@@ -7,10 +7,10 @@
 use crate::{
     error::{api_not_found, localize, ApiError, ApiLang, ErrorBody},
     services::{
-        intake::{Channel, Filed, Filer, Submission, MAX_COMPLAINT_BYTES},
+        intake::{Channel, Filed, Submission, MAX_COMPLAINT_BYTES},
         tracking::{ComplaintPage, ComplaintSummary},
     },
-    web::AppState,
+    web::{client_addr, AppState},
 };
 use app::{
     api::ports::Viewer,
@@ -421,19 +421,21 @@ async fn create_complaint(
     State(state): State<AppState>,
     viewer: Option<axum::Extension<Viewer>>,
     ApiLang(lang): ApiLang,
-    headers: HeaderMap,
+    parts: Parts,
     ApiMultipart(multipart): ApiMultipart,
 ) -> Result<Response, ApiError> {
-    let key = idempotency_key(&headers)?;
+    let key = idempotency_key(&parts.headers)?;
     let submission = Submission::read(multipart).await.map_err(|(_, e)| e)?;
-    let filer = Filer {
-        channel: Channel::from_form(&submission.form.channel, Channel::Api)?,
-        citizen_id: viewer.map(|v| v.user_id),
-        idempotency_key: Some(&key),
-        operator: None,
-        texts: None,
-    };
-    let filed = state.intake.file(&submission, filer).await?;
+    let filed = state
+        .workflow
+        .file_public(
+            &submission,
+            Some(&key),
+            viewer.map(|v| v.user_id),
+            client_addr(&parts),
+            Channel::Api,
+        )
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(ComplaintCreated::from(filed, lang)),

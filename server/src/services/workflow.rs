@@ -576,6 +576,37 @@ impl WorkflowService {
         Ok((filed, caller.is_some()))
     }
 
+    /// A filing from the public side, the citizen's form and the REST API
+    /// alike: channel `kiosk` goes through [`Self::kiosk`] (its address
+    /// check and text limit hold whichever door it came in by); any other
+    /// is filed as the citizen's (`default` when the form names none). An
+    /// address alone that names a known place gets its point, as at intake,
+    /// so the filing is routed rather than left for dispatch (a kiosk has
+    /// no location of its own).
+    pub async fn file_public(
+        &self,
+        submission: &Submission,
+        idempotency_key: Option<&str>,
+        citizen_id: Option<i64>,
+        client: std::net::IpAddr,
+        default: Channel,
+    ) -> Result<Filed, AppError> {
+        let channel = Channel::from_form(&submission.form.channel, default)?;
+        let placed = self.at_known_place(submission).await?;
+        let submission = &placed;
+        if channel == Channel::Kiosk {
+            return self.kiosk(submission, idempotency_key, client).await;
+        }
+        let filer = Filer {
+            channel,
+            citizen_id,
+            idempotency_key,
+            operator: None,
+            texts: None,
+        };
+        self.intake.file(submission, filer).await
+    }
+
     /// A filing at a lobby kiosk (channel `kiosk`): no sign-in there, so an
     /// optional mobile number typed on the screen (`caller_phone`) makes
     /// the complaint that number's (its account made if new, as at
@@ -649,6 +680,14 @@ impl WorkflowService {
         if let Some(code) = code {
             out.form.category = code;
         }
+        self.at_known_place(&out).await
+    }
+
+    /// `submission` with the point of the known place its address names,
+    /// when it has an address and no coordinates (one lookup then, none
+    /// otherwise).
+    async fn at_known_place(&self, submission: &Submission) -> Result<Submission, AppError> {
+        let mut out = submission.clone();
         let address = app::model::text::clean(&out.form.address);
         if !address.is_empty() && out.form.lat.trim().is_empty() && out.form.lon.trim().is_empty() {
             let point: Option<(f64, f64)> = sqlx::query_as(

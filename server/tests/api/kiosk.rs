@@ -80,6 +80,55 @@ async fn a_kiosk_filing_texts_the_typed_number_and_ends_on_its_receipt() {
     .await;
 }
 
+/// A kiosk has no location of its own: an address that names a known place
+/// gets that place's point, so the filing is routed to its unit rather than
+/// left for dispatch; an unknown address still waits for dispatch.
+#[tokio::test]
+async fn a_kiosk_filing_at_a_known_place_is_routed() {
+    on_each_backend(|app| async move {
+        let supervisor = app.staff_token("supervisor").await;
+        let mut placed = Vec::new();
+        for (key, address) in [
+            ("kiosk-place-1", "میدان آزادی"),
+            ("kiosk-place-2", "کوچه‌ای که نیست"),
+        ] {
+            let form = reqwest::multipart::Form::new()
+                .text("category", "asphalt-repair")
+                .text("description", "چاله بزرگ جلوی ورودی")
+                .text("address", address)
+                .text("channel", "kiosk")
+                .text("idempotency_key", key);
+            let res = app.post_multipart("/report", form).await;
+            assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", app.backend);
+            let code = res.headers()[header::LOCATION].to_str().expect("ascii")
+                ["/kiosk/done/".len()..]
+                .to_owned();
+            let (_, full) = staff_get(
+                &app,
+                &supervisor,
+                &format!("/api/v1/staff/complaints/{code}"),
+            )
+            .await;
+            placed.push(full);
+        }
+        assert_eq!(
+            placed[0]["district"]["fa"].as_str().map(|d| !d.is_empty()),
+            Some(true),
+            "{}",
+            placed[0]
+        );
+        assert!(placed[0]["unit"].is_object(), "routed: {}", placed[0]);
+        assert_eq!(placed[0]["status"], "referred", "{}", placed[0]);
+        assert!(
+            placed[1]["district"].is_null() && placed[1]["unit"].is_null(),
+            "{}",
+            placed[1]
+        );
+        assert_eq!(placed[1]["status"], "submitted");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_kiosk_filing_needs_no_number_and_refuses_a_bad_one_on_its_own_page() {
     on_each_backend(|app| async move {
@@ -194,6 +243,31 @@ async fn only_a_kiosk_address_may_file_as_a_kiosk() {
                 app.sms.texts_to("09120005566").is_empty(),
                 "no text to the number"
             );
+
+            // The REST API is the same door: channel `kiosk` from a
+            // stranger is refused there too (it used to be filed and
+            // counted as a kiosk filing).
+            let api_form = complaint_form("کیوسک از راه API")
+                .text("channel", "kiosk")
+                .text("caller_phone", "09120005566");
+            let res = app
+                .client
+                .post(app.url("/api/v1/complaints"))
+                .header("idempotency-key", "kiosk-stranger-api")
+                .header("accept-language", "en")
+                .multipart(api_form)
+                .send()
+                .await
+                .expect("request");
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let body: serde_json::Value = res.json().await.expect("json");
+            assert_eq!(body["field"], "channel", "{body}");
+            assert!(
+                body["message"].as_str().unwrap_or("").contains("kiosk"),
+                "translated: {body}"
+            );
+            assert_eq!(app.count("complaint").await, 0, "nothing filed");
+            assert_eq!(app.count("sms_outbox").await, 0, "nothing texted");
 
             // The same form from a kiosk in 10.9.0.0/16, through the proxy.
             let form = complaint_form("کیوسک: چراغ خیابان خاموش است")
