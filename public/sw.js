@@ -169,3 +169,27 @@ sw.addEventListener('notificationclick', (event) => {
     })(),
   );
 });
+
+// The browser renewed this phone's push subscription: each complaint it
+// followed moves to the new one. public/js/push.js keeps them (PushState),
+// with the endpoint and the server's key, in the Cache API (a worker has
+// no localStorage), in a cache not named `pasokh-…` (so a new build's
+// clean-up keeps it).
+sw.addEventListener('pushsubscriptionchange', (event) =>
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open('pasokh.push');
+      const state = /** @type {PushState | undefined} */ (await (await cache.match('/'))?.json());
+      if (!state) return;
+      const sub = event.newSubscription || (await sw.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: state.key }));
+      const old = event.oldSubscription?.endpoint || state.endpoint;
+      const send = (/** @type {string} */ code, /** @type {string} */ method, /** @type {unknown} */ body) =>
+        fetch(`/api/v1/complaints/${code}/push`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      for (const code of state.codes) {
+        if (!(await send(code, 'POST', sub)).ok) throw new Error('push: not moved');
+        if (old != sub.endpoint) await send(code, 'DELETE', { endpoint: old });
+      }
+      await cache.put('/', new Response(JSON.stringify({ ...state, endpoint: sub.endpoint })));
+    })(),
+  ),
+);

@@ -141,6 +141,7 @@ reasons! {
         CouncilTextLong => "text", "too_long" => ErrCouncilTextLong;
         PushEndpoint => "endpoint", "format" => ErrPushEndpoint;
         PushKeys => "keys", "format" => ErrPushKeys;
+        PushEndpointPrivate => "endpoint", "not_public" => ErrPushEndpointPrivate;
     }
 }
 

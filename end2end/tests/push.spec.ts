@@ -10,7 +10,11 @@ import { test, expect, type Page } from '@playwright/test';
  * like a browser's (to an endpoint that never resolves: no status changes
  * here); the worker's handler is fed a push through the
  * DevTools protocol (`ServiceWorker.deliverPushMessage`), as a push
- * service would. What a real push service does between the server and the
+ * service would. "Stop notifications" is offered where this phone follows
+ * the complaint (the page's fake subscription kept across loads in
+ * localStorage, as a browser keeps its own); the worker's
+ * `pushsubscriptionchange` cannot be fired from here (no DevTools command
+ * for it): jstest/push.test.mjs runs it against fakes. What a real push service does between the server and the
  * phone is the server's integration tests' part (server/tests/api/push.rs,
  * against a fake push service that decrypts). Not tested here: a click on
  * the notification (`notificationclick`; headless Chromium shows no
@@ -37,6 +41,8 @@ async function underWorker(page: Page, url: string) {
 }
 
 const offer = (page: Page) => page.getByTestId('push-offer');
+const notifyButton = (page: Page) => offer(page).locator('[data-push-on]');
+const stopButton = (page: Page) => offer(page).locator('[data-push-off]');
 const msg = (page: Page, key: string) => offer(page).getAttribute(`data-msg-${key}`).then((text) => text!);
 
 /** A P-256 public key and auth secret as a browser makes them, base64url. */
@@ -70,17 +76,87 @@ test('the offer waits for a controlling service worker, then subscribes through 
   `);
   await underWorker(page, `/track/${code}`);
   await expect(offer(page)).toBeVisible();
+  await expect(stopButton(page)).toBeHidden();
   const subscribed = page.waitForResponse((r) => r.url().endsWith(`/api/v1/complaints/${code}/push`) && r.request().method() === 'POST');
-  await offer(page).getByRole('button').click();
+  await notifyButton(page).click();
   expect((await subscribed).status()).toBe(201);
   await expect(offer(page).getByRole('status')).toHaveText(await msg(page, 'on'));
-  await expect(offer(page).getByRole('button')).toBeHidden();
+  await expect(notifyButton(page)).toBeHidden();
   // The server kept it: the same browser again is "already subscribed".
   const again = await page.evaluate(
     async (path) => (await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify((window as any).__subscribed) })).status,
     `/api/v1/complaints/${code}/push`,
   );
   expect(again).toBe(204);
+});
+
+test('a phone that follows the complaint is offered "stop", which unsubscribes through the server', async ({ page, context, baseURL }) => {
+  await context.grantPermissions(['notifications'], { origin: baseURL });
+  const [code, other] = [await file(page), await file(page)];
+  // The browser's subscription, answered by the page (headless has no push
+  // service) and kept across loads in localStorage as a browser keeps it.
+  await page.addInitScript(`
+    const kept = () => JSON.parse(localStorage.getItem('e2e-push') || 'null');
+    const made = (json) => json && { endpoint: json.endpoint, options: {}, toJSON: () => json,
+      unsubscribe: async () => (localStorage.removeItem('e2e-push'), true) };
+    PushManager.prototype.getSubscription = async () => made(kept());
+    PushManager.prototype.subscribe = async function () {
+      if (!kept()) {
+        const keys = await ${browserKeys()};
+        localStorage.setItem('e2e-push', JSON.stringify({ endpoint: 'https://push.example.invalid/e2e-' + Math.random().toString(16).slice(2), keys }));
+      }
+      return made(kept());
+    };
+  `);
+  await underWorker(page, `/track/${code}`);
+  await expect(notifyButton(page)).toBeVisible();
+  await expect(stopButton(page)).toBeHidden();
+  await notifyButton(page).click();
+  await expect(offer(page).getByRole('status')).toHaveText(await msg(page, 'on'));
+  await expect(stopButton(page)).toBeVisible();
+
+  // Again later: this phone follows it, so "stop" is what is offered; the
+  // other complaint, not followed, still offers "notify me".
+  await page.reload();
+  await expect(stopButton(page)).toBeVisible();
+  await expect(notifyButton(page)).toBeHidden();
+  await expect(offer(page).getByRole('status')).toBeEmpty();
+  await page.goto(`/track/${other}`);
+  await expect(notifyButton(page)).toBeVisible();
+  await expect(stopButton(page)).toBeHidden();
+  await page.goto(`/track/${code}`);
+  await expect(stopButton(page)).toBeVisible();
+
+  // Offline at the click: said politely, still following.
+  await page.evaluate(() => {
+    const real = window.fetch;
+    window.fetch = (input, init) => (init?.method === 'DELETE' ? Promise.reject(new TypeError('offline')) : real(input, init));
+    (window as any).__onlineAgain = () => (window.fetch = real);
+  });
+  await stopButton(page).click();
+  await expect(offer(page).getByRole('status')).toHaveText(await msg(page, 'off-failed'));
+  await expect(stopButton(page)).toBeVisible();
+  await page.evaluate(() => (window as any).__onlineAgain());
+
+  const followed = (await page.evaluate(() => localStorage.getItem('e2e-push')))!;
+  const stopped = page.waitForResponse((r) => r.url().endsWith(`/api/v1/complaints/${code}/push`) && r.request().method() === 'DELETE');
+  await stopButton(page).click();
+  expect((await stopped).status()).toBe(204);
+  await expect(offer(page).getByRole('status')).toHaveText(await msg(page, 'off'));
+  await expect(notifyButton(page)).toBeVisible();
+  await expect(stopButton(page)).toBeHidden();
+  // The last complaint this phone followed: the browser's subscription
+  // went too.
+  expect(await page.evaluate(() => localStorage.getItem('e2e-push'))).toBeNull();
+  await page.reload();
+  await expect(notifyButton(page)).toBeVisible();
+  // The server forgot it: the same subscription again is new (201), not
+  // "already subscribed" (204).
+  const again = await page.evaluate(
+    async ([path, body]) => (await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status,
+    [`/api/v1/complaints/${code}/push`, followed],
+  );
+  expect(again).toBe(201);
 });
 
 test('a refused permission or a failing push service is said politely', async ({ page, context, baseURL }) => {
@@ -91,9 +167,9 @@ test('a refused permission or a failing push service is said politely', async ({
   await page.evaluate(() => {
     Notification.requestPermission = async () => 'denied';
   });
-  await offer(page).getByRole('button').click();
+  await notifyButton(page).click();
   await expect(offer(page).getByRole('status')).toHaveText(await msg(page, 'denied'));
-  await expect(offer(page).getByRole('button')).toBeEnabled();
+  await expect(notifyButton(page)).toBeEnabled();
 
   // Granted, and the real PushManager.subscribe: headless Chromium has no
   // push service, so it usually fails; whichever way, the page says so in
@@ -101,7 +177,7 @@ test('a refused permission or a failing push service is said politely', async ({
   await context.grantPermissions(['notifications'], { origin: baseURL });
   await page.reload();
   await expect(offer(page)).toBeVisible();
-  await offer(page).getByRole('button').click();
+  await notifyButton(page).click();
   const status = offer(page).getByRole('status');
   await expect(status).not.toBeEmpty({ timeout: 20_000 });
   const said = await status.textContent();

@@ -269,6 +269,20 @@ interface SwNotificationEvent extends SwExtendableEvent {
 interface SwPushEvent extends SwExtendableEvent {
   readonly data: { json(): unknown } | null;
 }
+interface SwPushSubscriptionChangeEvent extends SwExtendableEvent {
+  readonly oldSubscription: PushSubscription | null;
+  readonly newSubscription: PushSubscription | null;
+}
+
+/** What this phone follows by web push (public/js/push.js writes it, the
+ *  service worker moves it to a renewed subscription): the subscription's
+ *  endpoint, the server key it was made with (base64url) and the tracking
+ *  codes it follows. */
+interface PushState {
+  endpoint: string;
+  key: string;
+  codes: string[];
+}
 interface SwEventMap {
   install: SwExtendableEvent;
   activate: SwExtendableEvent;
@@ -277,6 +291,7 @@ interface SwEventMap {
   sync: SwSyncEvent;
   notificationclick: SwNotificationEvent;
   push: SwPushEvent;
+  pushsubscriptionchange: SwPushSubscriptionChangeEvent;
 }
 interface SwScope {
   readonly registration: ServiceWorkerRegistration;

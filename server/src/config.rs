@@ -116,6 +116,10 @@ pub struct Config {
     /// Tests only, never from the environment: browsers may subscribe with
     /// a push service on this machine (plain `http` to a loopback host).
     pub push_local_endpoints: bool,
+    /// Tests only, never from the environment: the push services' names
+    /// and addresses, asked instead of DNS (a name not listed does not
+    /// resolve). `None`: the system's resolver.
+    pub push_hosts: Option<crate::push::Hosts>,
 }
 
 /// How many codes may be sent, beyond the per-number rules.
@@ -387,6 +391,7 @@ impl Config {
             },
             vapid_subject: vapid_subject(var("PASOKH_VAPID_SUBJECT"), var("PASOKH_PUBLIC_URL"))?,
             push_local_endpoints: false,
+            push_hosts: None,
         })
     }
 
@@ -421,6 +426,7 @@ impl Config {
             push: true,
             vapid_subject: "mailto:pasokh@localhost".to_owned(),
             push_local_endpoints: true,
+            push_hosts: Some(crate::push::Hosts::default()),
         }
     }
 }

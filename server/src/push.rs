@@ -29,7 +29,12 @@ use p256::{
     PublicKey, SecretKey,
 };
 use sha2::Sha256;
-use std::{sync::Arc, time::Duration};
+use std::{
+    collections::HashMap,
+    net::{IpAddr, Ipv4Addr, SocketAddr},
+    sync::Arc,
+    time::Duration,
+};
 
 /// Subscriptions one complaint may hold: a family's phones, not a crowd's.
 pub const MAX_SUBSCRIPTIONS: i64 = 5;
@@ -46,6 +51,8 @@ const TTL_S: u32 = 86_400;
 const JWT_LIFETIME_S: i64 = 12 * 3600;
 /// A push service that has not answered in this long is retried later.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// A name that has not resolved in this long is taken as unresolved.
+const LOOKUP_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The server's VAPID key pair (RFC 8292), the same on every node.
 #[derive(Clone)]
@@ -220,33 +227,11 @@ impl Subscription {
     /// so an address, `localhost` or plain `http` is refused: the server
     /// would otherwise post wherever a stranger asked, its own machine and
     /// network included. With `local` (tests' push service on this
-    /// machine), `http` to a loopback host is allowed too.
+    /// machine), `http` to a loopback host is allowed too. Where the name
+    /// leads is checked apart ([`PushResolver`]).
     pub fn parse(endpoint: &str, p256dh: &str, auth: &str, local: bool) -> Result<Self, Invalid> {
         let endpoint = endpoint.trim();
-        if endpoint.is_empty()
-            || endpoint.len() > ENDPOINT_MAX
-            || !endpoint.chars().all(endpoint_char)
-        {
-            return Err(Invalid::PushEndpoint);
-        }
-        let url = reqwest::Url::parse(endpoint).map_err(|_| Invalid::PushEndpoint)?;
-        let host = url.host_str().ok_or(Invalid::PushEndpoint)?;
-        let address = host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<std::net::IpAddr>()
-            .ok();
-        let named_localhost = host.eq_ignore_ascii_case("localhost")
-            || host.to_ascii_lowercase().ends_with(".localhost");
-        let loopback = named_localhost || address.is_some_and(|ip| ip.is_loopback());
-        let allowed = if local && loopback {
-            matches!(url.scheme(), "http" | "https")
-        } else {
-            url.scheme() == "https" && address.is_none() && !named_localhost && host.contains('.')
-        };
-        if !allowed || !url.username().is_empty() || url.password().is_some() {
-            return Err(Invalid::PushEndpoint);
-        }
+        endpoint_url(endpoint, local)?;
         if p256dh.len() > 100 || auth.len() > 40 {
             return Err(Invalid::PushKeys);
         }
@@ -265,13 +250,185 @@ impl Subscription {
     }
 }
 
+/// The URL of a push endpoint if it may be posted to (see
+/// [`Subscription::parse`]); checked again at each send, as rules change.
+fn endpoint_url(endpoint: &str, local: bool) -> Result<reqwest::Url, Invalid> {
+    if endpoint.is_empty() || endpoint.len() > ENDPOINT_MAX || !endpoint.chars().all(endpoint_char)
+    {
+        return Err(Invalid::PushEndpoint);
+    }
+    let url = reqwest::Url::parse(endpoint).map_err(|_| Invalid::PushEndpoint)?;
+    let host = url.host_str().ok_or(Invalid::PushEndpoint)?;
+    let address = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+        .ok();
+    let named_localhost =
+        host.eq_ignore_ascii_case("localhost") || host.to_ascii_lowercase().ends_with(".localhost");
+    let loopback = named_localhost || address.is_some_and(|ip| ip.is_loopback());
+    let allowed = if local && loopback {
+        matches!(url.scheme(), "http" | "https")
+    } else {
+        url.scheme() == "https" && address.is_none() && !named_localhost && host.contains('.')
+    };
+    if !allowed || !url.username().is_empty() || url.password().is_some() {
+        return Err(Invalid::PushEndpoint);
+    }
+    Ok(url)
+}
+
+/// Whether `ip` is an address of the public Internet: not this machine,
+/// a private or carrier network, link-local, multicast, a documentation
+/// or benchmarking range, nor reserved (IANA's special-purpose registries);
+/// an IPv4 address inside IPv6 (mapped, NAT64, 6to4) is judged as itself.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => public_v4(v4),
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return public_v4(v4);
+            }
+            let s = v6.segments();
+            let embedded = |hi: u16, lo: u16| Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+            match s[0] {
+                // 64:ff9b::/96 (NAT64) and 64:ff9b:1::/48 (local NAT64).
+                0x64 if s[1] == 0xff9b => s[2] == 0 && public_v4(embedded(s[6], s[7])),
+                // 6to4: the IPv4 address in bits 16-47.
+                0x2002 => public_v4(embedded(s[1], s[2])),
+                // IETF protocol assignments (2001::/23: Teredo, ORCHID,
+                // benchmarking…) and documentation (2001:db8::/32).
+                0x2001 if s[1] < 0x200 || s[1] == 0xdb8 => false,
+                // 3fff::/20, documentation (RFC 9637).
+                0x3fff if s[1] < 0x1000 => false,
+                // Only global unicast (2000::/3) is public; that leaves out
+                // ::, ::1, ULA fc00::/7, link-local fe80::/10, multicast
+                // ff00::/8, IPv4-compatible ::/96, discard 100::/64…
+                first => (0x2000..0x4000).contains(&first),
+            }
+        }
+    }
+}
+
+fn public_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, c, _] = ip.octets();
+    !(ip.is_unspecified()
+        || ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || ip.is_broadcast()
+        || ip.is_multicast()
+        || ip.is_documentation()
+        || a == 0
+        // Shared address space (carrier-grade NAT), 100.64.0.0/10.
+        || (a == 100 && (64..128).contains(&b))
+        // IETF protocol assignments, 192.0.0.0/24.
+        || (a == 192 && b == 0 && c == 0)
+        // Benchmarking, 198.18.0.0/15.
+        || (a == 198 && (18..20).contains(&b))
+        // Reserved, 240.0.0.0/4.
+        || a >= 240)
+}
+
+/// Names and their addresses, for tests: a push service's name resolved
+/// without DNS.
+pub type Hosts = HashMap<String, Vec<IpAddr>>;
+
+/// Why a push service's name gives no address to post to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LookupError {
+    /// DNS gave nothing (or not in time): perhaps later.
+    Unresolved(String),
+    /// It leads to this address, not on the public Internet: never.
+    NotPublic(IpAddr),
+}
+
+impl std::fmt::Display for LookupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unresolved(why) => write!(f, "push service not resolved: {why}"),
+            Self::NotPublic(ip) => write!(f, "push service at a non-public address {ip}"),
+        }
+    }
+}
+
+impl std::error::Error for LookupError {}
+
+/// The push sender's resolver: a push service's name, looked up, must
+/// lead only to public addresses (loopback too in tests, with `local`).
+/// It is also the HTTP client's resolver, so a request connects to the
+/// addresses just checked: a name that answers a public address to the
+/// check and a private one to the connection (DNS rebinding) cannot slip
+/// between the two.
+#[derive(Clone, Debug)]
+pub struct PushResolver {
+    /// `None`: the system's resolver; else only these names (tests).
+    hosts: Option<Arc<Hosts>>,
+    local: bool,
+}
+
+impl PushResolver {
+    pub fn new(hosts: Option<Hosts>, local: bool) -> Self {
+        Self {
+            hosts: hosts.map(Arc::new),
+            local,
+        }
+    }
+
+    /// Push services on this machine may be subscribed (tests only).
+    pub fn local(&self) -> bool {
+        self.local
+    }
+
+    /// The addresses of `host`, every one of them allowed; else why not.
+    pub async fn lookup(&self, host: &str) -> Result<Vec<SocketAddr>, LookupError> {
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let found: Vec<IpAddr> = if let Ok(ip) = host.parse::<IpAddr>() {
+            vec![ip]
+        } else if let Some(hosts) = &self.hosts {
+            hosts
+                .get(&host.to_ascii_lowercase())
+                .cloned()
+                .unwrap_or_default()
+        } else {
+            tokio::time::timeout(LOOKUP_TIMEOUT, tokio::net::lookup_host((host, 0)))
+                .await
+                .map_err(|_| LookupError::Unresolved(format!("{host}: timed out")))?
+                .map_err(|e| LookupError::Unresolved(format!("{host}: {e}")))?
+                .map(|a| a.ip())
+                .collect()
+        };
+        if found.is_empty() {
+            return Err(LookupError::Unresolved(format!("{host}: no address")));
+        }
+        // One address off limits spoils the name: all or nothing.
+        if let Some(&bad) = found
+            .iter()
+            .find(|&&ip| !(is_public(ip) || (self.local && ip.is_loopback())))
+        {
+            return Err(LookupError::NotPublic(bad));
+        }
+        Ok(found.into_iter().map(|ip| SocketAddr::new(ip, 0)).collect())
+    }
+}
+
+impl reqwest::dns::Resolve for PushResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let this = self.clone();
+        Box::pin(async move {
+            // The connector puts the URL's port on each address.
+            let found = this.lookup(name.as_str()).await?;
+            Ok(Box::new(found.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
 /// Subscribing and unsubscribing browsers on the tracking page.
 #[derive(Clone)]
 pub struct PushService {
     store: Store,
     key: VapidKey,
-    /// Push services on this machine may be subscribed (tests only).
-    local: bool,
+    resolver: PushResolver,
 }
 
 /// Drops every subscription of `endpoint` (of complaint `complaint`, or of
@@ -312,13 +469,41 @@ async fn complaint_id(tx: &mut sqlx::AnyConnection, code: &TrackingCode) -> Resu
 }
 
 impl PushService {
-    pub fn new(store: Store, key: VapidKey, local: bool) -> Self {
-        Self { store, key, local }
+    pub fn new(store: Store, key: VapidKey, resolver: PushResolver) -> Self {
+        Self {
+            store,
+            key,
+            resolver,
+        }
     }
 
-    /// Checks a page's subscription (see [`Subscription::parse`]).
-    pub fn parse(&self, endpoint: &str, p256dh: &str, auth: &str) -> Result<Subscription, Invalid> {
-        Subscription::parse(endpoint, p256dh, auth, self.local)
+    /// Checks a page's subscription (see [`Subscription::parse`]), and
+    /// where its push service's name leads: one that resolves to an address
+    /// off the public Internet is refused. One that does not resolve now is
+    /// taken (DNS may be down a while; each send checks again).
+    pub async fn check(
+        &self,
+        endpoint: &str,
+        p256dh: &str,
+        auth: &str,
+    ) -> Result<Subscription, Invalid> {
+        let sub = Subscription::parse(endpoint, p256dh, auth, self.resolver.local())?;
+        let url = reqwest::Url::parse(&sub.endpoint).map_err(|_| Invalid::PushEndpoint)?;
+        match self
+            .resolver
+            .lookup(url.host_str().unwrap_or_default())
+            .await
+        {
+            Err(LookupError::NotPublic(ip)) => {
+                tracing::warn!(%ip, "push subscription refused: a non-public address");
+                Err(Invalid::PushEndpointPrivate)
+            }
+            Err(LookupError::Unresolved(why)) => {
+                tracing::info!(%why, "push subscription taken unresolved");
+                Ok(sub)
+            }
+            Ok(_) => Ok(sub),
+        }
     }
 
     /// The server's public key, for `PushManager.subscribe`.
@@ -453,22 +638,38 @@ pub struct Push {
     key: VapidKey,
     /// The VAPID contact (`mailto:` or `https:`).
     subject: String,
+    resolver: PushResolver,
     http: reqwest::Client,
 }
 
 impl Push {
-    pub fn new(store: Store, key: VapidKey, subject: String) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
-            .timeout(SEND_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
+    pub fn new(
+        store: Store,
+        key: VapidKey,
+        subject: String,
+        resolver: PushResolver,
+    ) -> anyhow::Result<Self> {
+        let http = push_client(&resolver)?;
         Ok(Self {
             store,
             key,
             subject,
+            resolver,
             http,
         })
     }
+}
+
+/// The HTTP client pushes go out with: it resolves names with `resolver`
+/// (only allowed addresses), follows no redirect and takes no proxy from
+/// the environment (a proxy would resolve the name itself, unchecked).
+pub fn push_client(resolver: &PushResolver) -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .timeout(SEND_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .dns_resolver(Arc::new(resolver.clone()))
+        .build()?)
 }
 
 /// The push outbox: [`Push`] over the shared outbox machinery.
@@ -498,7 +699,23 @@ impl Courier for Push {
             return Err(Failure::Gone("unsubscribed".to_owned()));
         };
         let bad = |what: &str| Failure::Gone(format!("stored subscription: bad {what}"));
-        let url = reqwest::Url::parse(&endpoint).map_err(|_| bad("endpoint"))?;
+        let url = endpoint_url(&endpoint, self.resolver.local()).map_err(|_| bad("endpoint"))?;
+        // Where the name leads now (it may have changed since the
+        // subscription): never into this server's own networks. The client
+        // connects to the addresses its resolver checks in the same way.
+        match self
+            .resolver
+            .lookup(url.host_str().unwrap_or_default())
+            .await
+        {
+            Err(LookupError::NotPublic(ip)) => {
+                return Err(Failure::Gone(format!(
+                    "push service at a non-public address {ip}"
+                )))
+            }
+            Err(unresolved) => return Err(Failure::Retry(unresolved.to_string())),
+            Ok(_) => {}
+        }
         let ua_public = decode_b64(&p256dh)
             .and_then(|b| PublicKey::from_sec1_bytes(&b).ok())
             .ok_or_else(|| bad("key"))?;
@@ -563,15 +780,19 @@ pub struct WebPush {
 }
 
 impl WebPush {
-    /// Loads (or makes) the VAPID key and builds the service and outbox.
-    /// `local`: push services on this machine may be subscribed (tests).
-    pub async fn start(store: &Store, subject: String, local: bool) -> anyhow::Result<Self> {
+    /// Loads (or makes) the VAPID key and builds the service and outbox,
+    /// both looking push services up with `resolver`.
+    pub async fn start(
+        store: &Store,
+        subject: String,
+        resolver: PushResolver,
+    ) -> anyhow::Result<Self> {
         let key = VapidKey::load_or_create(store).await?;
         Ok(Self {
-            service: PushService::new(store.clone(), key.clone(), local),
+            service: PushService::new(store.clone(), key.clone(), resolver.clone()),
             outbox: Arc::new(Outbox::with(
                 store.clone(),
-                Push::new(store.clone(), key, subject)?,
+                Push::new(store.clone(), key, subject, resolver)?,
             )),
         })
     }
@@ -636,6 +857,110 @@ mod tests {
         let verifying = VerifyingKey::from_sec1_bytes(&b(k)).expect("k");
         let signature = Signature::from_slice(&b(signature)).expect("64 bytes");
         assert!(verifying.verify(signed.as_bytes(), &signature).is_ok());
+    }
+
+    #[test]
+    fn push_public_addresses_are_told_from_the_rest() {
+        for public in [
+            "142.250.185.10",
+            "17.253.144.10",
+            "8.8.8.8",
+            "2a00:1450:4001:82a::200a",
+            "2606:4700::6810:84e5",
+            "::ffff:142.250.185.10",
+            "64:ff9b::8efa:b90a",
+            "2002:8efa:b90a::1",
+        ] {
+            let ip: IpAddr = public.parse().expect(public);
+            assert!(is_public(ip), "{public} is public");
+        }
+        for private in [
+            "127.0.0.1",
+            "127.8.9.10",
+            "0.0.0.0",
+            "0.1.2.3",
+            "10.0.0.5",
+            "172.16.0.1",
+            "172.31.255.255",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "100.127.255.254",
+            "192.0.0.8",
+            "192.0.2.1",
+            "198.18.0.1",
+            "198.51.100.7",
+            "203.0.113.7",
+            "224.0.0.251",
+            "240.0.0.1",
+            "255.255.255.255",
+            "::",
+            "::1",
+            "::127.0.0.1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "64:ff9b::a00:1",
+            "64:ff9b:1::8efa:b90a",
+            "2002:a00:1::1",
+            "2001::1",
+            "2001:db8::1",
+            "3fff::1",
+            "fc00::1",
+            "fd12:3456::1",
+            "fe80::1",
+            "ff02::1",
+            "100::1",
+        ] {
+            let ip: IpAddr = private.parse().expect(private);
+            assert!(!is_public(ip), "{private} is not public");
+        }
+    }
+
+    #[tokio::test]
+    async fn push_resolver_allows_public_addresses_only() {
+        let ip = |s: &str| s.parse::<IpAddr>().expect("ip");
+        let table: Hosts = [
+            ("push.example.net", vec![ip("142.250.185.10")]),
+            ("lan.example.net", vec![ip("10.0.0.5")]),
+            ("mixed.example.net", vec![ip("142.250.185.10"), ip("::1")]),
+            ("loop.example.net", vec![ip("127.0.0.1")]),
+        ]
+        .into_iter()
+        .map(|(n, a)| (n.to_owned(), a))
+        .collect();
+        let strict = PushResolver::new(Some(table.clone()), false);
+        assert_eq!(
+            strict.lookup("PUSH.example.net").await,
+            Ok(vec![SocketAddr::new(ip("142.250.185.10"), 0)])
+        );
+        assert_eq!(
+            strict.lookup("lan.example.net").await,
+            Err(LookupError::NotPublic(ip("10.0.0.5")))
+        );
+        assert_eq!(
+            strict.lookup("mixed.example.net").await,
+            Err(LookupError::NotPublic(ip("::1")))
+        );
+        assert_eq!(
+            strict.lookup("loop.example.net").await,
+            Err(LookupError::NotPublic(ip("127.0.0.1")))
+        );
+        assert_eq!(
+            strict.lookup("[::1]").await,
+            Err(LookupError::NotPublic(ip("::1")))
+        );
+        assert!(matches!(
+            strict.lookup("nowhere.example.net").await,
+            Err(LookupError::Unresolved(_))
+        ));
+        // Tests' push service on this machine: loopback, and only it.
+        let local = PushResolver::new(Some(table), true);
+        assert!(local.lookup("loop.example.net").await.is_ok());
+        assert!(local.lookup("127.0.0.1").await.is_ok());
+        assert_eq!(
+            local.lookup("lan.example.net").await,
+            Err(LookupError::NotPublic(ip("10.0.0.5")))
+        );
     }
 
     #[test]

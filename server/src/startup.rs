@@ -143,7 +143,10 @@ impl Application {
                 crate::push::WebPush::start(
                     &store,
                     config.vapid_subject.clone(),
-                    config.push_local_endpoints,
+                    crate::push::PushResolver::new(
+                        config.push_hosts.clone(),
+                        config.push_local_endpoints,
+                    ),
                 )
                 .await?,
             )

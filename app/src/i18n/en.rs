@@ -649,5 +649,9 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::ErrPushEndpoint => "The notification address this browser sent is not acceptable.",
         Msg::ErrPushKeys => "The notification keys this browser sent are not valid.",
         Msg::ErrPushFull => "No more than five phones can get notifications for this request.",
+        Msg::PushStop => "Stop notifications on this phone",
+        Msg::PushStopped => "Notifications for this request are off on this phone. Text messages still come as before.",
+        Msg::PushStopFailed => "Notifications could not be stopped just now. Please try again in a little while.",
+        Msg::ErrPushEndpointPrivate => "The notification address this browser sent leads into a private network and is not accepted.",
     }
 }

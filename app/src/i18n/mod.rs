@@ -726,6 +726,10 @@ pub enum Msg {
     ErrPushEndpoint,
     ErrPushKeys,
     ErrPushFull,
+    PushStop,
+    PushStopped,
+    PushStopFailed,
+    ErrPushEndpointPrivate,
 }
 
 /// The language the page is being rendered in (the shell provides it).

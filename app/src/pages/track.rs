@@ -273,7 +273,8 @@ fn ComplaintView(
 /// "Notify me on this phone" (web push) until the complaint is closed:
 /// hidden unless public/js/enhance.js finds that this browser can
 /// (PushManager, a service worker in control) and public/js/push.js shows
-/// it; the `data-msg-*` texts are what push.js says.
+/// it, with "stop" instead where this phone already follows the complaint;
+/// the `data-msg-*` texts are what push.js says.
 #[component]
 fn PushOffer(code: String) -> impl IntoView {
     view! {
@@ -283,10 +284,13 @@ fn PushOffer(code: String) -> impl IntoView {
             data-msg-on=t(Msg::PushOn)
             data-msg-failed=t(Msg::PushFailed)
             data-msg-denied=t(Msg::PushDenied)
+            data-msg-off=t(Msg::PushStopped)
+            data-msg-off-failed=t(Msg::PushStopFailed)
             data-testid="push-offer"
             hidden
         >
-            <button type="button" class="button">{t(Msg::PushOffer)}</button>
+            <button type="button" class="button" data-push-on>{t(Msg::PushOffer)}</button>
+            <button type="button" class="button" data-push-off hidden>{t(Msg::PushStop)}</button>
             " "
             <span role="status" aria-live="polite"></span>
         </p>

@@ -77,7 +77,8 @@ pub(super) struct PushSubscriptionBody {
         (status = 204, description = "already subscribed; keys refreshed"),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "the complaint has its most subscriptions"),
-        (status = 422, body = ErrorBody)))]
+        (status = 422, body = ErrorBody,
+            description = "not a subscription, or its push service is not on the public Internet")))]
 /// Pushes this complaint's status changes to a browser, in the caller's
 /// language, beside the text messages.
 pub(super) async fn subscribe(
@@ -93,7 +94,8 @@ pub(super) async fn subscribe(
     });
     let sub = push
         .service
-        .parse(&body.endpoint, &keys.p256dh, &keys.auth)?;
+        .check(&body.endpoint, &keys.p256dh, &keys.auth)
+        .await?;
     let created = push.service.subscribe(&code, &sub, lang).await?;
     Ok(if created {
         StatusCode::CREATED

@@ -512,3 +512,182 @@ async fn push_off_has_no_routes() {
     )
     .await;
 }
+
+/// A name table for the push sender (instead of DNS): `name` → addresses.
+fn hosts(names: &[(&str, &[&str])]) -> server::push::Hosts {
+    names
+        .iter()
+        .map(|(name, ips)| {
+            let ips = ips.iter().map(|ip| ip.parse().expect("ip")).collect();
+            ((*name).to_owned(), ips)
+        })
+        .collect()
+}
+
+/// Stores `endpoint` as a subscription of `code` directly, as one taken
+/// before the rules it breaks (or while its name still led elsewhere).
+async fn stored_subscription(app: &TestApp, code: &str, endpoint: &str) {
+    let sub = browser_like(endpoint);
+    let id: i64 = sqlx::query_scalar("SELECT id FROM complaint WHERE tracking_code = $1")
+        .bind(code)
+        .fetch_one(app.store().pool())
+        .await
+        .expect("complaint");
+    sqlx::query("UPDATE complaint SET push_subscriptions = push_subscriptions + 1 WHERE id = $1")
+        .bind(id)
+        .execute(app.store().pool())
+        .await
+        .expect("count");
+    sqlx::query(
+        "INSERT INTO push_subscription (complaint_id, endpoint, p256dh, auth, lang, created_at) \
+         VALUES ($1, $2, $3, $4, 'fa', $5)",
+    )
+    .bind(id)
+    .bind(endpoint)
+    .bind(sub["keys"]["p256dh"].as_str().unwrap_or_default())
+    .bind(sub["keys"]["auth"].as_str().unwrap_or_default())
+    .bind(server::now())
+    .execute(app.store().pool())
+    .await
+    .expect("subscription");
+}
+
+/// An endpoint whose public-looking name leads into the server's own
+/// networks (loopback, private, link-local, ULA, or one such address among
+/// public ones) is refused when it is subscribed, translated; a name with
+/// only public addresses is taken, and so is one that does not resolve now
+/// (each send looks again).
+#[tokio::test]
+async fn push_endpoint_names_leading_into_private_networks_are_refused() {
+    on_each_backend_with(
+        |c| {
+            c.push_local_endpoints = false;
+            c.push_hosts = Some(hosts(&[
+                ("loop.push.example.net", &["127.0.0.1"]),
+                ("lan.push.example.net", &["10.0.0.5"]),
+                ("home.push.example.net", &["192.168.1.1"]),
+                ("metadata.push.example.net", &["169.254.169.254"]),
+                ("ula.push.example.net", &["fd12:3456::1"]),
+                ("mapped.push.example.net", &["::ffff:10.1.2.3"]),
+                ("mixed.push.example.net", &["142.250.185.10", "172.16.0.9"]),
+                (
+                    "fcm.push.example.net",
+                    &["142.250.185.10", "2a00:1450:4001:82a::200a"],
+                ),
+            ]));
+        },
+        |app| async move {
+            let code = citizen_files(&app, None, "چراغ راهنمایی چهارراه کار نمی‌کند").await;
+            for name in ["loop", "lan", "home", "metadata", "ula", "mapped", "mixed"] {
+                let sub = browser_like(&format!("https://{name}.push.example.net/wpush/1"));
+                let (status, body) = subscribe(&app, &code, &sub, "fa").await;
+                assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {body}");
+                assert_eq!(body["field"], "endpoint", "{body}");
+                assert_eq!(body["reason"], "not_public", "{body}");
+                assert_eq!(
+                    body["message"],
+                    Msg::ErrPushEndpointPrivate.text(Lang::Fa),
+                    "Persian first: {body}"
+                );
+            }
+            let sub = browser_like("https://lan.push.example.net/wpush/2");
+            let (_, body) = subscribe(&app, &code, &sub, "en").await;
+            assert_eq!(body["message"], Msg::ErrPushEndpointPrivate.text(Lang::En));
+            assert_eq!(app.count("push_subscription").await, 0, "none taken");
+            // Public addresses only: taken. Not resolvable now: taken too.
+            for endpoint in [
+                "https://fcm.push.example.net/wpush/3",
+                "https://unknown.push.example.net/wpush/4",
+            ] {
+                let (status, body) = subscribe(&app, &code, &browser_like(endpoint), "fa").await;
+                assert_eq!(status, StatusCode::CREATED, "{endpoint}: {body}");
+            }
+        },
+    )
+    .await;
+}
+
+/// At each send the name is looked up again: one that leads into a private
+/// network now (or a stored endpoint the rules refuse) is never posted to
+/// and is unsubscribed, like a gone one; one that does not resolve waits.
+#[tokio::test]
+async fn push_sends_skip_endpoints_that_lead_into_private_networks() {
+    on_each_backend_with(
+        |c| {
+            c.push_local_endpoints = false;
+            c.push_hosts = Some(hosts(&[("rebound.push.example.net", &["10.0.0.7"])]));
+        },
+        |app| async move {
+            let code = texted_complaint(&app, "09120007004").await;
+            stored_subscription(&app, &code, "https://rebound.push.example.net/wpush/1").await;
+            stored_subscription(&app, &code, "https://10.0.0.8/wpush/2").await;
+            stored_subscription(&app, &code, "https://unresolved.push.example.net/wpush/3").await;
+            resolve(&app, &code).await;
+            let pushed = deliver_pushes(&app, 0).await;
+            assert_eq!(pushed.sent, 0, "{pushed:?}");
+            let left: Vec<String> = sqlx::query_scalar("SELECT endpoint FROM push_subscription")
+                .fetch_all(app.store().pool())
+                .await
+                .expect("subscriptions");
+            assert_eq!(
+                left,
+                ["https://unresolved.push.example.net/wpush/3"],
+                "the two into private networks are dropped"
+            );
+            assert_eq!(pending_pushes(&app).await, 1, "the unresolved one waits");
+            let held: i64 = sqlx::query_scalar(
+                "SELECT push_subscriptions FROM complaint WHERE tracking_code = $1",
+            )
+            .bind(&code)
+            .fetch_one(app.store().pool())
+            .await
+            .expect("count");
+            assert_eq!(held, 1, "the complaint's count follows");
+        },
+    )
+    .await;
+}
+
+/// The sender connects where its own lookup says: a name known only to the
+/// push sender's resolver (tests' table, no DNS) reaches the fake push
+/// service on this machine (loopback allowed in tests only), and a name of
+/// the table that leads into a private network is refused even so.
+#[tokio::test]
+async fn push_connects_to_the_addresses_it_checked() {
+    on_each_backend_with(
+        |c| {
+            c.push_hosts = Some(hosts(&[
+                ("fake.localhost", &["127.0.0.1"]),
+                ("lan.localhost", &["10.0.0.9"]),
+            ]));
+        },
+        |app| async move {
+            let fake = FakePush::start();
+            let key = vapid_key(&app).await;
+            let code = texted_complaint(&app, "09120007005").await;
+            let mut sub = fake.subscription(&key).await;
+            let endpoint = sub["endpoint"].as_str().expect("endpoint").to_owned();
+            let named = endpoint.replace("127.0.0.1", "fake.localhost");
+            assert_ne!(named, endpoint);
+            sub["endpoint"] = json!(named);
+            let (status, body) = subscribe(&app, &code, &sub, "fa").await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+            let mut lan = sub.clone();
+            lan["endpoint"] = json!(endpoint.replace("127.0.0.1", "lan.localhost"));
+            let (status, body) = subscribe(&app, &code, &lan, "fa").await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            assert_eq!(body["reason"], "not_public", "{body}");
+
+            resolve(&app, &code).await;
+            deliver_pushes(&app, 0).await;
+            let got = fake.received().await;
+            assert_eq!(got.len(), 1, "{got:?}");
+            assert_eq!(got[0]["error"], Value::Null, "{got:?}");
+            let shown: Value =
+                serde_json::from_str(got[0]["plaintext"].as_str().expect("decrypted"))
+                    .expect("json");
+            assert_eq!(shown["body"], resolved_text(&code, Lang::Fa));
+        },
+    )
+    .await;
+}
