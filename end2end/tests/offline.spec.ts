@@ -220,12 +220,12 @@ test.describe('offline outbox', () => {
   });
 });
 
-/** Files a complaint through the API as the signed-in citizen of `page`. */
+/** Files a pothole at Azadi square (unit_staff's unit works it) through the
+ *  API as the signed-in citizen of `page`. */
 async function fileByApi(page: Page): Promise<string> {
-  const at = somewhere();
   const res = await page.request.post('/api/v1/complaints', {
     headers: { 'Idempotency-Key': `e2e-answer-${Date.now()}-${Math.random()}` },
-    multipart: { category: 'graffiti', description: `دیوارنویسی، آزمون پاسخ بی‌اینترنت ${Date.now()}`, lat: at.lat, lon: at.lon, channel: 'web' },
+    multipart: { category: 'asphalt-repair', description: `چاله، آزمون پاسخ بی‌اینترنت ${Date.now()}`, lat: '36.2575', lon: '49.974', channel: 'web' },
   });
   expect(res.status()).toBe(201);
   return (await res.json()).tracking_code;
@@ -243,7 +243,7 @@ test.describe('answers made offline (rating, "me too")', () => {
     test.setTimeout(90_000);
     await signInByApi(page.request);
     const code = await fileByApi(page);
-    await unitResolves(browser, baseURL!, code, 'دیوار رنگ شد.');
+    await unitResolves(browser, baseURL!, code, 'چاله پر شد.');
     await underWorker(page, `/track/${code}`);
 
     await context.setOffline(true);
