@@ -311,13 +311,13 @@ test.describe('sending', () => {
     expect(new Set(keys), 'every try carries the same key').toEqual(new Set([key]));
   });
 
-  test("an answer that is not JSON (a proxy's error page) shows the generic message", async ({ page }) => {
+  test("a refusal that is not JSON (a proxy's 413 page) shows the generic message", async ({ page }) => {
     const form = await openReport(page);
     const where = somewhereInDistrict1();
     await fill(form, { category: 'graffiti', lat: where.lat.toFixed(6), lon: where.lon.toFixed(6) });
     await page.route(FILE_API, (route) =>
       route.request().method() === 'POST'
-        ? route.fulfill({ status: 502, contentType: 'text/html', body: '<html><body><h1>502 Bad Gateway</h1></body></html>' })
+        ? route.fulfill({ status: 413, contentType: 'text/html', body: '<html><body><h1>413 Request Entity Too Large</h1></body></html>' })
         : route.fallback(),
     );
     await form.locator('button[type=submit]').click();
@@ -325,6 +325,8 @@ test.describe('sending', () => {
     await expect(page.locator('#report-error')).toBeFocused();
     await expect(form.locator('button[type=submit]')).toBeEnabled();
     expect(new URL(page.url()).pathname).toBe('/report');
+    // Not "not now": nothing waits on the phone to be sent again.
+    await expect(page.locator('#report-saved')).toHaveCount(0);
   });
 
   test('a refusal naming the photos focuses the photo field', async ({ page }) => {
